@@ -1,0 +1,103 @@
+// Builds dist/docker-credential-oidc: one executable made of this node binary (stripped) with our
+// bundle injected as a Node Single Executable Application, code cache included, and the keychain's
+// native addon carried as an asset. `registry-login` is the same file under a second name.
+// pkg cannot build offline (it downloads patched node binaries); SEA needs nothing but node itself.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(join(root, 'package.json'));
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const out = process.env.DCO_BUILD_OUT ? resolve(process.env.DCO_BUILD_OUT) : join(root, 'dist');
+const work = join(out, 'build');
+const binary = join(out, 'docker-credential-oidc');
+
+/** @napi-rs/keyring publishes one package per platform; pick this machine's. */
+function keyringAddonPath() {
+  const arch = process.arch;
+  const candidates =
+    process.platform === 'linux'
+      ? [`@napi-rs/keyring-linux-${arch}-gnu/keyring.linux-${arch}-gnu.node`, `@napi-rs/keyring-linux-${arch}-musl/keyring.linux-${arch}-musl.node`]
+      : process.platform === 'darwin'
+        ? [`@napi-rs/keyring-darwin-${arch}/keyring.darwin-${arch}.node`]
+        : [`@napi-rs/keyring-win32-${arch}-msvc/keyring.win32-${arch}-msvc.node`];
+  for (const candidate of candidates) {
+    try {
+      return require.resolve(candidate);
+    } catch {
+      // try the next libc flavour
+    }
+  }
+  throw new Error(`no @napi-rs/keyring addon for ${process.platform}-${arch} in node_modules`);
+}
+
+function run(command, args) {
+  execFileSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work, { recursive: true });
+
+const addon = keyringAddonPath();
+const addonId = createHash('sha256').update(readFileSync(addon)).digest('hex').slice(0, 16);
+
+await build({
+  entryPoints: [join(root, 'src/main.ts')],
+  outfile: join(work, 'main.cjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  minify: true,
+  keepNames: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+  define: {
+    __DCO_VERSION__: JSON.stringify(pkg.version),
+    __DCO_ADDON__: JSON.stringify({ asset: 'keyring.node', id: addonId }),
+  },
+  // The addon is loaded from the SEA asset; the package's JS loader must not be bundled.
+  external: ['@napi-rs/keyring'],
+});
+
+const seaConfig = join(work, 'sea-config.json');
+writeFileSync(
+  seaConfig,
+  JSON.stringify({
+    main: join(work, 'main.cjs'),
+    output: join(work, 'sea-prep.blob'),
+    disableExperimentalSEAWarning: true,
+    useCodeCache: true,
+    assets: { 'keyring.node': addon },
+  }),
+);
+run(process.execPath, ['--experimental-sea-config', seaConfig]);
+
+rmSync(binary, { force: true });
+copyFileSync(process.execPath, binary);
+chmodSync(binary, 0o755);
+if (process.platform === 'linux') run('strip', [binary]);
+if (process.platform === 'darwin') run('codesign', ['--remove-signature', binary]);
+
+const postject = join(dirname(require.resolve('postject/package.json')), 'dist', 'cli.js');
+run(process.execPath, [
+  postject,
+  binary,
+  'NODE_SEA_BLOB',
+  join(work, 'sea-prep.blob'),
+  '--sentinel-fuse',
+  'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2',
+  ...(process.platform === 'darwin' ? ['--macho-segment-name', 'NODE_SEA'] : []),
+]);
+if (process.platform === 'darwin') run('codesign', ['--sign', '-', binary]);
+
+const login = join(out, 'registry-login');
+rmSync(login, { force: true });
+symlinkSync('docker-credential-oidc', login);
+if (!existsSync(binary)) throw new Error('build produced no binary');
+console.log(`built ${binary} (${pkg.version}, keyring addon ${addonId})`);

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Debian packages the tests and the demo use: a real Secret Service (dbus + gnome-keyring), a real
+# registry (docker-registry = CNCF Distribution 2.8), real clients (skopeo; the docker CLI when the
+# machine has none), the Go helper we compare against, and tools the test servers need.
+set -euo pipefail
+packages=(
+  dbus gnome-keyring libsecret-tools
+  docker-registry skopeo golang-docker-credential-helpers
+  apache2-utils openssl binutils ca-certificates curl shellcheck
+)
+command -v docker >/dev/null 2>&1 || packages+=(docker.io)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "system packages: all present"
+  exit 0
+fi
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,9 @@
+/** What a human command may touch of the process; main.ts builds the real one, tests a recording one. */
+export interface CliIo {
+  env: NodeJS.ProcessEnv;
+  stdout: (text: string) => void;
+  /** Prompts, progress and errors: stdout belongs to docker and to scripts. */
+  stderr: (text: string) => void;
+  isStdinTty: boolean;
+  isStderrTty: boolean;
+}

@@ -1,0 +1,49 @@
+// Cross-process mutual exclusion for read-modify-write sequences on the keychain (docker, BuildKit
+// and parallel builds run many helper processes at once). proper-lockfile: an atomic mkdir lock with
+// mtime refresh and stale-lock takeover, so a helper killed mid-operation never wedges the others.
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { HelperError } from '../errors.js';
+
+export type WithLock = <T>(name: string, work: () => Promise<T>) => Promise<T>;
+
+/** Per-user: XDG_RUNTIME_DIR (tmpfs, private to the user) when there is one, else the cache dir. */
+export function lockDirectory(env: NodeJS.ProcessEnv): string {
+  if (env.XDG_RUNTIME_DIR) return join(env.XDG_RUNTIME_DIR, 'docker-credential-oidc', 'locks');
+  const cache = env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(cache, 'docker-credential-oidc', 'locks');
+}
+
+function lockFileName(name: string): string {
+  return `${name.replace(/[^A-Za-z0-9._-]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}.lock`;
+}
+
+export function fileLock(directory: string, waitMs = 30_000): WithLock {
+  return async (name, work) => {
+    // Loaded here: graceful-fs and friends are not needed on the read-only path of `get`.
+    const { lock } = await import('proper-lockfile');
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
+    const lockfilePath = join(directory, lockFileName(name));
+    let release: () => Promise<void>;
+    try {
+      release = await lock(directory, {
+        lockfilePath,
+        realpath: false,
+        stale: 10_000,
+        retries: { retries: Math.ceil(waitMs / 50), factor: 1, minTimeout: 20, maxTimeout: 50, randomize: true },
+      });
+    } catch (error) {
+      throw new HelperError(
+        'lock-failed',
+        `another docker-credential-oidc is still working on ${name} (lock ${lockfilePath}): try again, or remove the lock if no helper is running`,
+        { cause: error },
+      );
+    }
+    try {
+      return await work();
+    } finally {
+      await release().catch(() => undefined);
+    }
+  };
+}

@@ -1,0 +1,12 @@
+/** The port every credential goes through: one secret value per account, under our service name. */
+export interface SecretStore {
+  read(account: string): Promise<string | null>;
+  write(account: string, value: string): Promise<void>;
+  /** Resolves false when there was nothing to remove. */
+  remove(account: string): Promise<boolean>;
+  /** Every item of our service, and no one else's. */
+  entries(): Promise<Array<{ account: string; value: string }>>;
+}
+
+/** The keychain service every item of ours is filed under (Secret Service attribute `service`). */
+export const KEYCHAIN_SERVICE = 'docker-credential-oidc';

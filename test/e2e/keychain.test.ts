@@ -1,0 +1,149 @@
+// The built binary against a real Secret Service (gnome-keyring-daemon on a private D-Bus).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startKeyring, type TestKeyring } from '../support/keyring.js';
+import { assertBuilt, run, runHelper } from '../support/helperBinary.js';
+
+let keyring: TestKeyring;
+let home: string;
+let env: NodeJS.ProcessEnv;
+
+before(async () => {
+  assertBuilt();
+  keyring = await startKeyring();
+  home = await mkdtemp(join(tmpdir(), 'dco-home-'));
+  env = { ...keyring.env, HOME: home, XDG_CACHE_HOME: join(home, '.cache'), XDG_CONFIG_HOME: join(home, '.config') };
+});
+after(async () => {
+  await keyring?.stop();
+  await rm(home, { recursive: true, force: true });
+});
+
+const storeInput = (server: string, user: string, secret: string) => JSON.stringify({ ServerURL: server, Username: user, Secret: secret });
+
+async function secretToolItems(): Promise<string> {
+  const { stdout, stderr } = await run('secret-tool', ['search', '--all', 'service', 'docker-credential-oidc'], { env: keyring.env });
+  return stdout + stderr;
+}
+
+test('store, get in another spelling, list, erase: the secret lives in the Secret Service', async () => {
+  const stored = await runHelper(['store'], { env, input: storeInput('https://kc.example:5000', 'alice', 's3cret-kc') });
+  assert.deepEqual([stored.code, stored.stdout, stored.stderr], [0, '', '']);
+
+  const items = await secretToolItems();
+  assert.match(items, /attribute\.username = kc\.example:5000/);
+  assert.match(items, /s3cret-kc/);
+
+  const got = await runHelper(['get'], { env, input: 'kc.example:5000\n' });
+  assert.equal(got.code, 0);
+  assert.equal(got.stdout, '{"ServerURL":"kc.example:5000","Username":"alice","Secret":"s3cret-kc"}\n');
+
+  const listed = await runHelper(['list'], { env, input: 'unused' });
+  assert.equal(listed.code, 0);
+  assert.equal(JSON.parse(listed.stdout)['https://kc.example:5000'], 'alice');
+
+  assert.equal((await runHelper(['erase'], { env, input: 'http://kc.example:5000' })).code, 0);
+  const gone = await runHelper(['get'], { env, input: 'kc.example:5000' });
+  assert.deepEqual([gone.code, gone.stdout], [1, 'credentials not found in native keychain\n']);
+  assert.doesNotMatch(await secretToolItems(), /kc\.example/);
+});
+
+test('storing a server again under another username replaces the one item', async () => {
+  await runHelper(['store'], { env, input: storeInput('swap.example', 'first', 'one') });
+  await runHelper(['store'], { env, input: storeInput('swap.example', 'second', 'two') });
+  const items = (await secretToolItems()).match(/attribute\.username = swap\.example$/gm) ?? [];
+  assert.equal(items.length, 1);
+  const got = await runHelper(['get'], { env, input: 'swap.example' });
+  assert.equal(got.stdout, '{"ServerURL":"swap.example","Username":"second","Secret":"two"}\n');
+});
+
+test('list shows only our items, not other applications\' secrets', async () => {
+  await run('secret-tool', ['store', '--label=other app', 'service', 'someone-else', 'username', 'x.example'], { env: keyring.env, input: 'other-secret' });
+  const listed = await runHelper(['list'], { env, input: '' });
+  assert.equal(listed.code, 0);
+  assert.ok(!listed.stdout.includes('x.example'), listed.stdout);
+  assert.ok(!listed.stdout.includes('other-secret'));
+});
+
+test('the native addon is extracted once to the per-user cache, private to the user', async () => {
+  const dir = join(home, '.cache', 'docker-credential-oidc');
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.node'));
+  assert.equal(files.length, 1);
+  assert.equal((await stat(dir)).mode & 0o777, 0o700);
+});
+
+test('an unwritable cache falls back to another directory', async () => {
+  // A regular file where the cache directory should be: mkdir fails with ENOTDIR.
+  const blocker = join(home, 'not-a-directory');
+  await writeFile(blocker, '');
+  const got = await runHelper(['get'], { env: { ...env, XDG_CACHE_HOME: blocker }, input: 'swap.example' });
+  assert.equal(got.code, 0, got.stdout + got.stderr);
+  const runtimeFiles = await readdir(join(keyring.env.XDG_RUNTIME_DIR!, 'docker-credential-oidc'));
+  assert.ok(runtimeFiles.some((f) => f.endsWith('.node')), runtimeFiles.join());
+});
+
+test('a noexec cache (the addon cannot be mapped) falls back to another directory', async (t) => {
+  const mountPoint = await mkdtemp(join(tmpdir(), 'dco-noexec-'));
+  const mounted = await run('mount', ['-t', 'tmpfs', '-o', 'noexec,size=16m', 'tmpfs', mountPoint]);
+  if (mounted.code !== 0) {
+    t.skip(`cannot mount a noexec tmpfs here: ${mounted.stderr.trim()}`);
+    return;
+  }
+  try {
+    const runtime = await mkdtemp(join(tmpdir(), 'dco-runtime-'));
+    const noexecEnv = { ...env, XDG_CACHE_HOME: mountPoint, XDG_RUNTIME_DIR: runtime };
+    const got = await runHelper(['get'], { env: noexecEnv, input: 'swap.example' });
+    assert.equal(got.code, 0, got.stdout + got.stderr);
+    // It was written to the noexec cache, failed to map there, and was loaded from the next place.
+    assert.ok((await readdir(join(mountPoint, 'docker-credential-oidc'))).some((f) => f.endsWith('.node')));
+    assert.ok((await readdir(join(runtime, 'docker-credential-oidc'))).some((f) => f.endsWith('.node')));
+    await rm(runtime, { recursive: true, force: true });
+  } finally {
+    await run('umount', [mountPoint]);
+    await rm(mountPoint, { recursive: true, force: true });
+  }
+});
+
+test('a huge stdin is refused with one line and nothing stored', async () => {
+  const flood = 'x'.repeat(3 * 1024 * 1024);
+  const result = await runHelper(['store'], { env, input: flood });
+  assert.equal(result.code, 1);
+  assert.match(result.stdout, /larger than 1048576 bytes/);
+  assert.equal(result.stderr.trim().split('\n').length, 1);
+});
+
+test('invalid server URLs are refused with a clear line', async () => {
+  const result = await runHelper(['get'], { env, input: 'ftp://reg.example' });
+  assert.equal(result.code, 1);
+  assert.equal(result.stdout, 'invalid server URL "ftp://reg.example": unsupported scheme: ftp\n');
+});
+
+test('no D-Bus, no Secret Service, a locked keyring: one line that says what to do, exit 1, nothing lost', async () => {
+  const noBus = { ...env, DBUS_SESSION_BUS_ADDRESS: '' };
+  delete noBus.DBUS_SESSION_BUS_ADDRESS;
+  const r1 = await runHelper(['get'], { env: noBus, input: 'swap.example' });
+  assert.equal(r1.code, 1);
+  assert.match(r1.stdout, /^cannot reach the D-Bus session bus, so no Secret Service keychain: .*\n$/);
+  assert.match(r1.stderr, /^docker-credential-oidc: cannot reach the D-Bus session bus/);
+
+  const deadBus = { ...env, DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(home, 'no-bus-here')}` };
+  const r2 = await runHelper(['store'], { env: deadBus, input: storeInput('swap.example', 'x', 'y') });
+  assert.equal(r2.code, 1);
+  assert.match(r2.stdout, /cannot reach the D-Bus session bus/);
+
+  await keyring.lock();
+  const r3 = await runHelper(['get'], { env, input: 'swap.example' });
+  assert.equal(r3.code, 1);
+  assert.match(r3.stdout, /^the keychain is locked and cannot be unlocked from here: .*\n$/);
+  const r4 = await runHelper(['store'], { env, input: storeInput('swap.example', 'x', 'y') });
+  assert.equal(r4.code, 1);
+  assert.match(r4.stdout, /keychain is locked/);
+  const keyringFiles = await readdir(join(keyring.env.XDG_DATA_HOME!, 'keyrings'));
+  for (const file of keyringFiles) {
+    const content = await readFile(join(keyring.env.XDG_DATA_HOME!, 'keyrings', file));
+    assert.ok(!content.includes('two'), 'the keyring file is encrypted');
+  }
+});
