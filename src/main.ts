@@ -10,6 +10,9 @@ import { KeychainStore } from './store/keychainStore.js';
 import { loadKeyring } from './native/keyringAddon.js';
 import { LockingStore } from './store/lockingStore.js';
 import { fileLock, lockDirectory } from './store/fileLock.js';
+import { helperConfigPath } from './config/helperConfigPath.js';
+import type { Ports } from './ports.js';
+import type { SecretStore } from './store/secretStore.js';
 import { PROGRAM_NAME, VERSION, LOGIN_PROGRAM_NAME } from './version.js';
 
 /** Docker never sends more than a URL or one credential; a flood on stdin is refused, not buffered. */
@@ -69,11 +72,33 @@ function reportProtocolError(error: unknown): number {
   return exitCodeFor(failure);
 }
 
+function realPorts(): Ports {
+  const env = process.env;
+  const withLock = fileLock(lockDirectory(env));
+  let store: SecretStore | undefined;
+  return {
+    store: () => (store ??= new LockingStore(new KeychainStore(loadKeyring(), keychainTimeoutMs()), withLock)),
+    withLock,
+    configPath: helperConfigPath(env),
+    env,
+    nowS: () => Math.floor(Date.now() / 1000),
+  };
+}
+
 async function runProtocol(action: ProtocolAction): Promise<number> {
   try {
-    const stdout = await runProtocolAction(action, readStdin(), {
-      store: () =>
-        new LockingStore(new KeychainStore(loadKeyring(), keychainTimeoutMs()), fileLock(lockDirectory(process.env))),
+    const stdout = await runProtocolAction(action, readStdin(), () => {
+      const ports = realPorts();
+      const store = ports.store();
+      return {
+        store,
+        configPath: ports.configPath,
+        nowS: ports.nowS,
+        sessions: async () => {
+          const { createSessionService } = await import('./service/sessionService.js');
+          return createSessionService({ ...ports, store });
+        },
+      };
     });
     print(1, stdout);
     return 0;
@@ -104,12 +129,24 @@ async function main(): Promise<number> {
   }
 
   const { runCli } = await import('./cli/program.js');
+  const interrupt = new AbortController();
+  process.once('SIGINT', () => interrupt.abort());
   return runCli(name === LOGIN_PROGRAM_NAME ? ['login', ...args] : args, {
     env: process.env,
     stdout: (text) => print(1, text),
     stderr: (text) => print(2, text),
     isStdinTty: Boolean(process.stdin.isTTY),
     isStderrTty: Boolean(process.stderr.isTTY),
+    platform: process.platform,
+    interrupt: interrupt.signal,
+    ports: realPorts(),
+    launch: (command, commandArgs) => {
+      import('node:child_process').then(({ spawn }) => {
+        const child = spawn(command, commandArgs, { detached: true, stdio: 'ignore' });
+        child.on('error', () => undefined);
+        child.unref();
+      }, () => undefined);
+    },
   });
 }
 

@@ -1,3 +1,5 @@
+import type { Ports } from '../ports.js';
+
 /** What a human command may touch of the process; main.ts builds the real one, tests a recording one. */
 export interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -6,4 +8,10 @@ export interface CliIo {
   stderr: (text: string) => void;
   isStdinTty: boolean;
   isStderrTty: boolean;
+  platform: NodeJS.Platform;
+  /** Aborted on Ctrl-C. */
+  interrupt: AbortSignal;
+  ports: Ports;
+  /** Starts a program detached from us (the browser); never given a secret. */
+  launch: (command: string, args: string[]) => void;
 }

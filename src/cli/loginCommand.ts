@@ -1,15 +1,70 @@
-import type { Command } from 'commander';
-import { HelperError } from '../errors.js';
+import { Option, type Command } from 'commander';
+import { CREDENTIAL_MODES, SECRET_TOKENS, type SettingsInput } from '../config/registrySettings.js';
 import type { CliIo } from './io.js';
+import { deviceCodePrompt } from './deviceCodePrompt.js';
+import { sessionDeps } from './sessionDeps.js';
 
-export function registerLoginCommand(program: Command, _io: CliIo, _setExitCode: (code: number) => void): void {
+interface LoginFlags {
+  issuer?: string;
+  clientId?: string;
+  scope?: string;
+  audience?: string;
+  resource?: string;
+  mode?: SettingsInput['mode'];
+  username?: string;
+  usernameClaim?: string;
+  secret?: SettingsInput['secretToken'];
+  browser?: boolean;
+  caFile?: string;
+  tenant?: string;
+}
+
+function formatTime(epochS: number): string {
+  return new Date(epochS * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+}
+
+export function registerLoginCommand(program: Command, io: CliIo): void {
   program
     .command('login')
-    .alias('registry-login')
-    .description('sign in to REGISTRY with its OpenID provider (device flow) and keep the tokens in the keychain')
-    .argument('<registry>', 'registry host[:port]')
-    .allowUnknownOption(false)
-    .action(() => {
-      throw new HelperError('not-implemented', 'registry-login is not implemented yet');
+    .description('sign in to REGISTRY with its OpenID provider (device code, MFA included); tokens go to the keychain')
+    .argument('<registry>', 'registry host[:port], e.g. registry.example.com or myregistry.azurecr.io')
+    .option('--issuer <url>', 'OpenID provider (issuer) URL')
+    .option('--client-id <id>', 'public client registered at the provider for the device flow')
+    .option('--scope <scopes>', 'scopes to request (default "openid offline_access")')
+    .option('--audience <value>', 'audience parameter for the access token')
+    .option('--resource <uri>', 'RFC 8707 resource indicator for the access token')
+    .addOption(new Option('--mode <mode>', 'what get hands the registry').choices(CREDENTIAL_MODES))
+    .option('--username <name>', 'literal username for the registry (e.g. oauth2, oauth2accesstoken)')
+    .option('--username-claim <claim>', 'ID token claim used as username (default preferred_username, then sub)')
+    .addOption(new Option('--secret <token>', 'password mode: which token is the password').choices(SECRET_TOKENS))
+    .option('--no-browser', 'do not open a browser; only print the URL and code')
+    .option('--ca-file <path>', 'PEM file of extra CA certificates for the provider and registry')
+    .option('--tenant <id>', 'Entra ID tenant (acr mode); sets the issuer')
+    .addHelpText(
+      'after',
+      '\nSettings are saved per registry (never secrets): the next "registry-login REGISTRY" needs no flags.\nEach flag can also come from DOCKER_CREDENTIAL_OIDC_<FLAG> (e.g. DOCKER_CREDENTIAL_OIDC_ISSUER).',
+    )
+    .action(async (registry: string, flags: LoginFlags) => {
+      const { login } = await import('../service/login.js');
+      const input: SettingsInput = {
+        issuer: flags.issuer,
+        clientId: flags.clientId,
+        scope: flags.scope,
+        audience: flags.audience,
+        resource: flags.resource,
+        mode: flags.mode,
+        username: flags.username,
+        usernameClaim: flags.usernameClaim,
+        secretToken: flags.secret,
+        caFile: flags.caFile,
+        tenant: flags.tenant,
+        ...(flags.browser === false ? { noBrowser: true } : {}),
+      };
+      const result = await login(registry, input, { ...sessionDeps(io), ui: deviceCodePrompt(io, registry), signal: io.interrupt });
+      const validity = result.sessionValidUntil
+        ? `session valid until ${formatTime(result.sessionValidUntil)}`
+        : `session valid until you log out or the provider ends it; access token renewed automatically${result.accessTokenExpiresAt ? `, next at ${formatTime(result.accessTokenExpiresAt)}` : ''}`;
+      const reuse = result.reusedSession ? ', reusing your existing sign-in' : '';
+      io.stderr(`Logged in to ${result.registry} as ${result.username} (${validity}${reuse})\n`);
     });
 }

@@ -4,11 +4,12 @@ import { HelperError, describeUnexpected, exitCodeFor, oneLine } from '../errors
 import { PROGRAM_NAME, VERSION } from '../version.js';
 import type { CliIo } from './io.js';
 import { registerLoginCommand } from './loginCommand.js';
+import { registerSessionCommands } from './sessionCommands.js';
 
 /** Misuse of a human command (unknown flag, missing argument) exits 2, like most CLIs. */
 const USAGE_EXIT_CODE = 2;
 
-export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
+export function buildProgram(io: CliIo): Command {
   const program = new Command(PROGRAM_NAME)
     .description(
       'Docker credential helper: signs in to private registries with OpenID Connect (device flow, MFA included) and keeps every secret in the OS keychain.',
@@ -42,18 +43,16 @@ Credential-helper protocol (called by docker, skopeo, podman, buildah, BuildKit)
     .description('print the version')
     .action(() => io.stdout(`${PROGRAM_NAME} ${VERSION}\n`));
 
-  registerLoginCommand(program, io, setExitCode);
+  registerLoginCommand(program, io);
+  registerSessionCommands(program, io);
   return program;
 }
 
 export async function runCli(args: string[], io: CliIo): Promise<number> {
-  let exitCode = 0;
-  const program = buildProgram(io, (code) => {
-    exitCode = code;
-  });
+  const program = buildProgram(io);
   try {
     await program.parseAsync(args, { from: 'user' });
-    return exitCode;
+    return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) return 0;

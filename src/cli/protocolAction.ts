@@ -1,49 +1,39 @@
 // One protocol action (store/get/erase/list): input text in, output text out, no process access.
 // Kept free of commander and of the sign-in code: this is the path of every docker pull.
 import { HelperError } from '../errors.js';
+import { unknownAction } from '../protocol/messages.js';
 import {
-  eraseStaticCredential,
-  listStaticCredentials,
-  notFound,
-  readStaticCredential,
-  storeStaticCredential,
-} from '../service/credentialStore.js';
+  eraseCredentials,
+  getCredentials,
+  listCredentials,
+  storeCredentials,
+  type RegistryCredentialsDeps,
+} from '../service/registryCredentials.js';
 import { formatCredentials, formatList, parseServerUrlInput, parseStoreInput } from '../protocol/wire.js';
-import type { SecretStore } from '../store/secretStore.js';
 
 export type ProtocolAction = 'store' | 'get' | 'erase' | 'list';
 
 export const PROTOCOL_ACTIONS: ReadonlySet<string> = new Set<ProtocolAction>(['store', 'get', 'erase', 'list']);
 
-export interface ProtocolDeps {
-  /** Created on first use, so that bad input is answered without touching the keychain. */
-  store: () => SecretStore;
-}
+/** Created on first use, so that bad input is answered without touching the keychain. */
+export type ProtocolDeps = () => RegistryCredentialsDeps;
 
 /** Returns what to print on stdout; throws HelperError for every failure. */
 export async function runProtocolAction(action: ProtocolAction, stdin: string, deps: ProtocolDeps): Promise<string> {
   switch (action) {
-    case 'store': {
-      const credentials = parseStoreInput(stdin);
-      await storeStaticCredential(deps.store(), credentials);
+    case 'store':
+      await storeCredentials(parseStoreInput(stdin), deps());
       return '';
-    }
-    case 'get': {
-      const serverUrl = parseServerUrlInput(stdin);
-      const record = await readStaticCredential(deps.store(), serverUrl);
-      if (!record) throw notFound();
-      return formatCredentials({ ServerURL: serverUrl, Username: record.username, Secret: record.secret });
-    }
-    case 'erase': {
-      const serverUrl = parseServerUrlInput(stdin);
+    case 'get':
+      return formatCredentials(await getCredentials(parseServerUrlInput(stdin), deps()));
+    case 'erase':
       // Like the Go helpers, erasing what is not there succeeds: docker logout erases four spellings.
-      await eraseStaticCredential(deps.store(), serverUrl);
+      await eraseCredentials(parseServerUrlInput(stdin), deps());
       return '';
-    }
     case 'list':
       // docker build sends "unused" on stdin; it carries nothing.
-      return formatList(await listStaticCredentials(deps.store()));
+      return formatList(await listCredentials(deps()));
     default:
-      throw new HelperError('unknown-action', `Unknown credential action \`${String(action)}\``);
+      throw new HelperError('unknown-action', unknownAction(String(action)));
   }
 }

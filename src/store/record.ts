@@ -12,32 +12,41 @@ export interface StaticCredentialRecord {
   secret: string;
 }
 
+/** An access token and what it is good for (epoch seconds). */
+export interface CachedToken {
+  value: string;
+  issuedAt: number;
+  expiresAt: number;
+}
+
 /** Tokens of one sign-in at an OpenID provider; shared by every registry behind that issuer and client. */
 export interface OidcSessionRecord {
   kind: 'oidc-session';
   issuer: string;
   clientId: string;
   refreshToken?: string;
-  accessToken?: string;
-  /** Epoch seconds. */
-  accessTokenExpiresAt?: number;
-  idToken?: string;
-  /** Claims of the ID token we need without re-decoding it (never secret). */
-  subject?: string;
+  /** The latest access token, with the audience (resource, audience, scope) it was requested for. */
+  accessToken?: CachedToken & { audience: string };
+  idToken?: CachedToken;
+  /** Identity claims of the ID token (sub, preferred_username, email, name): never secret. */
   claims?: Record<string, unknown>;
-  /** Epoch seconds of the sign-in. */
+  /** Epoch seconds of the device-flow sign-in. */
   authenticatedAt: number;
+  /** When the provider says the refresh token ends (Keycloak's refresh_expires_in), if it says. */
+  refreshExpiresAt?: number;
 }
 
-/** A registry credential derived from a session (e.g. an ACR refresh token), cached until it expires. */
+/**
+ * What `get` last handed a registry for a session (an access token, an ACR refresh token), cached
+ * under the registry's own item so that the hot path is one keychain read.
+ */
 export interface DerivedCredentialRecord {
   kind: 'derived';
   serverURL: string;
   username: string;
   secret: string;
-  /** Epoch seconds. */
+  issuedAt: number;
   expiresAt: number;
-  /** The session's access token it was derived from is no longer needed to use it. */
   sessionKey: string;
 }
 
@@ -67,6 +76,9 @@ export function decodeRecord(raw: string, account: string): StoredRecord {
   if (typeof v !== 'number') throw corrupt('no version');
   if (v > RECORD_VERSION) throw corrupt(`written by a newer docker-credential-oidc (record version ${v})`);
   if (typeof record.kind !== 'string' || !KINDS.has(record.kind)) throw corrupt('unknown kind');
+  if (record.kind === 'derived' && (typeof record.expiresAt !== 'number' || typeof record.issuedAt !== 'number')) {
+    throw corrupt('no expiry');
+  }
   if (record.kind === 'static' || record.kind === 'derived') {
     for (const field of ['serverURL', 'username', 'secret'] as const) {
       if (typeof record[field] !== 'string') throw corrupt(`no ${field}`);

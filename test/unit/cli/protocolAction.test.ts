@@ -10,11 +10,16 @@ function deps(store = new MemoryStore()) {
     get opened() {
       return opened;
     },
-    deps: {
-      store: () => {
-        opened++;
-        return store;
-      },
+    deps: () => {
+      opened++;
+      return {
+        store,
+        configPath: '/nonexistent/docker-credential-oidc/config.json',
+        nowS: () => 1_000_000,
+        sessions: async () => {
+          throw new Error('no registry here is configured for OIDC');
+        },
+      };
     },
   };
 }

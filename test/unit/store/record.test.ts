@@ -6,7 +6,7 @@ test('records round-trip with a version', () => {
   const records: StoredRecord[] = [
     { kind: 'static', serverURL: 'https://index.docker.io/v1/', username: 'u', secret: 's' },
     { kind: 'oidc-session', issuer: 'https://idp', clientId: 'c', refreshToken: 'rt', authenticatedAt: 1 },
-    { kind: 'derived', serverURL: 'r.azurecr.io', username: '0', secret: 'x', expiresAt: 2, sessionKey: 'k' },
+    { kind: 'derived', serverURL: 'r.azurecr.io', username: '0', secret: 'x', issuedAt: 1, expiresAt: 2, sessionKey: 'k' },
   ];
   for (const record of records) {
     const raw = encodeRecord(record);

@@ -1,0 +1,76 @@
+// logout and status: the human side of a sign-in session.
+import type { Command } from 'commander';
+import { parseServerUrl } from '../protocol/serverUrl.js';
+import { HelperError } from '../errors.js';
+import type { CliIo } from './io.js';
+import { sessionDeps } from './sessionDeps.js';
+
+function time(epochS: number | null): string {
+  return epochS === null ? '-' : new Date(epochS * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+}
+
+export function registerSessionCommands(program: Command, io: CliIo): void {
+  program
+    .command('logout')
+    .description('sign out of REGISTRY: remove its tokens from the keychain and revoke the refresh token at the provider')
+    .argument('[registry...]', 'registries to sign out of')
+    .option('--all', 'sign out of every registry and remove every docker-credential-oidc keychain item')
+    .option('--forget', "also drop the registry's saved settings (issuer, client id, ...)")
+    .action(async (registries: string[], flags: { all?: boolean; forget?: boolean }) => {
+      const [{ createSessionService }, { readHelperConfig }] = await Promise.all([
+        import('../service/sessionService.js'),
+        import('../config/helperConfigFile.js'),
+      ]);
+      const deps = sessionDeps(io);
+      const service = createSessionService(deps);
+      let keys = registries.map((r) => parseServerUrl(r).key);
+      if (flags.all) keys = [...new Set([...keys, ...Object.keys(readHelperConfig(deps.configPath).registries)])];
+      if (keys.length === 0) throw new HelperError('usage', 'name a registry to log out of, or use --all');
+      for (const key of keys) {
+        const report = await service.logout(key, { forget: Boolean(flags.forget) });
+        const notes = [
+          report.revoked ? 'refresh token revoked' : null,
+          report.sharedWith.length ? `sign-in kept for ${report.sharedWith.join(', ')}` : null,
+          !report.removedItem && !report.sessionEnded ? 'was not signed in' : null,
+        ].filter(Boolean);
+        io.stderr(`Logged out of ${report.registry}${notes.length ? ` (${notes.join('; ')})` : ''}\n`);
+        if (report.revocationWarning) io.stderr(`warning: ${report.revocationWarning}\n`);
+      }
+      if (flags.all) {
+        // Static credentials of registries without OIDC, and anything left over.
+        const store = deps.store;
+        for (const { account } of await store.entries()) await store.remove(account);
+      }
+    });
+
+  program
+    .command('status')
+    .description('show each configured registry: provider, user, mode, token expiry (never a secret)')
+    .option('--json', 'machine-readable output')
+    .action(async (flags: { json?: boolean }) => {
+      const { registryStatuses } = await import('../service/status.js');
+      const statuses = await registryStatuses(io.ports.store(), io.ports.configPath);
+      if (flags.json) {
+        io.stdout(`${JSON.stringify(statuses, null, 2)}\n`);
+        return;
+      }
+      if (statuses.length === 0) {
+        io.stdout('No registry is configured. Sign in with: registry-login REGISTRY --issuer URL --client-id ID\n');
+        return;
+      }
+      for (const s of statuses) {
+        io.stdout(
+          [
+            `${s.registry}`,
+            `  provider:       ${s.issuer} (client ${s.clientId})`,
+            `  mode:           ${s.mode}${s.staticCredential ? ' (overridden by a docker login password)' : ''}`,
+            `  user:           ${s.user ?? '-'}`,
+            `  signed in:      ${s.signedIn ? 'yes' : 'no'}`,
+            `  refresh token:  ${s.refreshToken ? 'held in the keychain' : 'none'}`,
+            `  token expires:  ${time(s.accessTokenExpiresAt)}`,
+            ...(s.sessionValidUntil ? [`  session until:  ${time(s.sessionValidUntil)}`] : []),
+          ].join('\n') + '\n',
+        );
+      }
+    });
+}

@@ -1,0 +1,45 @@
+// Every request to a provider or registry goes through undici's fetch with EnvHttpProxyAgent, so
+// HTTPS_PROXY / HTTP_PROXY / NO_PROXY work as in curl, and with a CA list that adds --ca-file and
+// NODE_EXTRA_CA_CERTS to the public roots (passing `ca` to TLS replaces the defaults, so they are
+// listed again).
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { EnvHttpProxyAgent, fetch as undiciFetch } from 'undici';
+import { HelperError } from '../errors.js';
+
+export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+function readCa(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new HelperError('invalid-input', `cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+export function createFetch(options: { caFile?: string | undefined; env: NodeJS.ProcessEnv; timeoutMs?: number }): Fetch {
+  const extra: string[] = [];
+  if (options.env.NODE_EXTRA_CA_CERTS) extra.push(readCa(options.env.NODE_EXTRA_CA_CERTS, 'NODE_EXTRA_CA_CERTS'));
+  if (options.caFile) extra.push(readCa(options.caFile, '--ca-file'));
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const dispatcher = new EnvHttpProxyAgent({
+    connect: extra.length ? { ca: [...rootCertificates, ...extra] } : {},
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    connectTimeout: Math.min(timeoutMs, 10_000),
+  });
+  return ((input: string | URL | Request, init?: RequestInit) =>
+    undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as object), dispatcher } as Parameters<typeof undiciFetch>[1])) as unknown as Fetch;
+}
+
+/** "connect ECONNREFUSED 127.0.0.1:9" rather than undici's bare "fetch failed". */
+export function describeNetworkError(error: unknown): string {
+  let current: unknown = error;
+  const messages: string[] = [];
+  for (let depth = 0; current instanceof Error && depth < 5; depth++) {
+    messages.push(current.message);
+    current = (current as { cause?: unknown }).cause;
+  }
+  const specific = messages.reverse().find((m) => m && m !== 'fetch failed');
+  return specific ?? 'network error';
+}

@@ -1,0 +1,23 @@
+// RFC 7009 revocation of the refresh token at logout, so a copy of it (a backup of the keychain, a
+// token docker handed to a build) is dead too. Best effort: an unreachable provider does not keep
+// the person from signing out locally.
+import * as client from 'openid-client';
+import type { ProviderMetadata } from '../config/helperConfig.js';
+import { describeNetworkError, type Fetch } from './httpClient.js';
+import { providerFromMetadata } from './provider.js';
+
+export async function revokeRefreshToken(
+  metadata: ProviderMetadata,
+  clientId: string,
+  refreshToken: string,
+  fetch: Fetch,
+): Promise<{ revoked: boolean; warning?: string }> {
+  try {
+    const provider = providerFromMetadata(metadata, clientId, fetch);
+    await client.tokenRevocation(provider, refreshToken, { token_type_hint: 'refresh_token' });
+    return { revoked: true };
+  } catch (error) {
+    const why = error instanceof client.ResponseBodyError ? error.error : describeNetworkError(error);
+    return { revoked: false, warning: `could not revoke the refresh token at ${metadata.issuer} (${why}); it was removed from the keychain` };
+  }
+}

@@ -1,0 +1,239 @@
+// A real, certified OpenID provider (npm oidc-provider) on 127.0.0.1 with the device flow, a public
+// client, JWT access tokens for the registry's resource, rotating refresh tokens, revocation and
+// introspection. approve() plays the person at the browser headlessly: it submits the provider's
+// own device, login and consent forms with a cookie jar.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import Provider from 'oidc-provider';
+
+export interface IdpOptions {
+  accessTokenTtl?: number;
+  resource?: string;
+  clientId?: string;
+  /** Users who may sign in; default alice. */
+  users?: string[];
+}
+
+export interface IdpStats {
+  tokenRequests: Record<string, number>;
+  revocations: number;
+  deviceAuthorizations: number;
+}
+
+export interface Idp {
+  issuer: string;
+  port: number;
+  clientId: string;
+  resource: string;
+  jwksUrl: string;
+  /** A confidential client the token server uses to introspect refresh tokens. */
+  introspection: { clientId: string; clientSecret: string; endpoint: string };
+  stats: IdpStats;
+  approve(userCode: string, options?: { user?: string; deny?: boolean }): Promise<void>;
+  isRefreshTokenActive(token: string): Promise<boolean>;
+  /** Close the port (connection refused) and open it again later with the same state. */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
+
+export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
+  const clientId = options.clientId ?? 'docker-credential-oidc';
+  const resource = options.resource ?? 'urn:registry';
+  const users = new Set(options.users ?? ['alice']);
+  const introspection = { clientId: 'registry-token-server', clientSecret: randomUUID() };
+  const stats: IdpStats = { tokenRequests: {}, revocations: 0, deviceAuthorizations: 0 };
+
+  // The port must be known before the provider exists: the issuer URL contains it.
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const issuer = `http://127.0.0.1:${port}`;
+
+  const provider = new Provider(issuer, {
+    clients: [
+      {
+        client_id: clientId,
+        token_endpoint_auth_method: 'none',
+        grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
+        response_types: [],
+        redirect_uris: [],
+      },
+      {
+        client_id: introspection.clientId,
+        client_secret: introspection.clientSecret,
+        grant_types: [],
+        response_types: [],
+        redirect_uris: [],
+      },
+    ],
+    jwks: { keys: [{ ...signingKey, kid: 'test-key', alg: 'RS256', use: 'sig' }] },
+    features: {
+      devInteractions: { enabled: true },
+      deviceFlow: { enabled: true },
+      revocation: { enabled: true },
+      introspection: {
+        enabled: true,
+        // The token server may look at any token; the client that owns it may too.
+        allowedPolicy: async (_ctx: unknown, caller: { clientId: string }, token: { clientId?: string }) =>
+          caller.clientId === introspection.clientId || caller.clientId === token.clientId,
+      },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => resource,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_ctx: unknown, indicator: string) => {
+          if (indicator !== resource) throw new Error(`unknown resource ${indicator}`);
+          return { scope: 'openid offline_access profile email', audience: resource, accessTokenTTL: options.accessTokenTtl ?? 60, accessTokenFormat: 'jwt' };
+        },
+      },
+    },
+    scopes: ['openid', 'offline_access', 'profile', 'email'],
+    claims: { openid: ['sub'], profile: ['preferred_username', 'name'], email: ['email'] },
+    ttl: { AccessToken: options.accessTokenTtl ?? 60, DeviceCode: 600, RefreshToken: 24 * 3600, Grant: 24 * 3600, IdToken: 3600, Interaction: 600, Session: 3600 },
+    issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(t: string): boolean }, code: { scopes: Set<string> }) =>
+      client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    findAccount: async (_ctx: unknown, id: string) =>
+      users.has(id)
+        ? { accountId: id, claims: async () => ({ sub: id, preferred_username: id, name: id, email: `${id}@example.test` }) }
+        : undefined,
+  } as ConstructorParameters<typeof Provider>[1]);
+  provider.proxy = false;
+
+  provider.on('grant.success', (ctx: { oidc: { params?: { grant_type?: string } } }) => {
+    const type = ctx.oidc.params?.grant_type ?? 'unknown';
+    const short = type.endsWith('device_code') ? 'device_code' : type;
+    stats.tokenRequests[short] = (stats.tokenRequests[short] ?? 0) + 1;
+  });
+  provider.on('grant.error', (ctx: { oidc: { params?: { grant_type?: string } } }) => {
+    const type = ctx.oidc.params?.grant_type ?? 'unknown';
+    if (type === 'refresh_token') stats.tokenRequests.refresh_token_error = (stats.tokenRequests.refresh_token_error ?? 0) + 1;
+  });
+  provider.on('revocation.success', () => stats.revocations++);
+  provider.on('device_authorization.success', () => stats.deviceAuthorizations++);
+
+  const callback = provider.callback();
+  let server: Server | undefined;
+  const listen = async () => {
+    server = createServer(callback);
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(port, '127.0.0.1', resolve);
+    });
+  };
+  const close = async () => {
+    if (!server) return;
+    const current = server;
+    server = undefined;
+    current.closeAllConnections();
+    await new Promise<void>((resolve) => current.close(() => resolve()));
+  };
+  await listen();
+
+  async function isRefreshTokenActive(token: string): Promise<boolean> {
+    const response = await fetch(`${issuer}/token/introspection`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${introspection.clientId}:${introspection.clientSecret}`).toString('base64')}`,
+      },
+      body: new URLSearchParams({ token, token_type_hint: 'refresh_token' }),
+    });
+    return ((await response.json()) as { active?: boolean }).active === true;
+  }
+
+  return {
+    issuer,
+    port,
+    clientId,
+    resource,
+    jwksUrl: `${issuer}/jwks`,
+    introspection: { ...introspection, endpoint: `${issuer}/token/introspection` },
+    stats,
+    approve: (userCode, approveOptions = {}) => approveDeviceCode(issuer, userCode, approveOptions.user ?? 'alice', Boolean(approveOptions.deny)),
+    isRefreshTokenActive,
+    pause: close,
+    resume: listen,
+    stop: close,
+  };
+}
+
+// ---- the person at the browser -------------------------------------------------------------
+
+interface Page {
+  url: string;
+  status: number;
+  body: string;
+}
+
+class Browser {
+  private readonly cookies = new Map<string, string>();
+
+  async open(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Page> {
+    let current = url;
+    let method = init.method ?? 'GET';
+    let body: URLSearchParams | undefined = init.form ? new URLSearchParams(init.form) : undefined;
+    for (let hops = 0; hops < 20; hops++) {
+      const response = await fetch(current, {
+        method,
+        redirect: 'manual',
+        headers: {
+          cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+          ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        },
+        ...(body ? { body } : {}),
+      });
+      for (const line of response.headers.getSetCookie()) {
+        const [pair] = line.split(';');
+        const eq = pair!.indexOf('=');
+        this.cookies.set(pair!.slice(0, eq).trim(), pair!.slice(eq + 1).trim());
+      }
+      const location = response.headers.get('location');
+      if (response.status >= 300 && response.status < 400 && location) {
+        current = new URL(location, current).toString();
+        method = 'GET';
+        body = undefined;
+        await response.arrayBuffer();
+        continue;
+      }
+      return { url: current, status: response.status, body: await response.text() };
+    }
+    throw new Error(`too many redirects from ${url}`);
+  }
+}
+
+function firstForm(page: Page): { action: string; fields: Record<string, string> } {
+  const form = /<form\b([^>]*)>([\s\S]*?)<\/form>/i.exec(page.body);
+  if (!form) throw new Error(`no form on ${page.url} (HTTP ${page.status}): ${page.body.slice(0, 300)}`);
+  const action = /action="([^"]*)"/i.exec(form[1]!)?.[1] ?? page.url;
+  const fields: Record<string, string> = {};
+  for (const input of form[2]!.matchAll(/<input\b([^>]*)>/gi)) {
+    const name = /name="([^"]*)"/i.exec(input[1]!)?.[1];
+    const value = /value="([^"]*)"/i.exec(input[1]!)?.[1] ?? '';
+    if (name) fields[name] = value.replace(/&amp;/g, '&').replace(/&quot;/g, '"');
+  }
+  return { action: new URL(action.replace(/&amp;/g, '&'), page.url).toString(), fields };
+}
+
+async function approveDeviceCode(issuer: string, userCode: string, user: string, deny: boolean): Promise<void> {
+  const browser = new Browser();
+  // The confirmation page for the code (the person typed it, or followed verification_uri_complete).
+  let page = await browser.open(`${issuer}/device?user_code=${encodeURIComponent(userCode)}`);
+  const confirm = firstForm(page);
+  page = await browser.open(confirm.action, { method: 'POST', form: { ...confirm.fields, ...(deny ? { abort: 'yes' } : {}) } });
+  for (let step = 0; step < 5 && !deny; step++) {
+    if (/Sign-in Success/i.test(page.body)) return;
+    const form = firstForm(page);
+    const filled = form.fields.prompt === 'login' ? { ...form.fields, login: user, password: 'any' } : form.fields;
+    page = await browser.open(form.action, { method: 'POST', form: filled });
+  }
+  if (deny) {
+    if (page.status >= 500) throw new Error(`denying failed: HTTP ${page.status}`);
+    return;
+  }
+  if (!/Sign-in Success/i.test(page.body)) throw new Error(`device approval did not finish: ${page.url} HTTP ${page.status}: ${page.body.slice(0, 400)}`);
+}
