@@ -27,7 +27,9 @@ export function fileLock(directory: string, waitMs = 30_000): WithLock {
     const lockfilePath = join(directory, lockFileName(name));
     let release: () => Promise<void>;
     try {
-      release = await lock(directory, {
+      // proper-lockfile tracks held locks by their target path: one target per name, or nested
+      // locks in one process would release each other.
+      release = await lock(lockfilePath.replace(/\.lock$/, ''), {
         lockfilePath,
         realpath: false,
         stale: 10_000,

@@ -9,6 +9,7 @@ import Provider from 'oidc-provider';
 
 export interface IdpOptions {
   accessTokenTtl?: number;
+  deviceCodeTtl?: number;
   resource?: string;
   clientId?: string;
   /** Users who may sign in; default alice. */
@@ -94,7 +95,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
     },
     scopes: ['openid', 'offline_access', 'profile', 'email'],
     claims: { openid: ['sub'], profile: ['preferred_username', 'name'], email: ['email'] },
-    ttl: { AccessToken: options.accessTokenTtl ?? 60, DeviceCode: 600, RefreshToken: 24 * 3600, Grant: 24 * 3600, IdToken: 3600, Interaction: 600, Session: 3600 },
+    ttl: { AccessToken: options.accessTokenTtl ?? 60, DeviceCode: options.deviceCodeTtl ?? 600, RefreshToken: 24 * 3600, Grant: 24 * 3600, IdToken: 3600, Interaction: 600, Session: 3600 },
     issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(t: string): boolean }, code: { scopes: Set<string> }) =>
       client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     findAccount: async (_ctx: unknown, id: string) =>
@@ -113,10 +114,18 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
     const type = ctx.oidc.params?.grant_type ?? 'unknown';
     if (type === 'refresh_token') stats.tokenRequests.refresh_token_error = (stats.tokenRequests.refresh_token_error ?? 0) + 1;
   });
-  provider.on('revocation.success', () => stats.revocations++);
   provider.on('device_authorization.success', () => stats.deviceAuthorizations++);
 
-  const callback = provider.callback();
+  const providerCallback = provider.callback();
+  const callback: typeof providerCallback = (req, res) => {
+    // oidc-provider emits no event for a successful revocation: count the requests that succeed.
+    if (req.method === 'POST' && req.url?.startsWith('/token/revocation')) {
+      res.once('finish', () => {
+        if (res.statusCode === 200) stats.revocations++;
+      });
+    }
+    providerCallback(req, res);
+  };
   let server: Server | undefined;
   const listen = async () => {
     server = createServer(callback);
