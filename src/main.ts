@@ -130,7 +130,7 @@ async function main(): Promise<number> {
 
   const { runCli } = await import('./cli/program.js');
   const interrupt = new AbortController();
-  process.once('SIGINT', () => interrupt.abort());
+  process.on('SIGINT', () => interrupt.abort());
   return runCli(name === LOGIN_PROGRAM_NAME ? ['login', ...args] : args, {
     env: process.env,
     stdout: (text) => print(1, text),

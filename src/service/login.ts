@@ -88,9 +88,19 @@ export async function login(
   );
   let session: OidcSessionRecord;
   try {
-    const tokens = await client.pollDeviceAuthorizationGrant(provider, authorization, audience, { signal: deps.signal });
+    // openid-client notices the signal only at its next poll (5 s apart): stop at once instead.
+    const cancelled = new Promise<never>((_, reject) => {
+      const onAbort = () => reject(new HelperError('interrupted', 'sign-in cancelled'));
+      if (deps.signal.aborted) onAbort();
+      else deps.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    const tokens = await Promise.race([
+      client.pollDeviceAuthorizationGrant(provider, authorization, audience, { signal: deps.signal }),
+      cancelled,
+    ]);
     session = sessionFromTokens(tokens, entry, deps.nowS());
   } catch (error) {
+    if (deps.signal.aborted) throw new HelperError('interrupted', 'sign-in cancelled');
     throw describeDeviceFlowError(error, entry.issuer, registry);
   } finally {
     stopCountdown();

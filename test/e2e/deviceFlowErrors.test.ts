@@ -1,0 +1,85 @@
+// What the person sees when sign-in does not end well: denied at the provider, the code expiring,
+// Ctrl-C, an unreachable provider, a plain-http issuer off loopback. Nothing is stored in any case.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startKeyring, type TestKeyring } from '../support/keyring.js';
+import { assertBuilt, loginBinary, run, runHelper } from '../support/helperBinary.js';
+import { startIdp, type Idp } from '../support/idp.js';
+import { signIn } from '../support/signIn.js';
+import { freePort } from '../support/freePort.js';
+
+let keyring: TestKeyring;
+let idp: Idp;
+let home: string;
+let env: NodeJS.ProcessEnv;
+
+before(async () => {
+  assertBuilt();
+  keyring = await startKeyring();
+  idp = await startIdp();
+  home = await mkdtemp(join(tmpdir(), 'dco-device-'));
+  env = { ...keyring.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: join(home, '.cache') };
+});
+after(async () => {
+  await idp?.stop();
+  await keyring?.stop();
+  await rm(home, { recursive: true, force: true });
+});
+
+const flags = () => ['--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--no-browser'];
+
+async function nothingStored(): Promise<void> {
+  const { stdout } = await run('secret-tool', ['search', '--all', 'service', 'docker-credential-oidc'], { env: keyring.env });
+  assert.equal(stdout, '');
+  const got = await runHelper(['get'], { env, input: 'denied.example' });
+  assert.equal(got.code, 1);
+}
+
+test('access denied at the provider: a clear message and exit 4', async () => {
+  const result = await signIn(idp, 'denied.example', flags(), env, { deny: true });
+  assert.equal(result.code, 4, result.stderr);
+  assert.match(result.stderr, /sign-in to denied\.example was denied at http:\/\/127\.0\.0\.1:\d+\n$/);
+  await nothingStored();
+});
+
+test('the code expires before anyone approves: says so and to run it again', async () => {
+  // Expires before the first poll (oidc-provider sends no interval, so clients wait 5 s).
+  const shortLived = await startIdp({ deviceCodeTtl: 2 });
+  const result = await signIn(shortLived, 'expired.example', ['--issuer', shortLived.issuer, '--client-id', shortLived.clientId, '--no-browser'], env, { neverApprove: true }).finally(() => shortLived.stop());
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /the code expired before sign-in finished: run "registry-login expired\.example" again\n$/);
+  await nothingStored();
+});
+
+test('Ctrl-C while waiting stops cleanly with exit 130', async () => {
+  const child = spawn(loginBinary, ['interrupted.example', ...flags()], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString();
+    if (/enter the code/.test(stderr) && !child.killed) child.kill('SIGINT');
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  assert.equal(code, 130, stderr);
+  assert.match(stderr, /sign-in cancelled\n$/);
+  await nothingStored();
+});
+
+test('an unreachable provider and a plain-http issuer off loopback are refused with one line', async () => {
+  const closedPort = await freePort();
+  const unreachable = await run(loginBinary, ['x.example', '--issuer', `http://127.0.0.1:${closedPort}`, '--client-id', 'c'], { env });
+  assert.equal(unreachable.code, 1);
+  assert.match(unreachable.stderr, new RegExp(`^docker-credential-oidc: cannot reach the OpenID provider http://127\\.0\\.0\\.1:${closedPort}: .*ECONNREFUSED.*\n$`));
+  const insecure = await run(loginBinary, ['x.example', '--issuer', 'http://idp.example.com', '--client-id', 'c'], { env });
+  assert.equal(insecure.code, 1);
+  assert.equal(insecure.stderr, 'docker-credential-oidc: issuer http://idp.example.com must use https (plain http is allowed only on loopback)\n');
+  const missing = await run(loginBinary, ['x.example'], { env });
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /no OpenID provider known for x\.example: run "registry-login x\.example --issuer URL --client-id ID"/);
+  const badFlag = await run(loginBinary, ['x.example', '--bogus'], { env });
+  assert.equal(badFlag.code, 2);
+  assert.match(badFlag.stderr, /unknown option '--bogus'/);
+});
