@@ -1,0 +1,112 @@
+// `get` latency, measured on one throw-away Secret Service (npm run bench):
+//  - median wall time of a cached answer: a docker-login password and an OIDC token, against the Go
+//    docker-credential-secretservice on the same keyring and bare `node -e 0` (the floor of any
+//    node-based helper), interleaved round by round so noise hits all alike;
+//  - median wall time of a `get` that must refresh, and how many HTTP round trips it makes
+//    (password mode: the refresh grant; acr mode: refresh grant + /oauth2/exchange).
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startKeyring } from '../test/support/keyring.js';
+import { helperBinary, run } from '../test/support/helperBinary.js';
+import { startIdp } from '../test/support/idp.js';
+import { signIn } from '../test/support/signIn.js';
+import { startAcrDouble } from '../test/support/acrDouble.js';
+import { verifyOidcAccessToken } from '../test/support/tokenServer.js';
+
+const GO_HELPER = '/usr/bin/docker-credential-secretservice';
+const rounds = Number(process.env.BENCH_ROUNDS ?? 60);
+const refreshRounds = Number(process.env.BENCH_REFRESH_ROUNDS ?? 8);
+const TTL = 2;
+
+function timed(command: string, args: string[], input: string, env: NodeJS.ProcessEnv): number {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(command, args, { input, env, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')}: ${result.stdout}${result.stderr}`);
+  return ms;
+}
+
+/** Same measurement without blocking this process: the provider the refresh talks to runs here. */
+async function timedAsync(command: string, args: string[], input: string, env: NodeJS.ProcessEnv): Promise<number> {
+  const start = process.hrtime.bigint();
+  const result = await run(command, args, { input, env });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')}: ${result.stdout}${result.stderr}`);
+  return ms;
+}
+
+const median = (values: number[]) => {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+if (!existsSync(helperBinary)) throw new Error('build first: npm run build');
+const keyring = await startKeyring();
+const home = await mkdtemp(join(tmpdir(), 'dco-bench-'));
+const env = { ...keyring.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: join(home, '.cache') };
+const idp = await startIdp({ accessTokenTtl: TTL });
+const acr = await startAcrDouble((token) => verifyOidcAccessToken(token, idp));
+try {
+  const server = 'bench.registry.example:5000';
+  const creds = JSON.stringify({ ServerURL: server, Username: 'bench', Secret: 'bench-secret' });
+  timed(helperBinary, ['store'], creds, env);
+  if (existsSync(GO_HELPER)) timed(GO_HELPER, ['store'], creds, env);
+  const oidcRegistry = 'oidc.registry.example';
+  const common = ['--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--scope', 'openid offline_access profile', '--no-browser'];
+  const login = await signIn(idp, oidcRegistry, common, env);
+  if (login.code !== 0) throw new Error(login.stderr);
+  const acrLogin = await signIn(idp, acr.host, [...common, '--mode', 'acr'], env);
+  if (acrLogin.code !== 0) throw new Error(acrLogin.stderr);
+
+  // Cached answers: keep the OIDC token fresh by measuring right after a refresh cycle.
+  const cases: Array<{ name: string; command: string; args: string[]; input: string }> = [
+    { name: 'docker-credential-oidc get (docker login password)', command: helperBinary, args: ['get'], input: server },
+    { name: 'docker-credential-oidc get (cached ACR token)', command: helperBinary, args: ['get'], input: acr.host },
+    { name: 'node -e 0', command: process.execPath, args: ['-e', '0'], input: '' },
+  ];
+  if (existsSync(GO_HELPER)) cases.push({ name: 'docker-credential-secretservice get (Go)', command: GO_HELPER, args: ['get'], input: server });
+  const samples = new Map(cases.map((c) => [c.name, [] as number[]]));
+  for (let round = 0; round < rounds + 5; round++) {
+    for (const c of cases) {
+      const ms = timed(c.command, c.args, c.input, env);
+      if (round >= 5) samples.get(c.name)!.push(ms);
+    }
+  }
+
+  const refreshTimes: number[] = [];
+  const acrTimes: number[] = [];
+  const refreshTrips: number[] = [];
+  const acrTrips: number[] = [];
+  for (let i = 0; i < refreshRounds; i++) {
+    await sleep(TTL * 1000 + 100);
+    const before = idp.stats.tokenRequests.refresh_token ?? 0;
+    refreshTimes.push(await timedAsync(helperBinary, ['get'], oidcRegistry, env));
+    refreshTrips.push((idp.stats.tokenRequests.refresh_token ?? 0) - before);
+  }
+  // ACR tokens are cached for hours: make the cached one stale by erasing only the registry item.
+  for (let i = 0; i < refreshRounds; i++) {
+    await sleep(TTL * 1000 + 100);
+    spawnSync('secret-tool', ['clear', 'service', 'docker-credential-oidc', 'username', acr.host], { env: keyring.env });
+    const before = (idp.stats.tokenRequests.refresh_token ?? 0) + acr.exchanges;
+    acrTimes.push(await timedAsync(helperBinary, ['get'], acr.host, env));
+    acrTrips.push((idp.stats.tokenRequests.refresh_token ?? 0) + acr.exchanges - before);
+  }
+
+  const node = median(samples.get('node -e 0')!);
+  console.log(`median of ${rounds} runs each, same keyring (${new Date().toISOString().slice(0, 10)}):`);
+  for (const [name, values] of samples) {
+    const ms = median(values);
+    console.log(`  ${name.padEnd(52)} ${ms.toFixed(1).padStart(6)} ms  ${(ms / node).toFixed(2)}x node start-up`);
+  }
+  console.log(`  ${'docker-credential-oidc get that refreshes (password)'.padEnd(52)} ${median(refreshTimes).toFixed(1).padStart(6)} ms  HTTP round trips: ${[...new Set(refreshTrips)].join('/')}`);
+  console.log(`  ${'docker-credential-oidc get that refreshes (acr)'.padEnd(52)} ${median(acrTimes).toFixed(1).padStart(6)} ms  HTTP round trips: ${[...new Set(acrTrips)].join('/')}`);
+} finally {
+  await acr.stop();
+  await idp.stop();
+  await keyring.stop();
+  await rm(home, { recursive: true, force: true });
+}
