@@ -30,13 +30,10 @@ Credential-helper protocol (called by docker, skopeo, podman, buildah, BuildKit)
   version  prints the version`,
     );
 
+  // Bare protocol verbs never reach commander (main.ts answers them); these entries only make
+  // `get extra` or `store --x` a usage error instead of an unknown command.
   for (const action of ['store', 'get', 'erase', 'list'] as const) {
-    program
-      .command(action, { hidden: true })
-      .description(`credential-helper protocol: ${action} (reads stdin)`)
-      .action(() => {
-        throw new HelperError('usage', `${action} takes no arguments: docker passes its input on stdin`);
-      });
+    program.command(action, { hidden: true }).description(`credential-helper protocol: ${action} (reads stdin)`);
   }
   program
     .command('version')

@@ -95,6 +95,15 @@ test('registry-login: device code on stderr, approval, tokens only in the keycha
   assert.equal(settings.providers[idp.issuer].token_endpoint, `${idp.issuer}/token`);
 });
 
+test('a second registry-login of the same registry needs no flags and no new device flow', async () => {
+  const deviceFlows = idp.stats.deviceAuthorizations;
+  const again = await signIn(idp, registry.host, [], env);
+  outputs.push(again);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(idp.stats.deviceAuthorizations, deviceFlows);
+  assert.match(again.stderr, new RegExp(`Logged in to ${registry.host} as alice .*reusing your existing sign-in`));
+});
+
 test('skopeo pushes and pulls through the token-auth registry with credentials only from the helper', async () => {
   const push = await run('skopeo', ['copy', '--authfile', authFile, '--dest-tls-verify=false', image, `docker://${registry.host}/team/app:v1`], { env });
   outputs.push(push);
@@ -184,7 +193,7 @@ test('acr mode: the access token is exchanged at /oauth2/exchange and the ACR to
   assert.equal(acr.exchanges, 1, 'the ACR token is cached');
 });
 
-test('docker re-storing what get handed out keeps the session; docker login -u stores a static credential', async () => {
+test('docker re-storing what get handed out keeps the session; a docker login password replaces it for that registry only', async () => {
   const answer = await get(registry.host);
   const restore = await runHelper(['store'], { env, input: JSON.stringify({ ServerURL: registry.host, Username: answer.Username, Secret: answer.Secret }) });
   assert.equal(restore.code, 0);
@@ -196,6 +205,15 @@ test('docker re-storing what get handed out keeps the session; docker login -u s
   assert.equal(entry.user, 'alice');
   const statusText = JSON.stringify(status);
   for (const secret of seenSecrets) assert.ok(!statusText.includes(secret), 'status shows no secret');
+
+  // What docker stores after `docker login -u bob --password-stdin ACR`: the person's explicit choice.
+  const explicit = await runHelper(['store'], { env, input: JSON.stringify({ ServerURL: acr.host, Username: 'bob', Secret: 'typed-password' }) });
+  assert.equal(explicit.code, 0);
+  assert.deepEqual(await get(acr.host), { ServerURL: acr.host, Username: 'bob', Secret: 'typed-password' });
+  const after = JSON.parse((await run(helperBinary, ['status', '--json'], { env })).stdout);
+  assert.equal(after.find((s: { registry: string }) => s.registry === acr.host).staticCredential, true);
+  // The session itself is untouched: the other registries still get tokens from it.
+  assert.equal((await get(registry.host)).Username, 'alice');
 });
 
 test('status lists every registry without a secret', async () => {
@@ -234,4 +252,30 @@ test('logout revokes at the provider once the last registry of the session signs
   const after = await runHelper(['get'], { env, input: registry.host });
   assert.equal(after.code, 1);
   assert.equal(after.stdout, `not signed in to ${registry.host}: run "registry-login ${registry.host}"\n`);
+});
+
+test('a session revoked at the provider: get says it expired and how to sign in again; --forget drops the settings', async () => {
+  const login = await signIn(idp, registry.host, [], env);
+  assert.equal(login.code, 0, login.stderr);
+  const { refreshToken } = await sessionItem();
+  // An administrator ends the session at the provider.
+  const revoked = await fetch(`${idp.issuer}/token/revocation`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token: refreshToken, client_id: idp.clientId }),
+  });
+  assert.equal(revoked.status, 200);
+  await sleep((ACCESS_TOKEN_TTL + 1) * 1000);
+  const expired = await runHelper(['get'], { env, input: registry.host });
+  assert.equal(expired.code, 1);
+  assert.equal(expired.stdout, `session for ${registry.host} has expired: run "registry-login ${registry.host}"\n`);
+  assert.equal(expired.stderr, `docker-credential-oidc: session for ${registry.host} has expired: run "registry-login ${registry.host}"\n`);
+
+  const forget = await run(helperBinary, ['logout', registry.host, '--forget'], { env });
+  assert.equal(forget.code, 0, forget.stderr);
+  const settings = JSON.parse(await readFile(join(home, '.config', 'docker-credential-oidc', 'config.json'), 'utf8'));
+  assert.equal(settings.registries[registry.host], undefined);
+  assert.ok(settings.registries[acr.host], 'other registries keep their settings');
+  const gone = await runHelper(['get'], { env, input: registry.host });
+  assert.deepEqual([gone.code, gone.stdout], [1, 'credentials not found in native keychain\n']);
 });

@@ -1,0 +1,62 @@
+// The human side of the binary: help, version, misuse, the registry-login name.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { assertBuilt, helperBinary, loginBinary, run } from '../support/helperBinary.js';
+
+assertBuilt();
+
+test('--help lists the commands and the protocol; version prints the version', async () => {
+  const help = await run(helperBinary, ['--help']);
+  assert.equal(help.code, 0);
+  for (const word of ['login', 'logout', 'status', 'store', 'get', 'erase', 'list']) assert.match(help.stdout, new RegExp(`\\b${word}\\b`));
+  const version = await run(helperBinary, ['version']);
+  assert.deepEqual([version.code, version.stdout], [0, 'docker-credential-oidc 0.1.0\n']);
+  assert.equal((await run(helperBinary, ['--version'])).stdout, 'docker-credential-oidc 0.1.0\n');
+  const loginHelp = await run(loginBinary, ['--help']);
+  assert.equal(loginHelp.code, 0);
+  assert.match(loginHelp.stdout, /--issuer <url>/);
+  assert.match(loginHelp.stdout, /--client-id <id>/);
+});
+
+test('misuse of a human command: usage on stderr and exit 2', async () => {
+  const unknownFlag = await run(helperBinary, ['status', '--bogus']);
+  assert.equal(unknownFlag.code, 2);
+  assert.match(unknownFlag.stderr, /unknown option '--bogus'/);
+  const missing = await run(loginBinary, []);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /missing required argument 'registry'/);
+  const extra = await run(helperBinary, ['get', 'extra']);
+  assert.equal(extra.code, 2);
+  assert.match(extra.stderr, /too many arguments for 'get'/);
+  const logoutNothing = await run(helperBinary, ['logout']);
+  assert.equal(logoutNothing.code, 2);
+});
+
+test('no Secret Service on the session bus: one line saying what to install', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'dco-bus-'));
+  try {
+    // A session bus that can activate nothing, so org.freedesktop.secrets has no owner.
+    const config = join(dir, 'bus.conf');
+    await writeFile(
+      config,
+      `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig><type>session</type><listen>unix:dir=${dir}</listen><policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy></busconfig>`,
+    );
+    const bus = spawn('dbus-daemon', ['--config-file', config, '--nofork', '--print-address=1'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const address = await new Promise<string>((resolve) => bus.stdout.once('data', (c: Buffer) => resolve(c.toString().trim())));
+    try {
+      const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: address, HOME: dir };
+      const result = await run(helperBinary, ['get'], { env, input: 'r.example' });
+      assert.equal(result.code, 1);
+      assert.equal(result.stdout, 'no Secret Service on the D-Bus session bus: install and start a keychain (gnome-keyring, or KeePassXC with Secret Service integration)\n');
+    } finally {
+      bus.kill();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
