@@ -63,6 +63,8 @@ await build({
   },
   // The addon is loaded from the SEA asset; the package's JS loader must not be bundled.
   external: ['@napi-rs/keyring'],
+  // jsonc-parser's "main" is a UMD build whose inner requires esbuild cannot follow; its ESM build bundles.
+  alias: { 'jsonc-parser': join(root, 'node_modules/jsonc-parser/lib/esm/main.js') },
 });
 
 const seaConfig = join(work, 'sea-config.json');

@@ -140,6 +140,16 @@ async function main(): Promise<number> {
     platform: process.platform,
     interrupt: interrupt.signal,
     ports: realPorts(),
+    confirm: async (question) => {
+      if (!process.stdin.isTTY) return false;
+      const { createInterface } = await import('node:readline/promises');
+      const prompt = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return /^y(es)?$/i.test((await prompt.question(question)).trim());
+      } finally {
+        prompt.close();
+      }
+    },
     launch: (command, commandArgs) => {
       import('node:child_process').then(({ spawn }) => {
         const child = spawn(command, commandArgs, { detached: true, stdio: 'ignore' });

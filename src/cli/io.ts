@@ -12,6 +12,8 @@ export interface CliIo {
   /** Aborted on Ctrl-C. */
   interrupt: AbortSignal;
   ports: Ports;
+  /** Asks a yes/no question on the terminal (stderr); false when nobody can answer. */
+  confirm: (question: string) => Promise<boolean>;
   /** Starts a program detached from us (the browser); never given a secret. */
   launch: (command: string, args: string[]) => void;
 }

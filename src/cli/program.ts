@@ -5,6 +5,7 @@ import { PROGRAM_NAME, VERSION } from '../version.js';
 import type { CliIo } from './io.js';
 import { registerLoginCommand } from './loginCommand.js';
 import { registerSessionCommands } from './sessionCommands.js';
+import { registerConfigureDockerCommand } from './configureDockerCommand.js';
 
 /** Misuse of a human command (unknown flag, missing argument) exits 2, like most CLIs. */
 const USAGE_EXIT_CODE = 2;
@@ -42,6 +43,7 @@ Credential-helper protocol (called by docker, skopeo, podman, buildah, BuildKit)
 
   registerLoginCommand(program, io);
   registerSessionCommands(program, io);
+  registerConfigureDockerCommand(program, io);
   return program;
 }
 
