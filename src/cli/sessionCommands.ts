@@ -25,7 +25,7 @@ export function registerSessionCommands(program: Command, io: CliIo): void {
       const service = createSessionService(deps);
       let keys = registries.map((r) => parseServerUrl(r).key);
       if (flags.all) keys = [...new Set([...keys, ...Object.keys(readHelperConfig(deps.configPath).registries)])];
-      if (keys.length === 0) throw new HelperError('usage', 'name a registry to log out of, or use --all');
+      if (keys.length === 0 && !flags.all) throw new HelperError('usage', 'name a registry to log out of, or use --all');
       for (const key of keys) {
         const report = await service.logout(key, { forget: Boolean(flags.forget) });
         const notes = [
@@ -39,7 +39,9 @@ export function registerSessionCommands(program: Command, io: CliIo): void {
       if (flags.all) {
         // Static credentials of registries without OIDC, and anything left over.
         const store = deps.store;
-        for (const { account } of await store.entries()) await store.remove(account);
+        const items = await store.entries();
+        for (const { account } of items) await store.remove(account);
+        io.stderr(`Removed ${items.length} keychain item(s) of docker-credential-oidc\n`);
       }
     });
 
