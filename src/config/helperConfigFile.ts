@@ -1,9 +1,9 @@
 // Reads and atomically rewrites our settings file under the XDG config dir. Writers hold a file lock
 // so that two logins at once cannot lose each other's registry.
-import { mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync, unlinkSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { HelperError } from '../errors.js';
 import type { WithLock } from '../store/fileLock.js';
+import { replaceFileAtomically } from './atomicFile.js';
 import { emptyConfig, helperConfigSchema, type HelperConfig } from './helperConfig.js';
 
 export function readHelperConfig(path: string): HelperConfig {
@@ -29,29 +29,6 @@ export function readHelperConfig(path: string): HelperConfig {
   return parsed.data;
 }
 
-function writeAtomically(path: string, text: string): void {
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const temp = join(dir, `.config.json.${process.pid}.tmp`);
-  try {
-    writeFileSync(temp, text, { mode: 0o600 });
-    const fd = openSync(temp, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, path);
-  } catch (error) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // nothing to clean up
-    }
-    throw new HelperError('config-unwritable', `cannot write ${path}: ${(error as Error).message}`);
-  }
-}
-
 /** Read-modify-write under the config lock; returns the new config. */
 export async function updateHelperConfig(
   path: string,
@@ -60,7 +37,7 @@ export async function updateHelperConfig(
 ): Promise<HelperConfig> {
   return withLock('config', async () => {
     const next = change(readHelperConfig(path));
-    writeAtomically(path, `${JSON.stringify(next, null, 2)}\n`);
+    replaceFileAtomically(path, `${JSON.stringify(next, null, 2)}\n`);
     return next;
   });
 }
