@@ -1,33 +1,19 @@
 // 32 helper processes at once, as BuildKit and parallel builds start them, on one real keyring.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startKeyring, type TestKeyring } from '../support/keyring.js';
-import { assertBuilt, run, runHelper } from '../support/helperBinary.js';
+import { runHelper } from '../support/helperBinary.js';
+import { countItems, startKeyringWorld, storeInput as creds, type KeyringWorld } from '../support/world.js';
 
-let keyring: TestKeyring;
-let home: string;
+let world: KeyringWorld;
 let env: NodeJS.ProcessEnv;
 
 before(async () => {
-  assertBuilt();
-  keyring = await startKeyring();
-  home = await mkdtemp(join(tmpdir(), 'dco-conc-'));
-  env = { ...keyring.env, HOME: home };
+  world = await startKeyringWorld('conc');
+  env = world.env;
 });
-after(async () => {
-  await keyring?.stop();
-  await rm(home, { recursive: true, force: true });
-});
+after(() => world?.stop());
 
-const creds = (server: string, user: string, secret: string) => JSON.stringify({ ServerURL: server, Username: user, Secret: secret });
-
-async function itemCount(account: string): Promise<number> {
-  const { stdout } = await run('secret-tool', ['search', '--all', 'service', 'docker-credential-oidc', 'username', account], { env: keyring.env });
-  return (stdout.match(/^\[\//gm) ?? []).length;
-}
+const itemCount = (account: string) => countItems(world.keyring, 'service', 'docker-credential-oidc', 'username', account);
 
 test('32 concurrent stores on distinct servers: every item there exactly once', async () => {
   const servers = Array.from({ length: 32 }, (_, i) => `distinct${i}.example:5000`);

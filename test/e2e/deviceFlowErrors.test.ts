@@ -3,38 +3,30 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startKeyring, type TestKeyring } from '../support/keyring.js';
-import { assertBuilt, loginBinary, run, runHelper } from '../support/helperBinary.js';
+import { loginBinary, run, runHelper } from '../support/helperBinary.js';
+import { countItems, startKeyringWorld, type KeyringWorld } from '../support/world.js';
 import { startIdp, type Idp } from '../support/idp.js';
 import { signIn } from '../support/signIn.js';
 import { freePort } from '../support/freePort.js';
 
-let keyring: TestKeyring;
+let world: KeyringWorld;
 let idp: Idp;
-let home: string;
 let env: NodeJS.ProcessEnv;
 
 before(async () => {
-  assertBuilt();
-  keyring = await startKeyring();
+  world = await startKeyringWorld('device');
+  env = world.env;
   idp = await startIdp();
-  home = await mkdtemp(join(tmpdir(), 'dco-device-'));
-  env = { ...keyring.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: join(home, '.cache') };
 });
 after(async () => {
   await idp?.stop();
-  await keyring?.stop();
-  await rm(home, { recursive: true, force: true });
+  await world?.stop();
 });
 
 const flags = () => ['--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--no-browser'];
 
 async function nothingStored(): Promise<void> {
-  const { stdout } = await run('secret-tool', ['search', '--all', 'service', 'docker-credential-oidc'], { env: keyring.env });
-  assert.equal(stdout, '');
+  assert.equal(await countItems(world.keyring, 'service', 'docker-credential-oidc'), 0);
   const got = await runHelper(['get'], { env, input: 'denied.example' });
   assert.equal(got.code, 1);
 }

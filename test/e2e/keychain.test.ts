@@ -4,25 +4,20 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startKeyring, type TestKeyring } from '../support/keyring.js';
-import { assertBuilt, run, runHelper } from '../support/helperBinary.js';
+import type { TestKeyring } from '../support/keyring.js';
+import { run, runHelper } from '../support/helperBinary.js';
+import { startKeyringWorld, storeInput, type KeyringWorld } from '../support/world.js';
 
+let world: KeyringWorld;
 let keyring: TestKeyring;
 let home: string;
 let env: NodeJS.ProcessEnv;
 
 before(async () => {
-  assertBuilt();
-  keyring = await startKeyring();
-  home = await mkdtemp(join(tmpdir(), 'dco-home-'));
-  env = { ...keyring.env, HOME: home, XDG_CACHE_HOME: join(home, '.cache'), XDG_CONFIG_HOME: join(home, '.config') };
+  world = await startKeyringWorld('home');
+  ({ keyring, home, env } = world);
 });
-after(async () => {
-  await keyring?.stop();
-  await rm(home, { recursive: true, force: true });
-});
-
-const storeInput = (server: string, user: string, secret: string) => JSON.stringify({ ServerURL: server, Username: user, Secret: secret });
+after(() => world?.stop());
 
 async function secretToolItems(): Promise<string> {
   const { stdout, stderr } = await run('secret-tool', ['search', '--all', 'service', 'docker-credential-oidc'], { env: keyring.env });
