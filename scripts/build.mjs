@@ -57,6 +57,8 @@ await build({
   keepNames: false,
   legalComments: 'none',
   logLevel: 'warning',
+  // import.meta.url is read only when running from source (tsx), never in the bundle.
+  logOverride: { 'empty-import-meta': 'silent' },
   define: {
     __DCO_VERSION__: JSON.stringify(pkg.version),
     __DCO_ADDON__: JSON.stringify({ asset: 'keyring.node', id: addonId }),

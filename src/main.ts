@@ -12,6 +12,7 @@ import { LockingStore } from './store/lockingStore.js';
 import { fileLock, lockDirectory } from './store/fileLock.js';
 import { helperConfigPath } from './config/helperConfigPath.js';
 import type { Ports } from './ports.js';
+import { lazyBuiltin } from './lazyBuiltin.js';
 import type { SecretStore } from './store/secretStore.js';
 import { PROGRAM_NAME, VERSION, LOGIN_PROGRAM_NAME } from './version.js';
 
@@ -142,7 +143,7 @@ async function main(): Promise<number> {
     ports: realPorts(),
     confirm: async (question) => {
       if (!process.stdin.isTTY) return false;
-      const { createInterface } = await import('node:readline/promises');
+      const { createInterface } = lazyBuiltin<typeof import('node:readline/promises')>('node:readline/promises');
       const prompt = createInterface({ input: process.stdin, output: process.stderr });
       try {
         return /^y(es)?$/i.test((await prompt.question(question)).trim());
@@ -151,11 +152,10 @@ async function main(): Promise<number> {
       }
     },
     launch: (command, commandArgs) => {
-      import('node:child_process').then(({ spawn }) => {
-        const child = spawn(command, commandArgs, { detached: true, stdio: 'ignore' });
-        child.on('error', () => undefined);
-        child.unref();
-      }, () => undefined);
+      const { spawn } = lazyBuiltin<typeof import('node:child_process')>('node:child_process');
+      const child = spawn(command, commandArgs, { detached: true, stdio: 'ignore' });
+      child.on('error', () => undefined);
+      child.unref();
     },
   });
 }

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, renameSync, writeFileSync, unlinkSync } from 'no
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { HelperError } from '../errors.js';
+import { lazyBuiltin } from '../lazyBuiltin.js';
 
 export type KeyringModule = typeof Keyring;
 
@@ -59,7 +60,7 @@ function loadFromSeaAsset(addon: { asset: string; id: string }): KeyringModule {
 
 function extract(asset: string, dir: string, file: string): void {
   // Lazy: only the first run after an install pays for the sea module and the write.
-  const sea = createRequire(__filename)('node:sea') as typeof import('node:sea');
+  const sea = lazyBuiltin<typeof import('node:sea')>('node:sea');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const temp = `${file}.${process.pid}.tmp`;
   try {

@@ -83,6 +83,21 @@ test('without --migrate on a non-terminal, clear-text entries are listed and lef
   assert.equal(config.credHelpers['r.example'], 'oidc');
 });
 
+test('on a terminal it asks before moving clear-text passwords, and a yes moves them', async () => {
+  const w = await world('prompt');
+  await mkdir(w.dockerConfig, { recursive: true });
+  await writeFile(w.configFile, await fixture('plaintext.before.json'));
+  const command = `${helperBinary} configure-docker`;
+  // script(1) gives the helper a terminal; the answer is typed into it.
+  const declined = await run('script', ['-qec', command, '/dev/null'], { env: w.env, input: 'n\n' });
+  assert.equal(declined.code, 0, declined.stdout);
+  assert.match(declined.stdout, /Move them into the keychain and remove them from config\.json\? \[y\/N\]/);
+  assert.equal(await readFile(w.configFile, 'utf8'), await fixture('plaintext.before.json'));
+  const accepted = await run('script', ['-qec', command, '/dev/null'], { env: w.env, input: 'y\n' });
+  assert.equal(accepted.code, 0, accepted.stdout);
+  assert.equal(await readFile(w.configFile, 'utf8'), await fixture('plaintext.after-migrate.json'));
+});
+
 test('a locked keychain leaves every entry where it was and the file untouched', async () => {
   const w = await world('locked');
   await mkdir(w.dockerConfig, { recursive: true });

@@ -3,6 +3,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { loginBinary, run, runHelper } from '../support/helperBinary.js';
 import { countItems, startKeyringWorld, type KeyringWorld } from '../support/world.js';
 import { startIdp, type Idp } from '../support/idp.js';
@@ -31,8 +33,15 @@ async function nothingStored(): Promise<void> {
   assert.equal(got.code, 1);
 }
 
-test('access denied at the provider: a clear message and exit 4', async () => {
-  const result = await signIn(idp, 'denied.example', flags(), env, { deny: true });
+test('access denied at the provider: a clear message and exit 4 (the browser was opened on the code URL)', async () => {
+  // $BROWSER stands in for the person's browser: it records the URL it was asked to open.
+  const opened = join(world.home, 'browser.log');
+  const browser = join(world.home, 'browser.sh');
+  await writeFile(browser, `#!/bin/sh\necho "$@" >> ${opened}\n`, { mode: 0o755 });
+  const withBrowser = flags().filter((f) => f !== '--no-browser');
+  const result = await signIn(idp, 'denied.example', withBrowser, { ...env, BROWSER: browser }, { deny: true });
+  assert.equal((await readFile(opened, 'utf8')).trim(), `${idp.issuer}/device?user_code=${result.userCode}`);
+  assert.match(result.stderr, /Opened your browser\./);
   assert.equal(result.code, 4, result.stderr);
   assert.match(result.stderr, /sign-in to denied\.example was denied at http:\/\/127\.0\.0\.1:\d+\n$/);
   await nothingStored();
