@@ -3,6 +3,8 @@
 // introspection. approve() plays the person at the browser headlessly: it submits the provider's
 // own device, login and consent forms with a cookie jar.
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { Agent, fetch as undiciFetch } from 'undici';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import Provider from 'oidc-provider';
@@ -12,6 +14,8 @@ export interface IdpOptions {
   deviceCodeTtl?: number;
   resource?: string;
   clientId?: string;
+  /** Serve https with this certificate (its CA is what clients must trust). */
+  tls?: { key: string; cert: string; ca: string };
   /** Users who may sign in; default alice. */
   users?: string[];
 }
@@ -53,7 +57,11 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
   const port = (probe.address() as AddressInfo).port;
   await new Promise<void>((resolve) => probe.close(() => resolve()));
-  const issuer = `http://127.0.0.1:${port}`;
+  const issuer = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  // The harness itself trusts the test CA; the helper under test must be told to (--ca-file).
+  const harnessFetch = (options.tls
+    ? (url: string, init?: RequestInit) => undiciFetch(url, { ...(init as object), dispatcher: new Agent({ connect: { ca: options.tls!.ca } }) } as never)
+    : fetch) as typeof fetch;
 
   const provider = new Provider(issuer, {
     clients: [
@@ -128,7 +136,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
   };
   let server: Server | undefined;
   const listen = async () => {
-    server = createServer(callback);
+    server = options.tls ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, callback) : createServer(callback);
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
       server!.listen(port, '127.0.0.1', resolve);
@@ -144,7 +152,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
   await listen();
 
   async function isRefreshTokenActive(token: string): Promise<boolean> {
-    const response = await fetch(`${issuer}/token/introspection`, {
+    const response = await harnessFetch(`${issuer}/token/introspection`, {
       method: 'POST',
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
@@ -163,7 +171,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
     jwksUrl: `${issuer}/jwks`,
     introspection: { ...introspection, endpoint: `${issuer}/token/introspection` },
     stats,
-    approve: (userCode, approveOptions = {}) => approveDeviceCode(issuer, userCode, approveOptions.user ?? 'alice', Boolean(approveOptions.deny)),
+    approve: (userCode, approveOptions = {}) => approveDeviceCode(issuer, userCode, approveOptions.user ?? 'alice', Boolean(approveOptions.deny), harnessFetch),
     isRefreshTokenActive,
     pause: close,
     resume: listen,
@@ -182,12 +190,14 @@ interface Page {
 class Browser {
   private readonly cookies = new Map<string, string>();
 
+  constructor(private readonly fetch: typeof globalThis.fetch) {}
+
   async open(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Page> {
     let current = url;
     let method = init.method ?? 'GET';
     let body: URLSearchParams | undefined = init.form ? new URLSearchParams(init.form) : undefined;
     for (let hops = 0; hops < 20; hops++) {
-      const response = await fetch(current, {
+      const response = await this.fetch(current, {
         method,
         redirect: 'manual',
         headers: {
@@ -228,8 +238,8 @@ function firstForm(page: Page): { action: string; fields: Record<string, string>
   return { action: new URL(action.replace(/&amp;/g, '&'), page.url).toString(), fields };
 }
 
-async function approveDeviceCode(issuer: string, userCode: string, user: string, deny: boolean): Promise<void> {
-  const browser = new Browser();
+async function approveDeviceCode(issuer: string, userCode: string, user: string, deny: boolean, fetch: typeof globalThis.fetch): Promise<void> {
+  const browser = new Browser(fetch);
   // The confirmation page for the code (the person typed it, or followed verification_uri_complete).
   let page = await browser.open(`${issuer}/device?user_code=${encodeURIComponent(userCode)}`);
   const confirm = firstForm(page);
