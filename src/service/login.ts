@@ -116,8 +116,10 @@ async function completeLogin(entry: RegistryEntry, session: OidcSessionRecord, d
     if (!reused) await deps.store.write(sessionKey, encodeRecord(session));
     const current = reused ? ((await readSession(deps.store, sessionKey)) ?? session) : session;
     const derived = await deriveCredential(entry, current, deps);
-    if (derived.credential.cacheable) await deps.store.write(key, encodeRecord(derivedRecord(entry, derived.credential)));
-    else await deps.store.remove(key);
+    const item = derived.credential.cacheable
+      ? derivedRecord(entry, derived.credential)
+      : { kind: 'session-binding' as const, serverURL: entry.serverURL, username: derived.credential.username, sessionKey };
+    await deps.store.write(key, encodeRecord(item));
     return derived;
   });
   await updateHelperConfig(deps.configPath, deps.withLock, (c) => ({ ...c, registries: { ...c.registries, [key]: entry } }));

@@ -2,12 +2,11 @@
 // and registries signed in with OIDC. The hot path (`get` of a cached credential) is one keychain
 // read; the OIDC machinery is loaded only when a token must be renewed or a session ended.
 import { configuredRegistries } from '../config/helperConfigPath.js';
-import { sessionKeyOf } from '../config/registrySettings.js';
 import { HelperError } from '../errors.js';
 import { IDENTITY_TOKEN_USERNAME } from '../oidc/exchange/identityToken.js';
 import { isFresh } from '../oidc/tokenMath.js';
 import { CREDENTIALS_NOT_FOUND } from '../protocol/messages.js';
-import { parseServerUrl } from '../protocol/serverUrl.js';
+import { hostWithPort, parseServerUrl } from '../protocol/serverUrl.js';
 import type { Credentials } from '../protocol/wire.js';
 import { decodeRecord, encodeRecord, type StoredRecord } from '../store/record.js';
 import type { SecretStore } from '../store/secretStore.js';
@@ -18,6 +17,10 @@ export interface RegistryCredentialsDeps {
   configPath: string;
   sessions: () => Promise<SessionPort>;
   nowS: () => number;
+}
+
+export function notSignedIn(registry: string): HelperError {
+  return new HelperError('session-expired', `not signed in to ${registry}: run "registry-login ${registry}"`);
 }
 
 export function notFound(): HelperError {
@@ -36,7 +39,12 @@ export async function getCredentials(serverUrl: string, deps: RegistryCredential
   if (record?.kind === 'derived' && isFresh(record, deps.nowS())) {
     return { ServerURL: serverUrl, Username: record.username, Secret: record.secret };
   }
-  if (!record && !configuredRegistries(deps.configPath)[key]) throw notFound();
+  if (!record) {
+    // A configured registry without an item was signed out (or never signed in): say what to run.
+    if (configuredRegistries(deps.configPath)[key]) throw notSignedIn(hostWithPort(parseServerUrl(serverUrl)));
+    throw notFound();
+  }
+  if (record.kind === 'oidc-session') throw notFound();
   const credential = await (await deps.sessions()).credentialFromSession(key);
   if (!credential) throw notFound();
   return { ServerURL: serverUrl, Username: credential.username, Secret: credential.secret };
@@ -75,8 +83,6 @@ export async function eraseCredentials(serverUrl: string, deps: RegistryCredenti
 /** serverURL → username for every registry we can answer `get` for. */
 export async function listCredentials(deps: RegistryCredentialsDeps): Promise<Map<string, string>> {
   const result = new Map<string, string>();
-  const sessions = new Set<string>();
-  const registryItems = new Set<string>();
   for (const { account, value } of await deps.store.entries()) {
     let record: StoredRecord;
     try {
@@ -84,15 +90,7 @@ export async function listCredentials(deps: RegistryCredentialsDeps): Promise<Ma
     } catch {
       continue; // one unreadable item must not hide the others from docker build
     }
-    if (record.kind === 'oidc-session') sessions.add(account);
-    else {
-      result.set(record.serverURL, record.username);
-      registryItems.add(account);
-    }
-  }
-  for (const [key, entry] of Object.entries(configuredRegistries(deps.configPath))) {
-    if (registryItems.has(key) || !sessions.has(sessionKeyOf(entry))) continue;
-    result.set(entry.serverURL, entry.mode === 'identity-token' ? IDENTITY_TOKEN_USERNAME : 'oidc');
+    if (record.kind !== 'oidc-session') result.set(record.serverURL, record.username);
   }
   return result;
 }

@@ -7,6 +7,7 @@ import { readHelperConfig, updateHelperConfig } from '../config/helperConfigFile
 import type { ProviderMetadata, RegistryEntry } from '../config/helperConfig.js';
 import { sessionKeyOf } from '../config/registrySettings.js';
 import { HelperError } from '../errors.js';
+import { notSignedIn } from './registryCredentials.js';
 import { CREDENTIAL_MODE_IMPLEMENTATIONS } from '../oidc/exchange/index.js';
 import type { ModeContext, RegistryCredential } from '../oidc/exchange/registryCredential.js';
 import { createFetch, type Fetch } from '../oidc/httpClient.js';
@@ -27,10 +28,6 @@ export interface SessionDeps {
   nowS: () => number;
   /** Injectable for tests; defaults to undici with proxy and CA support. */
   fetchFor?: (caFile: string | undefined) => Fetch;
-}
-
-export function notSignedIn(registry: string): HelperError {
-  return new HelperError('session-expired', `not signed in to ${registry}: run "registry-login ${registry}"`);
 }
 
 export async function readSession(store: SecretStore, sessionKey: string): Promise<OidcSessionRecord | null> {

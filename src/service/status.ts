@@ -35,7 +35,7 @@ export async function registryStatuses(store: SecretStore, configPath: string): 
       clientId: entry.clientId,
       mode: entry.mode,
       user: record?.kind === 'static' ? record.username : session ? usernameFor(entry, session.claims) : null,
-      signedIn: Boolean(session) || record?.kind === 'static',
+      signedIn: record !== null && record.kind !== 'oidc-session' && (record.kind === 'static' || Boolean(session)),
       staticCredential: record?.kind === 'static',
       refreshToken: Boolean(session?.refreshToken),
       accessTokenExpiresAt: record?.kind === 'static' ? null : expiresAt,

@@ -50,13 +50,24 @@ export interface DerivedCredentialRecord {
   sessionKey: string;
 }
 
-export type StoredRecord = StaticCredentialRecord | OidcSessionRecord | DerivedCredentialRecord;
+/**
+ * Marks a registry as signed in through a session when nothing about it can be cached (identity-token
+ * mode hands out the session's rotating refresh token itself). Every signed-in registry has an item.
+ */
+export interface SessionBindingRecord {
+  kind: 'session-binding';
+  serverURL: string;
+  username: string;
+  sessionKey: string;
+}
+
+export type StoredRecord = StaticCredentialRecord | OidcSessionRecord | DerivedCredentialRecord | SessionBindingRecord;
 
 export function encodeRecord(record: StoredRecord): string {
   return JSON.stringify({ v: RECORD_VERSION, ...record });
 }
 
-const KINDS: ReadonlySet<string> = new Set(['static', 'oidc-session', 'derived']);
+const KINDS: ReadonlySet<string> = new Set(['static', 'oidc-session', 'derived', 'session-binding']);
 
 /** `account` names the item in errors; the raw value is never echoed, it may hold a secret. */
 export function decodeRecord(raw: string, account: string): StoredRecord {
@@ -81,6 +92,11 @@ export function decodeRecord(raw: string, account: string): StoredRecord {
   }
   if (record.kind === 'static' || record.kind === 'derived') {
     for (const field of ['serverURL', 'username', 'secret'] as const) {
+      if (typeof record[field] !== 'string') throw corrupt(`no ${field}`);
+    }
+  }
+  if (record.kind === 'session-binding') {
+    for (const field of ['serverURL', 'username', 'sessionKey'] as const) {
       if (typeof record[field] !== 'string') throw corrupt(`no ${field}`);
     }
   }

@@ -240,10 +240,18 @@ test('no token in config files, in any file under HOME, in outputs, or in any co
 test('logout revokes at the provider once the last registry of the session signs out', async () => {
   const { refreshToken } = await sessionItem();
   assert.equal(await idp.isRefreshTokenActive(refreshToken), true);
+  // docker build lists every registry it may need: the SSO ones are there too.
+  const listed = JSON.parse((await runHelper(['list'], { env, input: 'unused' })).stdout);
+  assert.equal(listed[registry.host], 'alice');
+  assert.equal(listed[identityRegistry.host], '<token>');
   const first = await run(helperBinary, ['logout', identityRegistry.host, acr.host], { env });
   assert.equal(first.code, 0, first.stderr);
   assert.match(first.stderr, /sign-in kept for/);
   assert.equal(idp.stats.revocations, 0);
+  // Signed out means signed out, even while another registry keeps the shared sign-in alive.
+  const signedOut = await runHelper(['get'], { env, input: identityRegistry.host });
+  assert.deepEqual([signedOut.code, signedOut.stdout], [1, `not signed in to ${identityRegistry.host}: run "registry-login ${identityRegistry.host}"\n`]);
+  assert.equal((await get(registry.host)).Username, 'alice');
   // docker logout erases through the protocol: that is the last registry of the session.
   const logout = await run('docker', ['logout', registry.host], { env });
   assert.equal(logout.code, 0, logout.stderr);
