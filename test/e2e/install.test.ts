@@ -1,7 +1,7 @@
 // install.sh against a loopback mirror of a release, with the real binary, in a temp HOME.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, copyFile, lstat, mkdir, mkdtemp, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, lstat, mkdir, mkdtemp, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,6 +145,24 @@ test('--uninstall --purge also removes the keychain items', async () => {
   assert.equal(purged.code, 0, purged.stderr);
   const lookup = await run('secret-tool', ['search', '--all', 'service', 'docker-credential-oidc', 'username', 'purge.example'], { env: keyring.env });
   assert.equal(lookup.stdout, '');
+});
+
+test('without curl it downloads with wget; without sha256sum it verifies with shasum', async () => {
+  const h = await home('fallbacks');
+  // A PATH holding only what install.sh needs, minus curl and sha256sum.
+  const bin = join(h.dir, 'minimal-bin');
+  await mkdir(bin);
+  for (const tool of ['bash', 'uname', 'mktemp', 'rm', 'awk', 'cut', 'mkdir', 'cp', 'chmod', 'mv', 'ln', 'cat', 'wget', 'shasum', 'perl']) {
+    const found = await run('bash', ['-c', `command -v ${tool}`]);
+    assert.equal(found.code, 0, `${tool} is needed for this test`);
+    await symlink(found.stdout.trim(), join(bin, tool));
+  }
+  const result = await run(join(bin, 'bash'), [INSTALL, '--prefix', join(h.dir, 'bin')], { env: { ...h.env, PATH: bin } });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal((await stat(join(h.dir, 'bin', 'docker-credential-oidc'))).mode & 0o777, 0o755);
+  const tamperedResult = await run(join(bin, 'bash'), [INSTALL, '--prefix', join(h.dir, 'bin2')], { env: { ...h.env, PATH: bin, DOCKER_CREDENTIAL_OIDC_BASE_URL: tampered.url } });
+  assert.match(tamperedResult.stderr, /checksum mismatch/);
+  await assert.rejects(lstat(join(h.dir, 'bin2')));
 });
 
 test('install.sh is shellcheck clean', async () => {
