@@ -29,8 +29,7 @@ export type ErrorCode =
   | 'config-invalid'
   | 'config-unreadable'
   | 'config-unwritable'
-  | 'lock-failed'
-  | 'not-implemented';
+  | 'lock-failed';
 
 export class HelperError extends Error {
   override readonly name = 'HelperError';

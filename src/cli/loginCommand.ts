@@ -3,6 +3,7 @@ import { CREDENTIAL_MODES, SECRET_TOKENS, type SettingsInput } from '../config/r
 import type { CliIo } from './io.js';
 import { deviceCodePrompt } from './deviceCodePrompt.js';
 import { sessionDeps } from './sessionDeps.js';
+import { formatTime } from './formatTime.js';
 
 interface LoginFlags {
   issuer?: string;
@@ -17,10 +18,6 @@ interface LoginFlags {
   browser?: boolean;
   caFile?: string;
   tenant?: string;
-}
-
-function formatTime(epochS: number): string {
-  return new Date(epochS * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 }
 
 export function registerLoginCommand(program: Command, io: CliIo): void {

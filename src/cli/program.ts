@@ -4,7 +4,8 @@ import { HelperError, describeUnexpected, exitCodeFor, oneLine } from '../errors
 import { PROGRAM_NAME, VERSION } from '../version.js';
 import type { CliIo } from './io.js';
 import { registerLoginCommand } from './loginCommand.js';
-import { registerSessionCommands } from './sessionCommands.js';
+import { registerLogoutCommand } from './logoutCommand.js';
+import { registerStatusCommand } from './statusCommand.js';
 import { registerConfigureDockerCommand } from './configureDockerCommand.js';
 
 /** Misuse of a human command (unknown flag, missing argument) exits 2, like most CLIs. */
@@ -42,7 +43,8 @@ Credential-helper protocol (called by docker, skopeo, podman, buildah, BuildKit)
     .action(() => io.stdout(`${PROGRAM_NAME} ${VERSION}\n`));
 
   registerLoginCommand(program, io);
-  registerSessionCommands(program, io);
+  registerLogoutCommand(program, io);
+  registerStatusCommand(program, io);
   registerConfigureDockerCommand(program, io);
   return program;
 }

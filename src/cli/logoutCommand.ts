@@ -1,15 +1,11 @@
-// logout and status: the human side of a sign-in session.
+// logout: the end of a sign-in, here and at the provider.
 import type { Command } from 'commander';
 import { parseServerUrl } from '../protocol/serverUrl.js';
 import { HelperError } from '../errors.js';
 import type { CliIo } from './io.js';
 import { sessionDeps } from './sessionDeps.js';
 
-function time(epochS: number | null): string {
-  return epochS === null ? '-' : new Date(epochS * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
-}
-
-export function registerSessionCommands(program: Command, io: CliIo): void {
+export function registerLogoutCommand(program: Command, io: CliIo): void {
   program
     .command('logout')
     .description('sign out of REGISTRY: remove its tokens from the keychain and revoke the refresh token at the provider')
@@ -42,37 +38,6 @@ export function registerSessionCommands(program: Command, io: CliIo): void {
         const items = await store.entries();
         for (const { account } of items) await store.remove(account);
         io.stderr(`Removed ${items.length} keychain item(s) of docker-credential-oidc\n`);
-      }
-    });
-
-  program
-    .command('status')
-    .description('show each configured registry: provider, user, mode, token expiry (never a secret)')
-    .option('--json', 'machine-readable output')
-    .action(async (flags: { json?: boolean }) => {
-      const { registryStatuses } = await import('../service/status.js');
-      const statuses = await registryStatuses(io.ports.store(), io.ports.configPath);
-      if (flags.json) {
-        io.stdout(`${JSON.stringify(statuses, null, 2)}\n`);
-        return;
-      }
-      if (statuses.length === 0) {
-        io.stdout('No registry is configured. Sign in with: registry-login REGISTRY --issuer URL --client-id ID\n');
-        return;
-      }
-      for (const s of statuses) {
-        io.stdout(
-          [
-            `${s.registry}`,
-            `  provider:       ${s.issuer} (client ${s.clientId})`,
-            `  mode:           ${s.mode}${s.staticCredential ? ' (overridden by a docker login password)' : ''}`,
-            `  user:           ${s.user ?? '-'}`,
-            `  signed in:      ${s.signedIn ? 'yes' : 'no'}`,
-            `  refresh token:  ${s.refreshToken ? 'held in the keychain' : 'none'}`,
-            `  token expires:  ${time(s.accessTokenExpiresAt)}`,
-            ...(s.sessionValidUntil ? [`  session until:  ${time(s.sessionValidUntil)}`] : []),
-          ].join('\n') + '\n',
-        );
       }
     });
 }

@@ -1,0 +1,39 @@
+// status: what is configured and signed in, never a secret.
+import type { Command } from 'commander';
+import type { CliIo } from './io.js';
+import { formatTime } from './formatTime.js';
+
+const time = (epochS: number | null) => (epochS === null ? '-' : formatTime(epochS));
+
+export function registerStatusCommand(program: Command, io: CliIo): void {
+  program
+    .command('status')
+    .description('show each configured registry: provider, user, mode, token expiry (never a secret)')
+    .option('--json', 'machine-readable output')
+    .action(async (flags: { json?: boolean }) => {
+      const { registryStatuses } = await import('../service/status.js');
+      const statuses = await registryStatuses(io.ports.store(), io.ports.configPath);
+      if (flags.json) {
+        io.stdout(`${JSON.stringify(statuses, null, 2)}\n`);
+        return;
+      }
+      if (statuses.length === 0) {
+        io.stdout('No registry is configured. Sign in with: registry-login REGISTRY --issuer URL --client-id ID\n');
+        return;
+      }
+      for (const s of statuses) {
+        io.stdout(
+          [
+            `${s.registry}`,
+            `  provider:       ${s.issuer} (client ${s.clientId})`,
+            `  mode:           ${s.mode}${s.staticCredential ? ' (overridden by a docker login password)' : ''}`,
+            `  user:           ${s.user ?? '-'}`,
+            `  signed in:      ${s.signedIn ? 'yes' : 'no'}`,
+            `  refresh token:  ${s.refreshToken ? 'held in the keychain' : 'none'}`,
+            `  token expires:  ${time(s.accessTokenExpiresAt)}`,
+            ...(s.sessionValidUntil ? [`  session until:  ${time(s.sessionValidUntil)}`] : []),
+          ].join('\n') + '\n',
+        );
+      }
+    });
+}
