@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Debian packages the tests and the demo use: a real Secret Service (dbus + gnome-keyring), a real
 # registry (docker-registry = CNCF Distribution 2.8), real clients (skopeo; the docker CLI when the
-# machine has none), the Go helper we compare against, and tools the test servers need.
+# machine has none), the Go helper we compare against, and tools the test servers need
+# (dbus-tests: dbus-test-tool plays a Secret Service that never answers).
 set -euo pipefail
 packages=(
-  dbus gnome-keyring libsecret-tools
+  dbus gnome-keyring libsecret-tools dbus-tests
   docker-registry skopeo golang-docker-credential-helpers
   apache2-utils openssl binutils ca-certificates curl shellcheck
 )

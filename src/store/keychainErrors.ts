@@ -21,6 +21,15 @@ const RULES: Array<{ test: RegExp; error: (operation: string) => HelperError }> 
       ),
   },
   {
+    // The Secret Service owns its name but does not answer (hung daemon): libdbus gives up after ~2 s.
+    test: /Did not receive a reply|NoReply|Timeout was reached/i,
+    error: (operation) =>
+      new HelperError(
+        'keychain-timeout',
+        `the keychain (Secret Service) did not answer (${operation}): restart it (e.g. gnome-keyring-daemon --replace) and try again`,
+      ),
+  },
+  {
     test: /prompt was dismissed|IsLocked|is locked|interaction is not allowed|-25308/i,
     error: () =>
       new HelperError(

@@ -60,3 +60,28 @@ test('no Secret Service on the session bus: one line saying what to install', as
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a Secret Service that never answers: a bounded wait, then one line saying so', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'dco-hung-'));
+  const bus = spawn('dbus-daemon', ['--session', '--nofork', '--print-address=1'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const address = await new Promise<string>((resolve) => bus.stdout.once('data', (c: Buffer) => resolve(c.toString().trim())));
+  // dbus-test-tool black-hole owns the name and never replies to anything.
+  const hole = spawn('dbus-test-tool', ['black-hole', '--session', '--name=org.freedesktop.secrets'], {
+    env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: address },
+    stdio: 'ignore',
+  });
+  try {
+    await new Promise((r) => setTimeout(r, 300));
+    const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: address, HOME: dir };
+    const started = Date.now();
+    const result = await run(helperBinary, ['get'], { env, input: 'r.example', timeoutMs: 30_000 });
+    const seconds = (Date.now() - started) / 1000;
+    assert.equal(result.code, 1);
+    assert.equal(result.stdout, 'the keychain (Secret Service) did not answer (read): restart it (e.g. gnome-keyring-daemon --replace) and try again\n');
+    assert.ok(seconds < 16, `gave up after ${seconds} s`);
+  } finally {
+    hole.kill();
+    bus.kill();
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -10,6 +10,7 @@ test('platform messages become one actionable line', () => {
     ['Platform failure: DBus error: The name org.freedesktop.secrets was not provided by any .service files', 'keychain-unavailable', /no Secret Service/],
     ["Couldn't access platform storage: Secret Service: unlock prompt was dismissed", 'keychain-locked', /locked/],
     ['zbus error: org.freedesktop.Secret.Error.IsLocked: Cannot get secret of a locked object', 'keychain-locked', /locked/],
+    ['Platform failure: DBus error: Did not receive a reply. Possible causes include: the remote application did not send a reply, the message bus security policy blocked the reply, the reply timeout expired, or the network connection was broken.', 'keychain-timeout', /did not answer \(read\)/],
     ['something new\nsecond line', 'keychain-failure', /^keychain read failed: something new$/],
   ];
   for (const [message, code, text] of cases) {
