@@ -1,5 +1,6 @@
-// Every failure a user can see is a HelperError with a stable code; main.ts is the only place that
-// turns one into output and an exit code.
+// Every failure a user can see is a HelperError with a stable code. `reportError` is the one place
+// that turns any failure into the lines printed and the exit code, for the protocol verbs (docker
+// reads stdout) and the human commands (people read stderr) alike.
 
 export type ErrorCode =
   // The docker-credential-helpers protocol's fixed messages (docker matches some of them verbatim).
@@ -29,7 +30,8 @@ export type ErrorCode =
   | 'config-invalid'
   | 'config-unreadable'
   | 'config-unwritable'
-  | 'lock-failed';
+  | 'lock-failed'
+  | 'unsafe-file';
 
 export class HelperError extends Error {
   override readonly name = 'HelperError';
@@ -42,6 +44,19 @@ export class HelperError extends Error {
   }
 }
 
+/** The advice that ends every message about a sign-in that is missing or over. */
+export function signInAgain(registry: string): string {
+  return `run "registry-login ${registry}"`;
+}
+
+export function notSignedIn(registry: string): HelperError {
+  return new HelperError('session-expired', `not signed in to ${registry}: ${signInAgain(registry)}`);
+}
+
+export function sessionExpired(registry: string, cause?: unknown): HelperError {
+  return new HelperError('session-expired', `session for ${registry} has expired: ${signInAgain(registry)}`, { cause });
+}
+
 /** The protocol's own answers: docker reads these on stdout and some of them it matches verbatim. */
 const PROTOCOL_CODES: ReadonlySet<ErrorCode> = new Set([
   'credentials-not-found',
@@ -51,25 +66,55 @@ const PROTOCOL_CODES: ReadonlySet<ErrorCode> = new Set([
   'usage',
 ]);
 
-export function isProtocolAnswer(error: HelperError): boolean {
-  return PROTOCOL_CODES.has(error.code);
-}
+/** Misuse of a human command (unknown flag, missing argument) exits 2, like most CLIs. */
+export const USAGE_EXIT_CODE = 2;
 
 const EXIT_CODES: Partial<Record<ErrorCode, number>> = {
   'access-denied': 4,
   interrupted: 130,
 };
 
-export function exitCodeFor(error: HelperError): number {
-  return EXIT_CODES[error.code] ?? 1;
+/**
+ * Removes what a terminal would act on: C0/C1 controls (escape sequences, OSC 8 links, clearing the
+ * screen), DEL, and the bidirectional overrides that make text read differently than it is.
+ * Every string that came from outside (a provider, a registry, a claim) goes through this before
+ * it is shown.
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '');
 }
 
 /** One line, whatever the error was: messages are printed where docker shows them verbatim. */
-export function oneLine(message: string): string {
-  return message.replace(/\s*\n\s*/g, ' ').trim();
+function oneLine(message: string): string {
+  return printable(message.replace(/\s*[\r\n]+\s*/g, ' ')).trim();
 }
 
 export function describeUnexpected(error: unknown): string {
   if (error instanceof Error) return oneLine(error.message || error.name);
   return oneLine(String(error));
+}
+
+export interface ErrorReport {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+/**
+ * Protocol verbs: docker reads the answer on stdout (its fixed messages go only there); operational
+ * errors also go to stderr for the person. Human commands: stderr only, usage errors exit 2.
+ */
+export function reportError(error: unknown, audience: 'protocol' | 'person', program: string): ErrorReport {
+  const failure = error instanceof HelperError ? error : new HelperError('keychain-failure', describeUnexpected(error));
+  const message = oneLine(failure.message);
+  if (audience === 'protocol') {
+    return {
+      stdout: `${message}\n`,
+      stderr: PROTOCOL_CODES.has(failure.code) ? '' : `${program}: ${message}\n`,
+      exitCode: EXIT_CODES[failure.code] ?? 1,
+    };
+  }
+  const exitCode = failure.code === 'usage' ? USAGE_EXIT_CODE : error instanceof HelperError ? (EXIT_CODES[failure.code] ?? 1) : 1;
+  return { stdout: '', stderr: `${program}: ${message}\n`, exitCode };
 }

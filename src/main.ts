@@ -1,20 +1,23 @@
-// The only module that touches process.*: it reads argv and stdin, builds the real dependencies,
-// runs one command and sets the exit code. The protocol path (every docker pull calls `get`) loads
-// nothing else: commander and the sign-in code are imported only for the human commands.
+// The composition root and the only module that touches process.*: it reads argv and stdin, builds
+// the one Deps, routes to the protocol (every docker pull calls `get`) or to the human commands, and
+// sets the exit code. The protocol path loads neither commander nor the sign-in code: both are
+// imported only when a human command or a renewal needs them (test/unit/hotPath.test.ts checks it).
 import { readSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
-import { HelperError, describeUnexpected, exitCodeFor, isProtocolAnswer, oneLine } from './errors.js';
-import { PROTOCOL_ACTIONS, runProtocolAction, type ProtocolAction } from './cli/protocolAction.js';
-import { unknownAction, usage } from './protocol/messages.js';
-import { KeychainStore } from './store/keychainStore.js';
-import { loadKeyring } from './native/keyringAddon.js';
-import { LockingStore } from './store/lockingStore.js';
-import { fileLock, lockDirectory } from './store/fileLock.js';
-import { helperConfigPath } from './config/helperConfigPath.js';
-import type { Ports } from './ports.js';
+import { SettingsFile } from './config/settingsFile.js';
+import { lockDirectory, settingsPath } from './config/paths.js';
+import type { Deps, Terminal } from './deps.js';
+import { HelperError, describeUnexpected, reportError } from './errors.js';
 import { lazyBuiltin } from './lazyBuiltin.js';
-import type { SecretStore } from './store/secretStore.js';
-import { PROGRAM_NAME, VERSION, LOGIN_PROGRAM_NAME } from './version.js';
+import type { Fetch, WithLock } from './model.js';
+import { loadKeyring } from './native/keyringAddon.js';
+import { handleCommand, isProtocolAction } from './protocol/handleCommand.js';
+import { unknownAction, usage } from './protocol/messages.js';
+import { credentialHelper } from './service/credentialHelper.js';
+import { ItemStore } from './store/itemStore.js';
+import { KeychainStore } from './store/keychainStore.js';
+import { LockingStore } from './store/lockingStore.js';
+import { LOGIN_PROGRAM_NAME, PROGRAM_NAME, VERSION } from './version.js';
 
 /** Docker never sends more than a URL or one credential; a flood on stdin is refused, not buffered. */
 const MAX_STDIN_BYTES = 1024 * 1024;
@@ -50,8 +53,8 @@ function readStdin(): string {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function keychainTimeoutMs(): number {
-  const seconds = Number(process.env.DOCKER_CREDENTIAL_OIDC_KEYCHAIN_TIMEOUT);
+function keychainTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const seconds = Number(env.DOCKER_CREDENTIAL_OIDC_KEYCHAIN_TIMEOUT);
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_KEYCHAIN_TIMEOUT_MS;
 }
 
@@ -63,57 +66,77 @@ function print(fd: 1 | 2, text: string): void {
   if (text) writeSync(fd, text);
 }
 
-/** Docker reads the protocol's errors on stdout; operational errors also go to stderr for people. */
-function reportProtocolError(error: unknown): number {
-  const failure =
-    error instanceof HelperError ? error : new HelperError('keychain-failure', describeUnexpected(error));
-  const message = oneLine(failure.message);
-  print(1, `${message}\n`);
-  if (!isProtocolAnswer(failure)) print(2, `${PROGRAM_NAME}: ${message}\n`);
-  return exitCodeFor(failure);
-}
-
-function realPorts(): Ports {
-  const env = process.env;
-  const withLock = fileLock(lockDirectory(env));
-  let store: SecretStore | undefined;
+function terminal(interrupt: AbortSignal): Terminal {
   return {
-    store: () => (store ??= new LockingStore(new KeychainStore(loadKeyring(), keychainTimeoutMs()), withLock)),
-    withLock,
-    configPath: helperConfigPath(env),
-    env,
-    nowS: () => Math.floor(Date.now() / 1000),
+    stdout: (text) => print(1, text),
+    stderr: (text) => print(2, text),
+    isStdinTty: Boolean(process.stdin.isTTY),
+    isStderrTty: Boolean(process.stderr.isTTY),
+    platform: process.platform,
+    interrupt,
+    confirm: async (question) => {
+      if (!process.stdin.isTTY) return false;
+      const { createInterface } = lazyBuiltin<typeof import('node:readline/promises')>('node:readline/promises');
+      const prompt = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return /^y(es)?$/i.test((await prompt.question(question)).trim());
+      } finally {
+        prompt.close();
+      }
+    },
+    launch: (command, args) => {
+      const { spawn } = lazyBuiltin<typeof import('node:child_process')>('node:child_process');
+      const child = spawn(command, args, { detached: true, stdio: 'ignore' });
+      child.on('error', () => undefined);
+      child.unref();
+    },
   };
 }
 
-async function runProtocol(action: ProtocolAction): Promise<number> {
+/** The real dependencies. Nothing here opens the keychain, reads a file or loads a library yet. */
+function realDeps(interrupt: AbortSignal): Deps {
+  const env = process.env;
+  const locks = lockDirectory(env);
+  // proper-lockfile and friends are not needed on the read-only path of `get`.
+  const withLock: WithLock = async (name, work) => (await import('./store/fileLock.js')).fileLock(locks)(name, work);
+  const fetchFor = (caFile: string | undefined): Fetch => {
+    // undici is loaded by the first request, not by `get` of a cached credential.
+    let fetch: Promise<Fetch> | undefined;
+    return async (input, init) => {
+      fetch ??= import('./oidc/httpClient.js').then(({ createFetch }) => createFetch({ caFile, env }));
+      return (await fetch)(input, init);
+    };
+  };
+  return {
+    env,
+    nowS: () => Math.floor(Date.now() / 1000),
+    items: new ItemStore(new LockingStore(new KeychainStore(loadKeyring, keychainTimeoutMs(env)), withLock)),
+    withLock,
+    settings: new SettingsFile(settingsPath(env), withLock),
+    fetchFor,
+    terminal: terminal(interrupt),
+  };
+}
+
+async function runProtocol(action: string, deps: Deps): Promise<number> {
   try {
-    const stdout = await runProtocolAction(action, readStdin(), () => {
-      const ports = realPorts();
-      const store = ports.store();
-      return {
-        store,
-        configPath: ports.configPath,
-        nowS: ports.nowS,
-        sessions: async () => {
-          const { createSessionService } = await import('./service/sessionService.js');
-          return createSessionService({ ...ports, store });
-        },
-      };
-    });
-    print(1, stdout);
+    print(1, await handleCommand(() => credentialHelper(deps), action, readStdin()));
     return 0;
   } catch (error) {
-    return reportProtocolError(error);
+    const report = reportError(error, 'protocol', PROGRAM_NAME);
+    print(1, report.stdout);
+    print(2, report.stderr);
+    return report.exitCode;
   }
 }
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const name = invokedAs();
+  const interrupt = new AbortController();
 
   if (name !== LOGIN_PROGRAM_NAME) {
-    if (args.length === 1 && PROTOCOL_ACTIONS.has(args[0]!)) return runProtocol(args[0] as ProtocolAction);
+    if (args.length === 1 && isProtocolAction(args[0]!)) return runProtocol(args[0]!, realDeps(interrupt.signal));
     if (args.length === 0) {
       // Like the Go helpers: the name as invoked (docker runs docker-credential-NAME from PATH).
       print(1, `${usage(process.argv0 || PROGRAM_NAME)}\n`);
@@ -130,34 +153,8 @@ async function main(): Promise<number> {
   }
 
   const { runCli } = await import('./cli/program.js');
-  const interrupt = new AbortController();
   process.on('SIGINT', () => interrupt.abort());
-  return runCli(name === LOGIN_PROGRAM_NAME ? ['login', ...args] : args, {
-    env: process.env,
-    stdout: (text) => print(1, text),
-    stderr: (text) => print(2, text),
-    isStdinTty: Boolean(process.stdin.isTTY),
-    isStderrTty: Boolean(process.stderr.isTTY),
-    platform: process.platform,
-    interrupt: interrupt.signal,
-    ports: realPorts(),
-    confirm: async (question) => {
-      if (!process.stdin.isTTY) return false;
-      const { createInterface } = lazyBuiltin<typeof import('node:readline/promises')>('node:readline/promises');
-      const prompt = createInterface({ input: process.stdin, output: process.stderr });
-      try {
-        return /^y(es)?$/i.test((await prompt.question(question)).trim());
-      } finally {
-        prompt.close();
-      }
-    },
-    launch: (command, commandArgs) => {
-      const { spawn } = lazyBuiltin<typeof import('node:child_process')>('node:child_process');
-      const child = spawn(command, commandArgs, { detached: true, stdio: 'ignore' });
-      child.on('error', () => undefined);
-      child.unref();
-    },
-  });
+  return runCli(name === LOGIN_PROGRAM_NAME ? ['login', ...args] : args, realDeps(interrupt.signal));
 }
 
 main().then(

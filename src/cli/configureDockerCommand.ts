@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
-import { dockerConfigPath } from '../config/dockerConfigFile.js';
+import type { Deps } from '../deps.js';
 import { HelperError } from '../errors.js';
-import type { CliIo } from './io.js';
 
 const CLIENTS_HELP = `
 Which clients read which key (measured with docker 28, skopeo 1.9, podman 4.3, buildah 1.28):
   credHelpers  docker, BuildKit, skopeo, podman, buildah   (the default here: works everywhere)
   credsStore   docker and BuildKit only; skopeo, podman and buildah ignore it`;
 
-export function registerConfigureDockerCommand(program: Command, io: CliIo): void {
+export function registerConfigureDockerCommand(program: Command, deps: Deps): void {
+  const io = deps.terminal;
   program
     .command('configure-docker')
     .description("point docker's config.json at this helper, and move clear-text passwords from it into the keychain")
@@ -20,22 +20,13 @@ export function registerConfigureDockerCommand(program: Command, io: CliIo): voi
     .addHelpText('after', CLIENTS_HELP)
     .action(async (registries: string[], flags: { credsStore?: boolean; undo?: boolean; migrate?: boolean }) => {
       const { configureDocker } = await import('../service/configureDocker.js');
-      const path = dockerConfigPath(io.env);
-      const report = await configureDocker(
-        {
-          registries,
-          credsStore: Boolean(flags.credsStore),
-          undo: Boolean(flags.undo),
-          migrate: flags.migrate === true ? 'yes' : flags.migrate === false ? 'no' : io.isStdinTty ? 'ask' : 'no',
-        },
-        {
-          store: io.ports.store,
-          dockerConfigPath: path,
-          helperConfigPath: io.ports.configPath,
-          confirm: io.confirm,
-          say: (line) => io.stderr(`${line}\n`),
-        },
-      );
+      const report = await configureDocker(deps, {
+        registries,
+        credsStore: Boolean(flags.credsStore),
+        undo: Boolean(flags.undo),
+        migrate: flags.migrate === true ? 'yes' : flags.migrate === false ? 'no' : io.isStdinTty ? 'ask' : 'no',
+      });
+      const path = report.path;
       const lines: string[] = [];
       if (flags.undo) lines.push(report.changed ? `Removed this helper's entries from ${path}` : `${path} has no entries of this helper`);
       if (report.credsStore) lines.push(`credsStore is "oidc" in ${path} (docker and BuildKit; skopeo, podman and buildah need credHelpers)`);

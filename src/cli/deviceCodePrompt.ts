@@ -1,37 +1,37 @@
 // What the person sees while signing in: the code, the URL, and a countdown until the code expires
 // (a live line on a terminal, one line in a log).
-import type { DeviceCode, LoginUi } from '../service/login.js';
+import type { Deps } from '../deps.js';
+import type { DeviceCode } from '../oidc/deviceFlow.js';
+import type { ShowDeviceCode } from '../service/login.js';
 import { browserCommand } from './browser.js';
-import type { CliIo } from './io.js';
 
 function formatRemaining(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
-export function deviceCodePrompt(io: CliIo, registry: string): LoginUi {
-  return {
-    showDeviceCode(code: DeviceCode, { noBrowser }) {
-      const url = code.verificationUriComplete ?? code.verificationUri;
-      io.stderr(`To sign in to ${registry}, open ${code.verificationUri} and enter the code: ${code.userCode}\n`);
-      if (code.verificationUriComplete) io.stderr(`(or open ${code.verificationUriComplete} to skip typing the code)\n`);
-      const browser = noBrowser ? null : browserCommand(io.env, io.platform);
-      if (browser) {
-        io.launch(browser[0], [...browser[1], url]);
-        io.stderr('Opened your browser.\n');
-      }
-      const left = () => code.expiresAt - io.ports.nowS();
-      if (!io.isStderrTty) {
-        io.stderr(`Waiting for sign-in; the code expires in ${formatRemaining(left())}.\n`);
-        return () => undefined;
-      }
-      const draw = () => io.stderr(`\r\x1b[KWaiting for sign-in… code expires in ${formatRemaining(left())}`);
-      draw();
-      const timer = setInterval(draw, 1000);
-      return () => {
-        clearInterval(timer);
-        io.stderr('\r\x1b[K');
-      };
-    },
+export function deviceCodePrompt(deps: Pick<Deps, 'env' | 'terminal' | 'nowS'>, registry: string): ShowDeviceCode {
+  const io = deps.terminal;
+  return (code: DeviceCode, { noBrowser }) => {
+    const url = code.verificationUriComplete ?? code.verificationUri;
+    io.stderr(`To sign in to ${registry}, open ${code.verificationUri} and enter the code: ${code.userCode}\n`);
+    if (code.verificationUriComplete) io.stderr(`(or open ${code.verificationUriComplete} to skip typing the code)\n`);
+    const browser = noBrowser ? null : browserCommand(deps.env, io.platform);
+    if (browser) {
+      io.launch(browser[0], [...browser[1], url]);
+      io.stderr('Opened your browser.\n');
+    }
+    const left = () => code.expiresAt - deps.nowS();
+    if (!io.isStderrTty) {
+      io.stderr(`Waiting for sign-in; the code expires in ${formatRemaining(left())}.\n`);
+      return () => undefined;
+    }
+    const draw = () => io.stderr(`\r\x1b[KWaiting for sign-in… code expires in ${formatRemaining(left())}`);
+    draw();
+    const timer = setInterval(draw, 1000);
+    return () => {
+      clearInterval(timer);
+      io.stderr('\r\x1b[K');
+    };
   };
 }

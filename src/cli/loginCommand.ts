@@ -1,8 +1,8 @@
 import { Option, type Command } from 'commander';
-import { CREDENTIAL_MODES, SECRET_TOKENS, type SettingsInput } from '../config/registrySettings.js';
-import type { CliIo } from './io.js';
+import type { SettingsInput } from '../config/resolveSettings.js';
+import type { Deps } from '../deps.js';
+import { CREDENTIAL_MODES, SECRET_TOKENS } from '../model.js';
 import { deviceCodePrompt } from './deviceCodePrompt.js';
-import { sessionDeps } from './sessionDeps.js';
 import { formatTime } from './formatTime.js';
 
 interface LoginFlags {
@@ -20,7 +20,7 @@ interface LoginFlags {
   tenant?: string;
 }
 
-export function registerLoginCommand(program: Command, io: CliIo): void {
+export function registerLoginCommand(program: Command, deps: Deps): void {
   program
     .command('login')
     .description('sign in to REGISTRY with its OpenID provider (device code, MFA included); tokens go to the keychain')
@@ -57,11 +57,11 @@ export function registerLoginCommand(program: Command, io: CliIo): void {
         tenant: flags.tenant,
         ...(flags.browser === false ? { noBrowser: true } : {}),
       };
-      const result = await login(registry, input, { ...sessionDeps(io), ui: deviceCodePrompt(io, registry), signal: io.interrupt });
+      const result = await login(deps, registry, input, deviceCodePrompt(deps, registry));
       const validity = result.sessionValidUntil
         ? `session valid until ${formatTime(result.sessionValidUntil)}`
         : `session valid until you log out or the provider ends it; access token renewed automatically${result.accessTokenExpiresAt ? `, next at ${formatTime(result.accessTokenExpiresAt)}` : ''}`;
       const reuse = result.reusedSession ? ', reusing your existing sign-in' : '';
-      io.stderr(`Logged in to ${result.registry} as ${result.username} (${validity}${reuse})\n`);
+      deps.terminal.stderr(`Logged in to ${result.registry} as ${result.username} (${validity}${reuse})\n`);
     });
 }

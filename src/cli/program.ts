@@ -1,17 +1,15 @@
 // The human commands, wired with commander. Loaded only when argv is not a bare protocol action.
 import { Command, CommanderError } from 'commander';
-import { HelperError, describeUnexpected, exitCodeFor, oneLine } from '../errors.js';
+import type { Deps } from '../deps.js';
+import { USAGE_EXIT_CODE, reportError } from '../errors.js';
 import { PROGRAM_NAME, VERSION } from '../version.js';
-import type { CliIo } from './io.js';
 import { registerLoginCommand } from './loginCommand.js';
 import { registerLogoutCommand } from './logoutCommand.js';
 import { registerStatusCommand } from './statusCommand.js';
 import { registerConfigureDockerCommand } from './configureDockerCommand.js';
 
-/** Misuse of a human command (unknown flag, missing argument) exits 2, like most CLIs. */
-const USAGE_EXIT_CODE = 2;
-
-export function buildProgram(io: CliIo): Command {
+function buildProgram(deps: Deps): Command {
+  const io = deps.terminal;
   const program = new Command(PROGRAM_NAME)
     .description(
       'Docker credential helper: signs in to private registries with OpenID Connect (device flow, MFA included) and keeps every secret in the OS keychain.',
@@ -20,7 +18,7 @@ export function buildProgram(io: CliIo): Command {
     .helpCommand(true)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) })
     .addHelpText(
       'after',
       `
@@ -42,26 +40,24 @@ Credential-helper protocol (called by docker, skopeo, podman, buildah, BuildKit)
     .description('print the version')
     .action(() => io.stdout(`${PROGRAM_NAME} ${VERSION}\n`));
 
-  registerLoginCommand(program, io);
-  registerLogoutCommand(program, io);
-  registerStatusCommand(program, io);
-  registerConfigureDockerCommand(program, io);
+  registerLoginCommand(program, deps);
+  registerLogoutCommand(program, deps);
+  registerStatusCommand(program, deps);
+  registerConfigureDockerCommand(program, deps);
   return program;
 }
 
-export async function runCli(args: string[], io: CliIo): Promise<number> {
-  const program = buildProgram(io);
+export async function runCli(args: string[], deps: Deps): Promise<number> {
   try {
-    await program.parseAsync(args, { from: 'user' });
+    await buildProgram(deps).parseAsync(args, { from: 'user' });
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) return 0;
-      if (error.code === 'commander.help') return 0;
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' || error.exitCode === 0) return 0;
       return USAGE_EXIT_CODE;
     }
-    const failure = error instanceof HelperError ? error : null;
-    io.stderr(`${PROGRAM_NAME}: ${oneLine(failure ? failure.message : describeUnexpected(error))}\n`);
-    return failure ? (failure.code === 'usage' ? USAGE_EXIT_CODE : exitCodeFor(failure)) : 1;
+    const report = reportError(error, 'person', PROGRAM_NAME);
+    deps.terminal.stderr(report.stderr);
+    return report.exitCode;
   }
 }

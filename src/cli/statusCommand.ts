@@ -1,22 +1,27 @@
 // status: what is configured and signed in, never a secret.
 import type { Command } from 'commander';
-import type { CliIo } from './io.js';
+import type { Deps } from '../deps.js';
 import { formatTime } from './formatTime.js';
 
 const time = (epochS: number | null) => (epochS === null ? '-' : formatTime(epochS));
 
-export function registerStatusCommand(program: Command, io: CliIo): void {
+export function registerStatusCommand(program: Command, deps: Deps): void {
+  const io = deps.terminal;
   program
     .command('status')
     .description('show each configured registry: provider, user, mode, token expiry (never a secret)')
     .option('--json', 'machine-readable output')
     .action(async (flags: { json?: boolean }) => {
       const { registryStatuses } = await import('../service/status.js');
-      const statuses = await registryStatuses(io.ports.store(), io.ports.configPath);
+      const { registries: statuses, orphanedSessions } = await registryStatuses(deps);
       if (flags.json) {
+        // An array of registries, as before; sign-ins no registry uses are listed on stderr.
         io.stdout(`${JSON.stringify(statuses, null, 2)}\n`);
-        return;
       }
+      for (const orphan of orphanedSessions) {
+        io.stderr(`A sign-in at ${orphan.issuer} (client ${orphan.clientId}) is kept but no registry uses it: remove it with "docker-credential-oidc logout --all"\n`);
+      }
+      if (flags.json) return;
       if (statuses.length === 0) {
         io.stdout('No registry is configured. Sign in with: registry-login REGISTRY --issuer URL --client-id ID\n');
         return;
@@ -32,6 +37,7 @@ export function registerStatusCommand(program: Command, io: CliIo): void {
             `  refresh token:  ${s.refreshToken ? 'held in the keychain' : 'none'}`,
             `  token expires:  ${time(s.accessTokenExpiresAt)}`,
             ...(s.sessionValidUntil ? [`  session until:  ${time(s.sessionValidUntil)}`] : []),
+            ...(s.unreadable ? [`  unreadable:     ${s.unreadable}`] : []),
           ].join('\n') + '\n',
         );
       }

@@ -3,6 +3,7 @@
 // file reads the same to docker and to the person who last edited it.
 import { applyEdits, modify, parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { HelperError } from '../errors.js';
+import { parseServerUrl } from '../registryAddress.js';
 
 export const HELPER_NAME = 'oidc';
 const DOCKER_HUB = 'https://index.docker.io/v1/';
@@ -21,11 +22,11 @@ export interface PlaintextCredential {
   kind: 'auth' | 'identitytoken';
 }
 
-/** host[:port] as docker keys config.json; Docker Hub keeps the URL docker itself uses. */
+/** host[:port][path] as docker keys config.json; Docker Hub keeps the URL docker itself uses. */
 export function dockerRegistryKey(input: string): string {
-  const trimmed = input.trim();
-  if (/^(https?:\/\/)?(index\.)?docker\.io(\/v1)?\/?$/i.test(trimmed)) return DOCKER_HUB;
-  return trimmed.replace(/^https?:\/\//i, '').replace(/\/+$/, '').toLowerCase();
+  const address = parseServerUrl(input);
+  if (/^(index\.)?docker\.io$/.test(address.host) && !address.port && (address.path === '' || address.path === '/v1')) return DOCKER_HUB;
+  return address.key;
 }
 
 function lineAndColumn(text: string, offset: number): { line: number; column: number } {

@@ -1,13 +1,7 @@
 // Reading and safely rewriting docker's config.json (see atomicFile.ts for how it is replaced).
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { HelperError } from '../errors.js';
 import { replaceFileAtomically } from './atomicFile.js';
-
-export function dockerConfigPath(env: NodeJS.ProcessEnv): string {
-  return join(env.DOCKER_CONFIG || join(homedir(), '.docker'), 'config.json');
-}
 
 export interface DockerConfigFile {
   path: string;

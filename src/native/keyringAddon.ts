@@ -5,8 +5,9 @@
 import type * as Keyring from '@napi-rs/keyring';
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, renameSync, writeFileSync, unlinkSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { cacheDirectory, runtimeDirectory } from '../config/paths.js';
 import { HelperError } from '../errors.js';
 import { lazyBuiltin } from '../lazyBuiltin.js';
 
@@ -27,13 +28,8 @@ function loadFromNodeModules(): KeyringModule {
 }
 
 function candidateDirectories(env: NodeJS.ProcessEnv): string[] {
-  const cache =
-    env.XDG_CACHE_HOME ||
-    (process.platform === 'darwin' ? join(homedir(), 'Library', 'Caches') : join(homedir(), '.cache'));
-  const dirs = [join(cache, 'docker-credential-oidc')];
-  if (env.XDG_RUNTIME_DIR) dirs.push(join(env.XDG_RUNTIME_DIR, 'docker-credential-oidc'));
-  dirs.push(join(tmpdir(), `docker-credential-oidc-${process.getuid?.() ?? 'user'}`));
-  return dirs;
+  const runtime = runtimeDirectory(env);
+  return [cacheDirectory(env), ...(runtime ? [runtime] : []), join(tmpdir(), `docker-credential-oidc-${process.getuid?.() ?? 'user'}`)];
 }
 
 function loadFromSeaAsset(addon: { asset: string; id: string }): KeyringModule {

@@ -6,8 +6,7 @@ import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { EnvHttpProxyAgent, fetch as undiciFetch } from 'undici';
 import { HelperError } from '../errors.js';
-
-export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+import type { Fetch } from '../model.js';
 
 function readCa(path: string, what: string): string {
   try {
@@ -30,16 +29,4 @@ export function createFetch(options: { caFile?: string | undefined; env: NodeJS.
   });
   return ((input: string | URL | Request, init?: RequestInit) =>
     undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as object), dispatcher } as Parameters<typeof undiciFetch>[1])) as unknown as Fetch;
-}
-
-/** "connect ECONNREFUSED 127.0.0.1:9" rather than undici's bare "fetch failed". */
-export function describeNetworkError(error: unknown): string {
-  let current: unknown = error;
-  const messages: string[] = [];
-  for (let depth = 0; current instanceof Error && depth < 5; depth++) {
-    messages.push(current.message);
-    current = (current as { cause?: unknown }).cause;
-  }
-  const specific = messages.reverse().find((m) => m && m !== 'fetch failed');
-  return specific ?? 'network error';
 }

@@ -2,9 +2,9 @@
 // token docker handed to a build) is dead too. Best effort: an unreachable provider does not keep
 // the person from signing out locally.
 import * as client from 'openid-client';
-import type { ProviderMetadata } from '../config/helperConfig.js';
-import { describeNetworkError, type Fetch } from './httpClient.js';
-import { providerFromMetadata } from './provider.js';
+import type { Fetch, ProviderMetadata } from '../model.js';
+import { describeProviderError } from './errors.js';
+import { providerFromMetadata } from './discovery.js';
 
 export async function revokeRefreshToken(
   metadata: ProviderMetadata,
@@ -17,7 +17,7 @@ export async function revokeRefreshToken(
     await client.tokenRevocation(provider, refreshToken, { token_type_hint: 'refresh_token' });
     return { revoked: true };
   } catch (error) {
-    const why = error instanceof client.ResponseBodyError ? error.error : describeNetworkError(error);
-    return { revoked: false, warning: `could not revoke the refresh token at ${metadata.issuer} (${why}); it was removed from the keychain` };
+    const why = describeProviderError(error, { issuer: metadata.issuer, registry: '', step: 'revocation' }).message;
+    return { revoked: false, warning: `could not revoke the refresh token (${why}); it was removed from the keychain` };
   }
 }

@@ -1,5 +1,5 @@
 // Pure token-set arithmetic with the clock passed in: expiry, freshness, usernames from claims.
-import type { RegistrySettings } from '../config/registrySettings.js';
+import type { RegistrySettings } from '../model.js';
 
 /** Clients do not cache: each pull calls `get`, so a token must stay valid for the operation. */
 const MAX_MIN_VALIDITY_S = 120;

@@ -1,7 +1,7 @@
 // configure-docker: point docker (credHelpers, or credsStore) at us, and move the passwords docker
 // left in clear text in config.json into the keychain. Every secret is written to the keychain and
 // read back before its clear-text copy is removed; the file is rewritten once, atomically, at the end.
-import { configuredRegistries } from '../config/helperConfigPath.js';
+import type { Deps } from '../deps.js';
 import {
   HELPER_NAME,
   addCredHelpers,
@@ -13,9 +13,9 @@ import {
   undoOurEntries,
 } from '../config/dockerConfig.js';
 import { readDockerConfigFile, writeDockerConfigFile } from '../config/dockerConfigFile.js';
-import { parseServerUrl } from '../protocol/serverUrl.js';
-import { decodeRecord, encodeRecord } from '../store/record.js';
-import type { SecretStore } from '../store/secretStore.js';
+import { lookup } from '../config/ownKeys.js';
+import { dockerConfigPath } from '../config/paths.js';
+import { parseServerUrl } from '../registryAddress.js';
 
 export interface ConfigureDockerOptions {
   registries: string[];
@@ -25,15 +25,8 @@ export interface ConfigureDockerOptions {
   migrate: 'yes' | 'no' | 'ask';
 }
 
-export interface ConfigureDockerDeps {
-  store: () => SecretStore;
-  dockerConfigPath: string;
-  helperConfigPath: string;
-  confirm: (question: string) => Promise<boolean>;
-  say: (line: string) => void;
-}
-
 export interface ConfigureDockerReport {
+  path: string;
   changed: boolean;
   helpersAdded: string[];
   credsStore: boolean;
@@ -42,10 +35,11 @@ export interface ConfigureDockerReport {
   failed: string[];
 }
 
-export async function configureDocker(options: ConfigureDockerOptions, deps: ConfigureDockerDeps): Promise<ConfigureDockerReport> {
-  const file = readDockerConfigFile(deps.dockerConfigPath);
+export async function configureDocker(deps: Deps, options: ConfigureDockerOptions): Promise<ConfigureDockerReport> {
+  const say = (line: string) => deps.terminal.stderr(`${line}\n`);
+  const file = readDockerConfigFile(dockerConfigPath(deps.env));
   const config = parseDockerConfig(file.text, file.path);
-  const report: ConfigureDockerReport = { changed: false, helpersAdded: [], credsStore: false, plaintext: [], migrated: [], failed: [] };
+  const report: ConfigureDockerReport = { path: file.path, changed: false, helpersAdded: [], credsStore: false, plaintext: [], migrated: [], failed: [] };
   let text = file.text;
 
   if (options.undo) {
@@ -53,12 +47,12 @@ export async function configureDocker(options: ConfigureDockerOptions, deps: Con
   } else {
     const registries = options.registries.length
       ? options.registries
-      : Object.values(configuredRegistries(deps.helperConfigPath)).map((entry) => entry.serverURL);
+      : deps.settings.peekServerUrls();
     if (options.credsStore) {
       text = setCredsStore(text);
       report.credsStore = true;
     } else {
-      const keys = [...new Set(registries.map(dockerRegistryKey))].filter((k) => config.credHelpers?.[k] !== HELPER_NAME);
+      const keys = [...new Set(registries.map(dockerRegistryKey))].filter((k) => lookup(config.credHelpers, k) !== HELPER_NAME);
       text = addCredHelpers(text, keys);
       report.helpersAdded = keys;
     }
@@ -66,29 +60,27 @@ export async function configureDocker(options: ConfigureDockerOptions, deps: Con
     const plaintext = findPlaintextCredentials(config);
     report.plaintext = plaintext.map((p) => p.key);
     if (plaintext.length > 0) {
-      deps.say(`${file.path} holds ${plaintext.length} password(s) in clear text: ${plaintext.map((p) => `${p.key} (${p.username})`).join(', ')}`);
+      say(`${file.path} holds ${plaintext.length} password(s) in clear text: ${plaintext.map((p) => `${p.key} (${p.username})`).join(', ')}`);
       const migrate =
         options.migrate === 'yes' ||
-        (options.migrate === 'ask' && (await deps.confirm('Move them into the keychain and remove them from config.json? [y/N] ')));
+        (options.migrate === 'ask' && (await deps.terminal.confirm('Move them into the keychain and remove them from config.json? [y/N] ')));
       if (migrate) {
-        const store = deps.store();
         for (const credential of plaintext) {
           const account = parseServerUrl(credential.key).key;
           try {
-            await store.write(account, encodeRecord({ kind: 'static', serverURL: credential.key, username: credential.username, secret: credential.secret }));
-            const back = await store.read(account);
-            const record = back === null ? null : decodeRecord(back, account);
+            await deps.items.write(account, { kind: 'static', serverURL: credential.key, username: credential.username, secret: credential.secret });
+            const record = await deps.items.read(account);
             if (record?.kind !== 'static' || record.secret !== credential.secret || record.username !== credential.username) {
               throw new Error('the keychain did not give back what was written');
             }
           } catch (error) {
             report.failed.push(credential.key);
-            deps.say(`kept ${credential.key} in ${file.path}: ${error instanceof Error ? error.message : String(error)}`);
+            say(`kept ${credential.key} in ${file.path}: ${error instanceof Error ? error.message : String(error)}`);
             continue;
           }
           text = removeAuthSecret(text, credential.key);
           const key = dockerRegistryKey(credential.key);
-          if (!report.credsStore && config.credsStore !== HELPER_NAME && config.credHelpers?.[key] !== HELPER_NAME && !report.helpersAdded.includes(key)) {
+          if (!report.credsStore && config.credsStore !== HELPER_NAME && lookup(config.credHelpers, key) !== HELPER_NAME && !report.helpersAdded.includes(key)) {
             text = addCredHelpers(text, [key]);
             report.helpersAdded.push(key);
           }

@@ -1,10 +1,11 @@
-// What `status` reports per configured registry: never a secret, only facts about them.
-import { readHelperConfig } from '../config/helperConfigFile.js';
-import { sessionKeyOf } from '../config/registrySettings.js';
+// What `status` reports per configured registry, and the sign-ins no registry uses any more:
+// never a secret, only facts about them. An item that cannot be read is shown as such; the others
+// are still listed.
+import type { Deps } from '../deps.js';
+import { HelperError } from '../errors.js';
+import { sessionKeyOf, type OidcSession } from '../model.js';
 import { usernameFor } from '../oidc/tokenMath.js';
-import { decodeRecord } from '../store/record.js';
-import type { SecretStore } from '../store/secretStore.js';
-import { readSession } from './sessionCredential.js';
+import type { StoredRecord } from '../store/record.js';
 
 export interface RegistryStatus {
   registry: string;
@@ -19,17 +20,39 @@ export interface RegistryStatus {
   /** Epoch seconds of the credential `get` answers with next, when known. */
   accessTokenExpiresAt: number | null;
   sessionValidUntil: number | null;
+  /** Why the registry's keychain item (or its sign-in's) cannot be read; the item needs a new login. */
+  unreadable?: string;
 }
 
-export async function registryStatuses(store: SecretStore, configPath: string): Promise<RegistryStatus[]> {
-  const config = readHelperConfig(configPath);
-  const statuses: RegistryStatus[] = [];
-  for (const [key, entry] of Object.entries(config.registries).sort(([a], [b]) => a.localeCompare(b))) {
-    const session = await readSession(store, sessionKeyOf(entry));
-    const raw = await store.read(key);
-    const record = raw === null ? null : decodeRecord(raw, key);
+/** A sign-in kept in the keychain that no configured registry uses (e.g. after a change of --client-id). */
+export interface OrphanedSession {
+  issuer: string;
+  clientId: string;
+}
+
+async function readOrNote<T>(read: () => Promise<T>, notes: string[]): Promise<T | null> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof HelperError && error.code === 'corrupt-item') {
+      notes.push(error.message);
+      return null;
+    }
+    throw error;
+  }
+}
+
+export async function registryStatuses(deps: Deps): Promise<{ registries: RegistryStatus[]; orphanedSessions: OrphanedSession[] }> {
+  const settings = await deps.settings.read();
+  const registries: RegistryStatus[] = [];
+  const usedSessions = new Set<string>();
+  for (const [key, entry] of Object.entries(settings.registries).sort(([a], [b]) => a.localeCompare(b))) {
+    usedSessions.add(sessionKeyOf(entry));
+    const notes: string[] = [];
+    const session: OidcSession | null = await readOrNote(() => deps.items.readKind(sessionKeyOf(entry), 'oidc-session'), notes);
+    const record: StoredRecord | null = await readOrNote(() => deps.items.read(key), notes);
     const expiresAt = record?.kind === 'derived' ? record.expiresAt : (session?.accessToken?.expiresAt ?? null);
-    statuses.push({
+    registries.push({
       registry: key,
       issuer: entry.issuer,
       clientId: entry.clientId,
@@ -40,7 +63,14 @@ export async function registryStatuses(store: SecretStore, configPath: string): 
       refreshToken: Boolean(session?.refreshToken),
       accessTokenExpiresAt: record?.kind === 'static' ? null : expiresAt,
       sessionValidUntil: session?.refreshExpiresAt ?? null,
+      ...(notes.length ? { unreadable: notes.join('; ') } : {}),
     });
   }
-  return statuses;
+  const orphanedSessions: OrphanedSession[] = [];
+  for (const item of await deps.items.entries()) {
+    if ('record' in item && item.record.kind === 'oidc-session' && !usedSessions.has(item.account)) {
+      orphanedSessions.push({ issuer: item.record.issuer, clientId: item.record.clientId });
+    }
+  }
+  return { registries, orphanedSessions };
 }

@@ -1,22 +1,19 @@
 // Cross-process mutual exclusion for read-modify-write sequences on the keychain (docker, BuildKit
 // and parallel builds run many helper processes at once). proper-lockfile: an atomic mkdir lock with
 // mtime refresh and stale-lock takeover, so a helper killed mid-operation never wedges the others.
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { HelperError } from '../errors.js';
+import type { WithLock } from '../model.js';
 
-export type WithLock = <T>(name: string, work: () => Promise<T>) => Promise<T>;
-
-/** Per-user: XDG_RUNTIME_DIR (tmpfs, private to the user) when there is one, else the cache dir. */
-export function lockDirectory(env: NodeJS.ProcessEnv): string {
-  if (env.XDG_RUNTIME_DIR) return join(env.XDG_RUNTIME_DIR, 'docker-credential-oidc', 'locks');
-  const cache = env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(cache, 'docker-credential-oidc', 'locks');
-}
-
-function lockFileName(name: string): string {
-  return `${name.replace(/[^A-Za-z0-9._-]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}.lock`;
+/**
+ * Lock names hold server URLs and issuers of any length; a file name has at most 255 bytes. A hash
+ * of the name always fits, and a readable prefix helps whoever looks into the directory.
+ */
+export function lockFileName(name: string): string {
+  const readable = name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40);
+  return `${readable}-${createHash('sha256').update(name).digest('hex').slice(0, 32)}.lock`;
 }
 
 export function fileLock(directory: string, waitMs = 30_000): WithLock {

@@ -16,8 +16,11 @@ function isVanishedItem(error: unknown): boolean {
 const ENTRY_OPTIONS = { linux: { store: 'secret-service' as const } };
 
 export class KeychainStore implements SecretStore {
+  private keyringModule: KeyringModule | undefined;
+
+  /** The addon is loaded on the first call: bad input is answered without touching the keychain. */
   constructor(
-    private readonly keyring: KeyringModule,
+    private readonly loadKeyring: () => KeyringModule,
     private readonly timeoutMs: number,
     private readonly service = KEYCHAIN_SERVICE,
   ) {}
@@ -36,7 +39,7 @@ export class KeychainStore implements SecretStore {
 
   async entries(): Promise<Array<{ account: string; value: string }>> {
     const found = await this.retryIfVanished(() =>
-      this.call('list', (signal) => this.keyring.findCredentialsAsync(this.service, null, signal)),
+      this.call('list', (signal) => this.keyring().findCredentialsAsync(this.service, null, signal)),
     );
     return found.map(({ account, password }) => ({ account, value: password }));
   }
@@ -56,8 +59,13 @@ export class KeychainStore implements SecretStore {
     }
   }
 
+  private keyring(): KeyringModule {
+    this.keyringModule ??= this.loadKeyring();
+    return this.keyringModule;
+  }
+
   private entry(account: string) {
-    return new this.keyring.AsyncEntry(this.service, account, ENTRY_OPTIONS);
+    return new (this.keyring().AsyncEntry)(this.service, account, ENTRY_OPTIONS);
   }
 
   private async call<T>(operation: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> {

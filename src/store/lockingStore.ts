@@ -1,7 +1,7 @@
 // Serialises writes and removals of one account across processes. The Secret Service changes an item
 // in several D-Bus calls (search, then create/set/delete), so a concurrent store and erase of the same
 // server otherwise fail with "Object does not exist" or leave two items. Reads stay lock-free.
-import type { WithLock } from './fileLock.js';
+import type { WithLock } from '../model.js';
 import type { SecretStore } from './secretStore.js';
 
 export class LockingStore implements SecretStore {

@@ -1,39 +1,16 @@
 // What one keychain item holds. A small versioned JSON record, so that static credentials (docker
 // login) and OIDC sessions live side by side and later versions can read what older ones wrote.
 import { HelperError } from '../errors.js';
+import type { OidcSession } from '../model.js';
 
-export const RECORD_VERSION = 1;
+const RECORD_VERSION = 1;
 
 /** A username and password given to `docker login` (or migrated from config.json). */
-export interface StaticCredentialRecord {
+interface StaticCredentialRecord {
   kind: 'static';
   serverURL: string;
   username: string;
   secret: string;
-}
-
-/** An access token and what it is good for (epoch seconds). */
-export interface CachedToken {
-  value: string;
-  issuedAt: number;
-  expiresAt: number;
-}
-
-/** Tokens of one sign-in at an OpenID provider; shared by every registry behind that issuer and client. */
-export interface OidcSessionRecord {
-  kind: 'oidc-session';
-  issuer: string;
-  clientId: string;
-  refreshToken?: string;
-  /** The latest access token, with the audience (resource, audience, scope) it was requested for. */
-  accessToken?: CachedToken & { audience: string };
-  idToken?: CachedToken;
-  /** Identity claims of the ID token (sub, preferred_username, email, name): never secret. */
-  claims?: Record<string, unknown>;
-  /** Epoch seconds of the device-flow sign-in. */
-  authenticatedAt: number;
-  /** When the provider says the refresh token ends (Keycloak's refresh_expires_in), if it says. */
-  refreshExpiresAt?: number;
 }
 
 /**
@@ -54,14 +31,14 @@ export interface DerivedCredentialRecord {
  * Marks a registry as signed in through a session when nothing about it can be cached (identity-token
  * mode hands out the session's rotating refresh token itself). Every signed-in registry has an item.
  */
-export interface SessionBindingRecord {
+interface SessionBindingRecord {
   kind: 'session-binding';
   serverURL: string;
   username: string;
   sessionKey: string;
 }
 
-export type StoredRecord = StaticCredentialRecord | OidcSessionRecord | DerivedCredentialRecord | SessionBindingRecord;
+export type StoredRecord = StaticCredentialRecord | OidcSession | DerivedCredentialRecord | SessionBindingRecord;
 
 export function encodeRecord(record: StoredRecord): string {
   return JSON.stringify({ v: RECORD_VERSION, ...record });

@@ -20,7 +20,7 @@ export interface IdpOptions {
   users?: string[];
 }
 
-export interface IdpStats {
+interface IdpStats {
   tokenRequests: Record<string, number>;
   revocations: number;
   deviceAuthorizations: number;

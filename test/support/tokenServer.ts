@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export interface TokenServerStats {
+interface TokenServerStats {
   basic: number;
   refresh: number;
   rejected: number;
@@ -31,7 +31,7 @@ export interface TokenServer {
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /** libtrust's key id, which Distribution expects in the JWT header: base32 of 240 bits of SHA-256(SPKI). */
-export function libtrustKeyId(publicKey: KeyObject): string {
+function libtrustKeyId(publicKey: KeyObject): string {
   const digest = createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest().subarray(0, 30);
   let bits = '';
   for (const byte of digest) bits += byte.toString(2).padStart(8, '0');

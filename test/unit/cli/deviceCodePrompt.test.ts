@@ -1,32 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deviceCodePrompt } from '../../../src/cli/deviceCodePrompt.js';
-import type { CliIo } from '../../../src/cli/io.js';
+import type { Terminal } from '../../../src/deps.js';
+import { testDeps } from '../../support/testDeps.js';
 
-function recordingIo(overrides: Partial<CliIo>): { io: CliIo; stderr: string[]; launched: string[][] } {
-  const stderr: string[] = [];
-  const launched: string[][] = [];
-  const io: CliIo = {
-    env: {},
-    stdout: () => undefined,
-    stderr: (text) => stderr.push(text),
-    isStdinTty: false,
-    isStderrTty: false,
-    platform: 'linux',
-    interrupt: new AbortController().signal,
-    ports: { store: () => { throw new Error('no store in this test'); }, withLock: async (_n, work) => work(), configPath: '/dev/null', env: {}, nowS: () => 1000 },
-    confirm: async () => false,
-    launch: (command, args) => launched.push([command, ...args]),
-    ...overrides,
-  };
-  return { io, stderr, launched };
+function recordingIo(overrides: Partial<Terminal> & { env?: NodeJS.ProcessEnv }) {
+  const { env, ...terminal } = overrides;
+  const world = testDeps({ terminal, ...(env ? { env } : {}) });
+  world.clock.now = 1000;
+  return { io: world.deps, stderr: world.stderr, launched: world.launched };
 }
 
 const code = { userCode: 'ABCD-EFGH', verificationUri: 'https://idp/device', verificationUriComplete: 'https://idp/device?user_code=ABCD-EFGH', expiresAt: 1000 + 599 };
 
 test('in a log: the URL, the code, the complete URL and one line with the expiry', () => {
   const { io, stderr, launched } = recordingIo({});
-  const stop = deviceCodePrompt(io, 'reg.example').showDeviceCode(code, { noBrowser: false });
+  const stop = deviceCodePrompt(io, 'reg.example')(code, { noBrowser: false });
   stop();
   assert.deepEqual(stderr, [
     'To sign in to reg.example, open https://idp/device and enter the code: ABCD-EFGH\n',
@@ -39,8 +28,8 @@ test('in a log: the URL, the code, the complete URL and one line with the expiry
 test('on a terminal at a desktop: the browser opens the complete URL and a live countdown runs until stopped', async () => {
   let now = 1000;
   const { io, stderr, launched } = recordingIo({ isStderrTty: true, env: { DISPLAY: ':0' } });
-  io.ports.nowS = () => now;
-  const stop = deviceCodePrompt(io, 'reg.example').showDeviceCode(code, { noBrowser: false });
+  io.nowS = () => now;
+  const stop = deviceCodePrompt(io, 'reg.example')(code, { noBrowser: false });
   assert.deepEqual(launched, [['xdg-open', 'https://idp/device?user_code=ABCD-EFGH']]);
   now += 2;
   await new Promise((r) => setTimeout(r, 1100));
@@ -52,6 +41,6 @@ test('on a terminal at a desktop: the browser opens the complete URL and a live 
 
 test('--no-browser never launches anything', () => {
   const { io, launched } = recordingIo({ env: { DISPLAY: ':0' } });
-  deviceCodePrompt(io, 'reg.example').showDeviceCode(code, { noBrowser: true })();
+  deviceCodePrompt(io, 'reg.example')(code, { noBrowser: true })();
   assert.deepEqual(launched, []);
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isLoopbackHost, requireSecureUrl } from '../../../src/oidc/endpointPolicy.js';
 import { browserCommand } from '../../../src/cli/browser.js';
-import { exchangeUrl } from '../../../src/oidc/exchange/acr.js';
+import { exchangeUrl } from '../../../src/oidc/modes/acr.js';
 
 test('plain http only on loopback', () => {
   for (const ok of ['https://idp.example.com', 'http://127.0.0.1:8080', 'http://localhost:1', 'http://[::1]:9']) assert.ok(requireSecureUrl(ok, 'issuer'));

@@ -14,7 +14,7 @@ function fakeKeyring(getPassword: () => Promise<string | null>): KeyringModule {
 }
 
 test('a keychain that never answers fails with a timeout message instead of hanging', async () => {
-  const store = new KeychainStore(fakeKeyring(() => new Promise(() => undefined)), 50);
+  const store = new KeychainStore(() => fakeKeyring(() => new Promise(() => undefined)), 50);
   // The store's own timer is unref'd (it must not keep a finished helper alive): hold the loop here.
   const keepAlive = setTimeout(() => undefined, 5000);
   try {
@@ -27,7 +27,7 @@ test('a keychain that never answers fails with a timeout message instead of hang
 test('an item deleted between search and read is searched again', async () => {
   let calls = 0;
   const store = new KeychainStore(
-    fakeKeyring(async () => {
+    () => fakeKeyring(async () => {
       calls++;
       if (calls < 3) throw new Error('Platform failure: DBus error: Object does not exist at path “/org/freedesktop/secrets/collection/login/1”');
       return 'value';
@@ -39,6 +39,6 @@ test('an item deleted between search and read is searched again', async () => {
 });
 
 test('platform errors are mapped to one actionable line', async () => {
-  const store = new KeychainStore(fakeKeyring(async () => { throw new Error("Couldn't access platform storage: Secret Service: unlock prompt was dismissed"); }), 1000);
+  const store = new KeychainStore(() => fakeKeyring(async () => { throw new Error("Couldn't access platform storage: Secret Service: unlock prompt was dismissed"); }), 1000);
   await assert.rejects(store.read('r.example'), { code: 'keychain-locked' });
 });

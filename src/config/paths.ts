@@ -1,0 +1,32 @@
+// Where our files live, in one place (XDG base directories on Linux, the platform's own elsewhere).
+// Settings are never secret; the cache holds the keychain addon; locks live in the runtime dir.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+const APP = 'docker-credential-oidc';
+
+/** Our settings file; DOCKER_CREDENTIAL_OIDC_CONFIG names another (the kubelet's, a CI job's). */
+export function settingsPath(env: NodeJS.ProcessEnv): string {
+  if (env.DOCKER_CREDENTIAL_OIDC_CONFIG) return env.DOCKER_CREDENTIAL_OIDC_CONFIG;
+  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), APP, 'config.json');
+}
+
+export function cacheDirectory(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string {
+  const base = env.XDG_CACHE_HOME || (platform === 'darwin' ? join(homedir(), 'Library', 'Caches') : join(homedir(), '.cache'));
+  return join(base, APP);
+}
+
+/** XDG_RUNTIME_DIR is a per-user tmpfs private to the user; it is not always there (cron, sudo -u). */
+export function runtimeDirectory(env: NodeJS.ProcessEnv): string | undefined {
+  return env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, APP) : undefined;
+}
+
+/** Per-user lock files: the runtime dir when there is one, else the cache dir. */
+export function lockDirectory(env: NodeJS.ProcessEnv): string {
+  return join(runtimeDirectory(env) ?? cacheDirectory(env), 'locks');
+}
+
+/** docker's config.json ($DOCKER_CONFIG, else ~/.docker). */
+export function dockerConfigPath(env: NodeJS.ProcessEnv): string {
+  return join(env.DOCKER_CONFIG || join(homedir(), '.docker'), 'config.json');
+}

@@ -1,0 +1,78 @@
+// Which OpenID provider signs a person in for a registry, and what `get` hands the registry. Only
+// non-secret settings live here; they are persisted per registry so a second `registry-login REG`
+// needs no flags. Precedence: command-line flag > environment variable > saved setting > default.
+import { HelperError, signInAgain } from '../errors.js';
+import { CREDENTIAL_MODES, SECRET_TOKENS, type RegistrySettings } from '../model.js';
+
+export type SettingsInput = Partial<RegistrySettings>;
+
+const DEFAULT_SCOPE = 'openid offline_access';
+/** Azure CLI's public client: every Entra ID tenant accepts it for device-code sign-in. */
+export const AZURE_CLI_CLIENT_ID = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';
+const ACR_SCOPE = 'openid offline_access https://containerregistry.azure.net/.default';
+
+const ENV_NAMES: Record<keyof RegistrySettings, string> = {
+  issuer: 'DOCKER_CREDENTIAL_OIDC_ISSUER',
+  clientId: 'DOCKER_CREDENTIAL_OIDC_CLIENT_ID',
+  scope: 'DOCKER_CREDENTIAL_OIDC_SCOPE',
+  resource: 'DOCKER_CREDENTIAL_OIDC_RESOURCE',
+  audience: 'DOCKER_CREDENTIAL_OIDC_AUDIENCE',
+  mode: 'DOCKER_CREDENTIAL_OIDC_MODE',
+  username: 'DOCKER_CREDENTIAL_OIDC_USERNAME',
+  usernameClaim: 'DOCKER_CREDENTIAL_OIDC_USERNAME_CLAIM',
+  secretToken: 'DOCKER_CREDENTIAL_OIDC_SECRET_TOKEN',
+  caFile: 'DOCKER_CREDENTIAL_OIDC_CA_FILE',
+  noBrowser: 'DOCKER_CREDENTIAL_OIDC_NO_BROWSER',
+  tenant: 'DOCKER_CREDENTIAL_OIDC_TENANT',
+};
+
+export function settingsFromEnv(env: NodeJS.ProcessEnv): SettingsInput {
+  const result: SettingsInput = {};
+  for (const [field, name] of Object.entries(ENV_NAMES) as Array<[keyof RegistrySettings, string]>) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    if (field === 'noBrowser') result.noBrowser = !/^(0|false|no)$/i.test(value);
+    else (result as Record<string, unknown>)[field] = value;
+  }
+  return result;
+}
+
+function definedOnly(input: SettingsInput): SettingsInput {
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as SettingsInput;
+}
+
+/** Merges the layers and fills defaults; throws when the result cannot sign anybody in. */
+export function resolveSettings(registry: string, flags: SettingsInput, env: SettingsInput, saved: SettingsInput | undefined): RegistrySettings {
+  const merged: SettingsInput = { ...definedOnly(saved ?? {}), ...definedOnly(env), ...definedOnly(flags) };
+  const mode = merged.mode ?? 'password';
+  if (!CREDENTIAL_MODES.includes(mode)) {
+    throw new HelperError('invalid-input', `unknown --mode ${JSON.stringify(mode)}: use one of ${CREDENTIAL_MODES.join(', ')}`);
+  }
+  const secretToken = merged.secretToken ?? 'access-token';
+  if (!SECRET_TOKENS.includes(secretToken)) {
+    throw new HelperError('invalid-input', `unknown --secret ${JSON.stringify(secretToken)}: use access-token or id-token`);
+  }
+  let issuer = merged.issuer;
+  if (!issuer && merged.tenant) issuer = `https://login.microsoftonline.com/${encodeURIComponent(merged.tenant)}/v2.0`;
+  if (!issuer) {
+    throw new HelperError('not-configured', `no OpenID provider known for ${registry}: ${signInAgain(`${registry} --issuer URL --client-id ID`)}`);
+  }
+  const clientId = merged.clientId ?? (mode === 'acr' ? AZURE_CLI_CLIENT_ID : undefined);
+  if (!clientId) throw new HelperError('not-configured', `no client id for ${registry}: add --client-id ID (the public client registered at ${issuer})`);
+  const settings: RegistrySettings = {
+    issuer: issuer.replace(/\/+$/, ''),
+    clientId,
+    scope: merged.scope ?? (mode === 'acr' ? ACR_SCOPE : DEFAULT_SCOPE),
+    mode,
+    usernameClaim: merged.usernameClaim ?? 'preferred_username',
+    secretToken,
+  };
+  for (const optional of ['resource', 'audience', 'username', 'caFile', 'noBrowser', 'tenant'] as const) {
+    if (merged[optional] !== undefined) (settings as unknown as Record<string, unknown>)[optional] = merged[optional];
+  }
+  if (!/\boffline_access\b/.test(settings.scope)) {
+    // Without it most providers issue no refresh token, and every expiry would mean a new sign-in.
+    settings.scope = `${settings.scope} offline_access`;
+  }
+  return settings;
+}

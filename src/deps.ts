@@ -1,0 +1,36 @@
+// The one set of dependencies every command and use case takes what it needs from. main.ts builds
+// the real one once; unit tests build one over an in-memory store, a temp settings file and an
+// injected fetch (test/support/testDeps.ts).
+import type { SettingsFile } from './config/settingsFile.js';
+import type { Fetch, WithLock } from './model.js';
+import type { ItemStore } from './store/itemStore.js';
+
+/** What a command may touch of the process and the person in front of it. */
+export interface Terminal {
+  stdout(text: string): void;
+  /** Prompts, progress and errors: stdout belongs to docker and to scripts. */
+  stderr(text: string): void;
+  isStdinTty: boolean;
+  isStderrTty: boolean;
+  platform: NodeJS.Platform;
+  /** Aborted on Ctrl-C. */
+  interrupt: AbortSignal;
+  /** Asks a yes/no question on the terminal (stderr); false when nobody can answer. */
+  confirm(question: string): Promise<boolean>;
+  /** Starts a program detached from us (the browser); never given a secret. */
+  launch(command: string, args: string[]): void;
+}
+
+export interface Deps {
+  env: NodeJS.ProcessEnv;
+  /** Epoch seconds. */
+  nowS(): number;
+  /** Our keychain items (the keychain itself is opened on first use). */
+  items: ItemStore;
+  /** Cross-process locks: renewals of one sign-in, writes of one item, the settings file. */
+  withLock: WithLock;
+  settings: SettingsFile;
+  /** The fetch for a registry's provider: proxies from the environment, the registry's CA file. */
+  fetchFor(caFile: string | undefined): Fetch;
+  terminal: Terminal;
+}

@@ -1,0 +1,103 @@
+// The shared vocabulary, imported downward by every layer and importing nothing of ours: what a
+// registry is signed in with, what a sign-in holds, what `get` hands out. No I/O here.
+
+/** What `get` hands the registry (see oidc/modes/). */
+export const CREDENTIAL_MODES = ['password', 'identity-token', 'acr'] as const;
+export type CredentialModeName = (typeof CREDENTIAL_MODES)[number];
+
+/** password mode: which token is the password. */
+export const SECRET_TOKENS = ['access-token', 'id-token'] as const;
+type SecretToken = (typeof SECRET_TOKENS)[number];
+
+/**
+ * Docker's identity-token username: with it, docker, skopeo, podman and buildah POST the secret as a
+ * refresh token to the registry's token realm instead of sending Basic credentials.
+ */
+export const IDENTITY_TOKEN_USERNAME = '<token>';
+
+/** Which OpenID provider signs a person in for a registry, and what `get` hands the registry. Never a secret. */
+export interface RegistrySettings {
+  issuer: string;
+  clientId: string;
+  scope: string;
+  /** RFC 8707 resource indicator sent with every token request. */
+  resource?: string;
+  /** `audience` parameter (Auth0, Keycloak token exchange style providers). */
+  audience?: string;
+  mode: CredentialModeName;
+  /** A literal username (`oauth2` for GitLab, `oauth2accesstoken` for Google Artifact Registry). */
+  username?: string;
+  /** ID-token claim used as the username when no literal is set. */
+  usernameClaim: string;
+  secretToken: SecretToken;
+  caFile?: string;
+  noBrowser?: boolean;
+  /** Entra ID tenant (acr mode); fills the issuer when none is given. */
+  tenant?: string;
+}
+
+/** A registry's saved settings, with the server URL as the person first spelled it. */
+export type RegistryEntry = RegistrySettings & { serverURL: string };
+
+/** Provider endpoints learnt by discovery, saved so that a refresh costs one round trip, not two. */
+export interface ProviderMetadata {
+  issuer: string;
+  token_endpoint: string;
+  device_authorization_endpoint?: string | undefined;
+  revocation_endpoint?: string | undefined;
+  jwks_uri?: string | undefined;
+  /** Epoch seconds. */
+  fetchedAt: number;
+}
+
+/** Our settings file: registries and the providers they sign in with. */
+export interface HelperSettings {
+  version: 1;
+  registries: Record<string, RegistryEntry>;
+  providers: Record<string, ProviderMetadata>;
+}
+
+/** A token and what it is good for (epoch seconds). */
+export interface CachedToken {
+  value: string;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+/** Tokens of one sign-in at an OpenID provider; shared by every registry behind that issuer and client. */
+export interface OidcSession {
+  kind: 'oidc-session';
+  issuer: string;
+  clientId: string;
+  refreshToken?: string;
+  /** The latest access token, with the audience (resource, audience, scope) it was requested for. */
+  accessToken?: CachedToken & { audience: string };
+  idToken?: CachedToken;
+  /** Identity claims of the ID token (sub, preferred_username, email, name): never secret. */
+  claims?: Record<string, unknown>;
+  /** Epoch seconds of the sign-in. */
+  authenticatedAt: number;
+  /** When the provider says the refresh token ends (Keycloak's refresh_expires_in), if it says. */
+  refreshExpiresAt?: number;
+}
+
+/** What `get` answers for a registry, and until when it may be answered again without asking anyone. */
+export interface RegistryCredential {
+  username: string;
+  secret: string;
+  issuedAt: number;
+  expiresAt: number;
+  /** False when the secret can change behind our back (a rotating refresh token): never cache it. */
+  cacheable: boolean;
+}
+
+/** Registries behind the same provider and client share one sign-in, kept under this keychain account. */
+export function sessionKeyOf(settings: Pick<RegistrySettings, 'issuer' | 'clientId'>): string {
+  return `session:${settings.issuer}#${settings.clientId}`;
+}
+
+/** Runs `work` while holding the cross-process lock called `name`. */
+export type WithLock = <T>(name: string, work: () => Promise<T>) => Promise<T>;
+
+/** The fetch every request to a provider or registry goes through (proxies, private CAs). */
+export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;

@@ -1,0 +1,72 @@
+// The protocol's four operations over every kind of credential we hold: static ones from
+// `docker login`, and registries signed in with OIDC. This is the path of every pull and build:
+// `get` of a cached credential is one keychain read and one look at the settings file; the OIDC
+// machinery (renewal, logout) is imported only when a token must be renewed or a sign-in ended.
+import type { Deps } from '../deps.js';
+import { HelperError, notSignedIn } from '../errors.js';
+import { IDENTITY_TOKEN_USERNAME, sessionKeyOf } from '../model.js';
+import { isFresh } from '../oidc/tokenMath.js';
+import type { CredentialHelper } from '../protocol/handleCommand.js';
+import { CREDENTIALS_NOT_FOUND } from '../protocol/messages.js';
+import { hostWithPort, parseServerUrl } from '../registryAddress.js';
+import type { Credentials } from '../protocol/wire.js';
+
+function notFound(): HelperError {
+  return new HelperError('credentials-not-found', CREDENTIALS_NOT_FOUND);
+}
+
+export function credentialHelper(deps: Deps): CredentialHelper {
+  return {
+    async get(serverUrl: string): Promise<Credentials> {
+      const address = parseServerUrl(serverUrl);
+      const record = await deps.items.read(address.key);
+      const answer = (username: string, secret: string): Credentials => ({ ServerURL: serverUrl, Username: username, Secret: secret });
+      if (record?.kind === 'static') return answer(record.username, record.secret);
+      if (record?.kind === 'derived' && isFresh(record, deps.nowS())) return answer(record.username, record.secret);
+      if (!record) {
+        // A configured registry without an item was signed out (or never signed in): say what to run.
+        if (deps.settings.peekEntry(address.key)) throw notSignedIn(hostWithPort(address));
+        throw notFound();
+      }
+      if (record.kind === 'oidc-session') throw notFound();
+      const { renewCredential } = await import('./renewCredential.js');
+      const credential = await renewCredential(deps, address.key);
+      if (!credential) throw notFound();
+      return answer(credential.username, credential.secret);
+    },
+
+    async add(credentials: Credentials): Promise<void> {
+      const { key } = parseServerUrl(credentials.ServerURL);
+      // After a login docker stores what `get` just handed out: keep the sign-in, store nothing.
+      const existing = await deps.items.readReplaceable(key);
+      if (existing?.kind === 'derived' && existing.username === credentials.Username && existing.secret === credentials.Secret) return;
+      const entry = deps.settings.peekEntry(key);
+      if (credentials.Username === IDENTITY_TOKEN_USERNAME && entry) {
+        const session = await deps.items.readKind(sessionKeyOf(entry), 'oidc-session');
+        if (session?.refreshToken === credentials.Secret) return;
+      }
+      // Anything else is the person's explicit choice (docker login -u), even on an OIDC registry.
+      await deps.items.write(key, { kind: 'static', serverURL: credentials.ServerURL, username: credentials.Username, secret: credentials.Secret });
+    },
+
+    /** docker logout: the registry's credential goes, and so does its sign-in session. */
+    async delete(serverUrl: string): Promise<void> {
+      const { key } = parseServerUrl(serverUrl);
+      if (deps.settings.peekEntry(key)) {
+        const { logoutRegistry } = await import('./logout.js');
+        await logoutRegistry(deps, key, { forget: false });
+        return;
+      }
+      await deps.items.remove(key);
+    },
+
+    async list(): Promise<Map<string, string>> {
+      const result = new Map<string, string>();
+      for (const item of await deps.items.entries()) {
+        // One unreadable item must not hide the others from docker build.
+        if ('record' in item && item.record.kind !== 'oidc-session') result.set(item.record.serverURL, item.record.username);
+      }
+      return result;
+    },
+  };
+}

@@ -1,0 +1,38 @@
+// The slow path of `get` for a registry signed in with OIDC: its cached credential is missing or
+// about to expire. Everything happens under the sign-in's cross-process lock, so that many `get`s at
+// once (BuildKit, parallel builds) make exactly one refresh: providers rotate refresh tokens and
+// revoke the whole grant when a used one is replayed, so two concurrent refreshes would sign the
+// person out.
+import type { Deps } from '../deps.js';
+import { notSignedIn } from '../errors.js';
+import { lookup } from '../config/ownKeys.js';
+import { sessionKeyOf, type RegistryCredential } from '../model.js';
+import { isFresh } from '../oidc/tokenMath.js';
+import { hostWithPort, parseServerUrl } from '../registryAddress.js';
+import { deriveCredential, derivedRecord } from './deriveCredential.js';
+
+/** null when the registry is not configured for OIDC. */
+export async function renewCredential(deps: Deps, key: string): Promise<RegistryCredential | null> {
+  const entry = lookup((await deps.settings.read()).registries, key);
+  if (!entry) return null;
+  const sessionKey = sessionKeyOf(entry);
+  const registry = hostWithPort(parseServerUrl(entry.serverURL));
+
+  if (entry.mode === 'identity-token') {
+    // Nothing to refresh: the client redeems the refresh token itself.
+    const session = await deps.items.readKind(sessionKey, 'oidc-session');
+    if (!session) throw notSignedIn(registry);
+    return (await deriveCredential(deps, entry, session)).credential;
+  }
+
+  return deps.withLock(sessionKey, async () => {
+    // Another process may have renewed it while we waited for the lock.
+    const cached = await deps.items.readKind(key, 'derived');
+    if (cached && isFresh(cached, deps.nowS())) return { ...cached, cacheable: true };
+    const session = await deps.items.readKind(sessionKey, 'oidc-session');
+    if (!session) throw notSignedIn(registry);
+    const { credential } = await deriveCredential(deps, entry, session);
+    if (credential.cacheable) await deps.items.write(key, derivedRecord(entry, credential));
+    return credential;
+  });
+}

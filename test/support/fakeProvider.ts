@@ -1,0 +1,82 @@
+// An OpenID provider as a fetch function, for unit tests of the use cases: discovery, the device
+// flow (approved at once), refresh tokens that rotate and revoke the grant when one is replayed (as
+// oidc-provider, Keycloak and Okta do), and revocation. End-to-end tests use the real oidc-provider.
+import type { Fetch } from '../../src/model.js';
+
+export interface FakeProvider {
+  issuer: string;
+  fetch: Fetch;
+  counts: { discovery: number; device: number; deviceToken: number; refresh: number; revocation: number };
+  /** Refresh tokens the provider still honours. */
+  liveRefreshTokens: Set<string>;
+  /** Seconds an access token lives. */
+  accessTokenTtl: number;
+  /** Answer the next device-token poll with this error instead of tokens. */
+  deviceError?: string;
+  /** Hold every refresh answer until this promise resolves (to overlap concurrent renewals). */
+  refreshGate?: Promise<void>;
+}
+
+function json(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
+
+export function fakeProvider(issuer = 'https://idp.test'): FakeProvider {
+  let serial = 0;
+  const provider: FakeProvider = {
+    issuer,
+    counts: { discovery: 0, device: 0, deviceToken: 0, refresh: 0, revocation: 0 },
+    liveRefreshTokens: new Set(),
+    accessTokenTtl: 300,
+    fetch: async (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      const form = new URLSearchParams(init?.body ? String(init.body) : '');
+      const tokens = () => {
+        const refresh = `rt-${++serial}`;
+        provider.liveRefreshTokens.add(refresh);
+        return json({ access_token: `at-${serial}`, token_type: 'Bearer', expires_in: provider.accessTokenTtl, refresh_token: refresh });
+      };
+      switch (url.pathname) {
+        case '/.well-known/openid-configuration':
+          provider.counts.discovery++;
+          return json({
+            issuer,
+            token_endpoint: `${issuer}/token`,
+            device_authorization_endpoint: `${issuer}/device`,
+            revocation_endpoint: `${issuer}/revoke`,
+          });
+        case '/device':
+          provider.counts.device++;
+          return json({ device_code: 'dc', user_code: 'ABCD-EFGH', verification_uri: `${issuer}/activate`, expires_in: 600, interval: 0.001 });
+        case '/revoke':
+          provider.counts.revocation++;
+          provider.liveRefreshTokens.delete(form.get('token') ?? '');
+          return new Response(null, { status: 200 });
+        case '/token': {
+          const grant = form.get('grant_type');
+          if (grant === 'urn:ietf:params:oauth:grant-type:device_code') {
+            provider.counts.deviceToken++;
+            if (provider.deviceError) return json({ error: provider.deviceError }, 400);
+            return tokens();
+          }
+          if (grant === 'refresh_token') {
+            provider.counts.refresh++;
+            await provider.refreshGate;
+            const presented = form.get('refresh_token') ?? '';
+            if (!provider.liveRefreshTokens.has(presented)) {
+              // Replay of a rotated token: the whole grant is revoked.
+              provider.liveRefreshTokens.clear();
+              return json({ error: 'invalid_grant', error_description: 'grant request is invalid' }, 400);
+            }
+            provider.liveRefreshTokens.delete(presented);
+            return tokens();
+          }
+          return json({ error: 'unsupported_grant_type' }, 400);
+        }
+        default:
+          return new Response('not found', { status: 404 });
+      }
+    },
+  };
+  return provider;
+}

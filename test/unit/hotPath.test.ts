@@ -1,0 +1,51 @@
+// `get` is on the path of every pull and build: what main.ts loads before it answers must not include
+// the human commands' or the sign-in's libraries. esbuild's import graph of the real entry point,
+// followed along static imports only (a dynamic import() is evaluated only when reached), says what
+// start-up evaluates.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { build, type Metafile } from 'esbuild';
+import { join } from 'node:path';
+import { repoRoot } from '../support/helperBinary.js';
+
+const COLD = ['commander', 'openid-client', 'oauth4webapi', 'jose', 'undici', 'zod', 'jsonc-parser', 'proper-lockfile', 'graceful-fs'];
+
+async function staticallyReached(entry: string): Promise<Set<string>> {
+  const result = await build({
+    entryPoints: [join(repoRoot, entry)],
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'node',
+    format: 'esm',
+    logLevel: 'silent',
+    external: ['@napi-rs/keyring'],
+    outdir: '/nonexistent',
+  });
+  const inputs: Metafile['inputs'] = result.metafile.inputs;
+  const reached = new Set<string>();
+  const queue = [entry];
+  while (queue.length) {
+    const file = queue.pop()!;
+    if (reached.has(file)) continue;
+    reached.add(file);
+    for (const imported of inputs[file]?.imports ?? []) {
+      if (imported.kind !== 'dynamic-import' && !imported.external) queue.push(imported.path);
+    }
+  }
+  return reached;
+}
+
+test('the protocol path loads no CLI, OIDC, HTTP, schema or lock library at start-up', async () => {
+  const reached = await staticallyReached('src/main.ts');
+  const cold = [...reached].filter((file) => COLD.some((name) => file.includes(`node_modules/${name}/`)));
+  assert.deepEqual(cold, []);
+  const ours = [...reached].filter((file) => file.startsWith('src/'));
+  for (const file of ours) assert.doesNotMatch(file, /^src\/(cli|oidc\/(discovery|deviceFlow|refresh|revocation|errors|httpClient|modes)|service\/(login|logout|renewCredential|deriveCredential|status|configureDocker))/);
+  assert.ok(ours.includes('src/service/credentialHelper.ts') && ours.includes('src/store/keychainStore.ts'), 'the walk follows our own imports');
+});
+
+test('the walk does see a cold library when it is imported statically (the check can fail)', async () => {
+  const reached = await staticallyReached('src/cli/program.ts');
+  assert.ok([...reached].some((file) => file.includes('node_modules/commander/')));
+});

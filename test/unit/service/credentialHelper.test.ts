@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { credentialHelper } from '../../../src/service/credentialHelper.js';
+import { signedInWorld } from './signedIn.js';
+
+test('docker re-storing what get handed out after a login changes nothing', async () => {
+  const w = signedInWorld();
+  await w.signIn('reg.example');
+  const helper = credentialHelper(w.deps);
+  const answer = await helper.get('reg.example');
+  const writes = w.store.writes;
+  await helper.add({ ServerURL: 'reg.example', Username: answer.Username, Secret: answer.Secret });
+  assert.equal(w.store.writes, writes);
+  assert.equal(JSON.parse(w.store.items.get('reg.example')!).kind, 'derived');
+});
+
+test('docker re-storing the identity token (the current refresh token) keeps the sign-in', async () => {
+  const w = signedInWorld();
+  await w.signIn('id.example', { mode: 'identity-token' });
+  const helper = credentialHelper(w.deps);
+  const writes = w.store.writes;
+  await helper.add({ ServerURL: 'id.example', Username: '<token>', Secret: 'rt-1' });
+  assert.equal(w.store.writes, writes);
+});
+
+test('an explicit docker login -u password overrides the sign-in for that registry only', async () => {
+  const w = signedInWorld();
+  await w.signIn('one.example');
+  await w.signIn('two.example');
+  const helper = credentialHelper(w.deps);
+  await helper.add({ ServerURL: 'one.example', Username: 'robot', Secret: 'robot-pw' });
+  assert.deepEqual(await helper.get('one.example'), { ServerURL: 'one.example', Username: 'robot', Secret: 'robot-pw' });
+  assert.equal((await helper.get('two.example')).Secret, 'at-1');
+});
+
+test('a configured registry without an item was signed out: get says what to run, not "not found"', async () => {
+  const w = signedInWorld();
+  await w.signIn('reg.example');
+  w.store.items.delete('reg.example');
+  await assert.rejects(credentialHelper(w.deps).get('https://reg.example/'), {
+    code: 'session-expired',
+    message: 'not signed in to reg.example: run "registry-login reg.example"',
+  });
+});

@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { login } from '../../../src/service/login.js';
+import { signedInWorld } from './signedIn.js';
+
+test('the device flow signs in: the code is shown, tokens go to the keychain, settings (never a secret) to the file', async () => {
+  const w = signedInWorld();
+  const shown: string[] = [];
+  const result = await login(w.deps, 'Reg.Example:5000', { issuer: w.idp.issuer, clientId: 'cli', username: 'alice' }, (code) => {
+    shown.push(`${code.userCode} ${code.verificationUri}`);
+    return () => undefined;
+  });
+  assert.deepEqual(shown, ['ABCD-EFGH https://idp.test/activate']);
+  assert.equal(result.registry, 'reg.example:5000');
+  assert.equal(result.username, 'alice');
+  assert.equal(result.reusedSession, false);
+  assert.equal(w.idp.counts.device, 1);
+  const session = JSON.parse(w.store.items.get('session:https://idp.test#cli')!);
+  assert.equal(session.refreshToken, 'rt-1');
+  const derived = JSON.parse(w.store.items.get('reg.example:5000')!);
+  assert.deepEqual([derived.kind, derived.username, derived.secret], ['derived', 'alice', 'at-1']);
+  const file = readFileSync(w.settingsPath, 'utf8');
+  assert.equal(JSON.parse(file).registries['reg.example:5000'].issuer, 'https://idp.test');
+  assert.ok(!/rt-1|at-1/.test(file), 'no token in the settings file');
+});
+
+test('a second registry on the same provider and client reuses the sign-in: no new device flow', async () => {
+  const w = signedInWorld();
+  await w.signIn('one.example');
+  const second = await w.signIn('two.example');
+  assert.equal(second.reusedSession, true);
+  assert.equal(w.idp.counts.device, 1);
+  assert.equal(w.idp.counts.discovery, 1, 'the saved endpoints serve the second registry');
+  assert.ok(w.store.items.has('two.example'));
+});
+
+test('a denial at the provider is the access-denied error (exit 4), and nothing is stored', async () => {
+  const w = signedInWorld();
+  w.idp.deviceError = 'access_denied';
+  await assert.rejects(w.signIn('reg.example'), { code: 'access-denied', message: 'sign-in to reg.example was denied at https://idp.test' });
+  assert.equal(w.store.items.size, 0);
+});
+
+test('registry-login of a registry with no provider says which flags to add', async () => {
+  const w = signedInWorld();
+  await assert.rejects(login(w.deps, 'x.example', {}, () => () => undefined), {
+    code: 'not-configured',
+    message: 'no OpenID provider known for x.example: run "registry-login x.example --issuer URL --client-id ID"',
+  });
+});
