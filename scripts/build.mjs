@@ -5,7 +5,7 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, chmodSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,7 +61,7 @@ await build({
   logOverride: { 'empty-import-meta': 'silent' },
   define: {
     __DCO_VERSION__: JSON.stringify(pkg.version),
-    __DCO_ADDON__: JSON.stringify({ asset: 'keyring.node', id: addonId }),
+    __DCO_ADDON__: JSON.stringify({ asset: 'keyring.node', id: addonId, size: statSync(addon).size }),
   },
   // The addon is loaded from the SEA asset; the package's JS loader must not be bundled.
   external: ['@napi-rs/keyring'],

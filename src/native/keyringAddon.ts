@@ -2,9 +2,10 @@
 // built-ins, so the addon travels as a SEA asset and is written once to a per-user cache (atomically:
 // temp file + rename, so concurrent first runs never dlopen a half-written file). A cache on a
 // `noexec` mount cannot be mapped ("failed to map segment"), so other directories are tried next.
+// Every directory and file is checked before dlopen: ours, private, the exact embedded bytes.
 import type * as Keyring from '@napi-rs/keyring';
 import { createRequire } from 'node:module';
-import { existsSync, mkdirSync, renameSync, writeFileSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync, unlinkSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { cacheDirectory, runtimeDirectory } from '../config/paths.js';
@@ -14,7 +15,15 @@ import { lazyBuiltin } from '../lazyBuiltin.js';
 export type KeyringModule = typeof Keyring;
 
 /** Set by scripts/build.mjs in the bundle: the addon asset's name and a content hash. */
-declare const __DCO_ADDON__: { asset: string; id: string } | undefined;
+declare const __DCO_ADDON__: AddonAsset | undefined;
+
+interface AddonAsset {
+  asset: string;
+  /** A content hash, in the file name. */
+  id: string;
+  /** Bytes, so that the hot path can check a cached copy without touching the asset. */
+  size: number;
+}
 
 let loaded: KeyringModule | undefined;
 
@@ -32,17 +41,23 @@ function candidateDirectories(env: NodeJS.ProcessEnv): string[] {
   return [cacheDirectory(env), ...(runtime ? [runtime] : []), join(tmpdir(), `docker-credential-oidc-${process.getuid?.() ?? 'user'}`)];
 }
 
-function loadFromSeaAsset(addon: { asset: string; id: string }): KeyringModule {
+function loadFromSeaAsset(addon: AddonAsset): KeyringModule {
   const fileName = `keyring-${addon.id}.node`;
+  let bytes: Uint8Array | undefined;
+  const embedded = () => (bytes ??= embeddedAddon(addon.asset));
   // A packager may ship the addon beside the binary; that copy needs no cache at all.
   const beside = join(dirname(process.execPath), fileName);
-  if (existsSync(beside)) return dlopen(beside);
+  if (existsSync(beside)) return dlopen(verifiedAddon(beside, embedded()));
 
   const failures: string[] = [];
   for (const dir of candidateDirectories(process.env)) {
     const file = join(dir, fileName);
     try {
-      if (!existsSync(file)) extract(addon.asset, dir, file);
+      requirePrivateDirectory(dir);
+      if (!isVerified(file, addon.size)) {
+        if (!existsSync(file) || !matchesEmbedded(file, embedded())) extract(embedded(), file);
+        recordVerified(verifiedAddon(file, embedded()));
+      }
       return dlopen(file);
     } catch (error) {
       failures.push(`${dir}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
@@ -50,17 +65,84 @@ function loadFromSeaAsset(addon: { asset: string; id: string }): KeyringModule {
   }
   throw new HelperError(
     'keychain-unavailable',
-    `cannot load the keychain module (${failures.join('; ')}): set XDG_CACHE_HOME to a writable directory that allows executables`,
+    `cannot load the keychain module (${failures.join('; ')}): set XDG_CACHE_HOME to a private, writable directory that allows executables`,
   );
 }
 
-function extract(asset: string, dir: string, file: string): void {
-  // Lazy: only the first run after an install pays for the sea module and the write.
-  const sea = lazyBuiltin<typeof import('node:sea')>('node:sea');
+function embeddedAddon(asset: string): Uint8Array {
+  // getRawAsset maps the bytes inside the executable: no copy is made.
+  return new Uint8Array(lazyBuiltin<typeof import('node:sea')>('node:sea').getRawAsset(asset) as ArrayBuffer);
+}
+
+/**
+ * Code is loaded only from a directory that this user created and nobody else can write to: a
+ * shared directory (/tmp) could have been prepared by another local user, whose file would then
+ * run inside this user's credential helper. Created 0700 if missing, then checked with lstat.
+ */
+function requirePrivateDirectory(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const info = lstatSync(dir);
+  if (info.isSymbolicLink() || !info.isDirectory()) throw new Error(`${dir} is a symlink or not a directory`);
+  checkOwnership(info, dir);
+}
+
+function checkOwnership(info: Stats, path: string): void {
+  const uid = process.getuid?.();
+  if (uid !== undefined && info.uid !== uid && info.uid !== 0) throw new Error(`${path} belongs to uid ${info.uid}, not to you`);
+  if ((info.mode & 0o022) !== 0) throw new Error(`${path} is writable by other users`);
+}
+
+function matchesEmbedded(file: string, embedded: Uint8Array): boolean {
+  return statSync(file).size === embedded.byteLength && Buffer.compare(readFileSync(file), embedded) === 0;
+}
+
+/** The file itself: ours, regular, and byte for byte the addon this binary carries (size, then content). */
+function verifiedAddon(file: string, embedded: Uint8Array): string {
+  const info = lstatSync(file);
+  if (!info.isFile()) throw new Error(`${file} is a symlink or not a regular file`);
+  checkOwnership(info, file);
+  if (!matchesEmbedded(file, embedded)) throw new Error(`${file} is not the keychain module this binary carries`);
+  return file;
+}
+
+/**
+ * Comparing 3 MB on every `get` costs ~7 ms (measured), so a file is compared once and then known by
+ * its inode, change time and size, kept in a stamp beside it. Any write to the file, or a new file in
+ * its place, changes its ctime or inode (which no unprivileged process can set back), and it is
+ * compared again before it is loaded.
+ */
+function stampOf(file: string): string {
+  const info = lstatSync(file, { bigint: true });
+  return `${info.ino}:${info.ctimeNs}:${info.size}`;
+}
+
+function isVerified(file: string, size: number): boolean {
+  try {
+    const info = lstatSync(file);
+    if (!info.isFile() || info.size !== size) return false;
+    checkOwnership(info, file);
+    return readFileSync(`${file}.verified`, 'utf8') === stampOf(file);
+  } catch {
+    return false;
+  }
+}
+
+function recordVerified(file: string): void {
+  const temp = `${file}.verified.${process.pid}.tmp`;
+  try {
+    writeFileSync(temp, stampOf(file), { mode: 0o600 });
+    renameSync(temp, `${file}.verified`);
+  } catch {
+    // Without a stamp the next run compares the file again: slower, never less safe.
+  }
+}
+
+function extract(embedded: Uint8Array, file: string): void {
+  // Only the first run after an install pays for the write. Temp file + rename: concurrent first
+  // runs never dlopen a half-written file.
   const temp = `${file}.${process.pid}.tmp`;
   try {
-    writeFileSync(temp, new Uint8Array(sea.getRawAsset(asset) as ArrayBuffer), { mode: 0o700 });
+    writeFileSync(temp, embedded, { mode: 0o700, flag: 'wx' });
     renameSync(temp, file);
   } catch (error) {
     try {

@@ -1,7 +1,7 @@
 // The built binary against a real Secret Service (gnome-keyring-daemon on a private D-Bus).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestKeyring } from '../support/keyring.js';
@@ -100,6 +100,59 @@ test('a noexec cache (the addon cannot be mapped) falls back to another director
     await run('umount', [mountPoint]);
     await rm(mountPoint, { recursive: true, force: true });
   }
+});
+
+test('the addon is never loaded from a directory another user prepared, nor through a symlink', async () => {
+  const [addonName] = (await readdir(join(home, '.cache', 'docker-credential-oidc'))).filter((f) => f.endsWith('.node'));
+  const blocker = join(home, 'cache-is-a-file');
+  await writeFile(blocker, '');
+  // No cache, no XDG_RUNTIME_DIR (cron, sudo -u, ssh without logind): the last place is under TMPDIR.
+  const shared = await mkdtemp(join(tmpdir(), 'dco-shared-tmp-'));
+  await chmod(shared, 0o1777);
+  const { XDG_RUNTIME_DIR: _unused, ...withoutRuntime } = env;
+  const attackEnv = { ...withoutRuntime, XDG_CACHE_HOME: blocker, TMPDIR: shared };
+  const prepared = join(shared, `docker-credential-oidc-${process.getuid!()}`);
+  try {
+    // Another local user (uid 65534) made the directory first and left a "keychain module" in it.
+    await mkdir(prepared, { mode: 0o777 });
+    await chmod(prepared, 0o777);
+    await writeFile(join(prepared, addonName!), 'not the addon: a planted library');
+    await chown(prepared, 65534, 65534);
+    const refused = await runHelper(['get'], { env: attackEnv, input: 'swap.example' });
+    assert.equal(refused.code, 1);
+    assert.match(refused.stdout, new RegExp(`^cannot load the keychain module \\(.*${prepared.replace(/[.]/g, '\\.')}: .*belongs to uid 65534, not to you\\): set XDG_CACHE_HOME to a private, writable directory that allows executables\n$`));
+    assert.equal(await readFile(join(prepared, addonName!), 'utf8'), 'not the addon: a planted library');
+
+    // The same directory as a symlink to the attacker's.
+    await rm(prepared, { recursive: true, force: true });
+    const elsewhere = await mkdtemp(join(tmpdir(), 'dco-attacker-'));
+    await symlink(elsewhere, prepared);
+    const viaLink = await runHelper(['get'], { env: attackEnv, input: 'swap.example' });
+    assert.equal(viaLink.code, 1);
+    assert.match(viaLink.stdout, /is a symlink or not a directory/);
+    assert.deepEqual(await readdir(elsewhere), [], 'nothing was written through the link');
+    await rm(elsewhere, { recursive: true, force: true });
+
+    // A private directory of our own is fine.
+    await rm(prepared, { force: true });
+    const ok = await runHelper(['get'], { env: attackEnv, input: 'swap.example' });
+    assert.equal(ok.code, 0, ok.stdout);
+    assert.equal((await stat(prepared)).mode & 0o777, 0o700);
+  } finally {
+    await rm(shared, { recursive: true, force: true });
+  }
+});
+
+test('a cached addon that differs from the embedded one is replaced, never loaded', async () => {
+  const dir = join(home, '.cache', 'docker-credential-oidc');
+  const [addonName] = (await readdir(dir)).filter((f) => f.endsWith('.node'));
+  const original = await readFile(join(dir, addonName!));
+  const tampered = Buffer.from(original);
+  tampered[tampered.length - 1] ^= 0xff;
+  await writeFile(join(dir, addonName!), tampered);
+  const got = await runHelper(['get'], { env, input: 'swap.example' });
+  assert.equal(got.code, 0, got.stdout);
+  assert.ok((await readFile(join(dir, addonName!))).equals(original), 'the embedded bytes were written back');
 });
 
 test('a huge stdin is refused with one line and nothing stored', async () => {
