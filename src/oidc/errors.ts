@@ -33,8 +33,19 @@ function isAbort(error: unknown): boolean {
   return (error instanceof Error && error.name === 'AbortError') || (cause instanceof Error && cause.name === 'AbortError');
 }
 
+/** Our own refusal (a redirect, an oversized answer) may arrive wrapped in openid-client's errors. */
+function ownRefusal(error: unknown): HelperError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error && depth < 5; depth++) {
+    if (current instanceof HelperError) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 export function describeProviderError(error: unknown, { issuer, registry, step }: ProviderErrorContext): HelperError {
-  if (error instanceof HelperError) return error;
+  const refusal = ownRefusal(error);
+  if (refusal) return refusal;
   if (step === 'sign-in' && isAbort(error)) return new HelperError('interrupted', 'sign-in cancelled');
   const whileRenewing = step === 'refresh' ? ` to renew the token for ${registry}` : '';
   if (error instanceof client.ResponseBodyError) {

@@ -35,9 +35,13 @@ export const acrMode: CredentialModeHandler = async (context) => {
       body,
     });
   } catch (error) {
+    if (error instanceof HelperError) throw error;
     throw new HelperError('idp-unreachable', `cannot reach ${url} to exchange the Entra ID token: ${describeNetworkError(error)}`, { cause: error });
   }
-  const payload = (await response.json().catch(() => undefined)) as { refresh_token?: unknown } | undefined;
+  const payload = (await response.json().catch((error: unknown) => {
+    if (error instanceof HelperError) throw error; // an oversized answer
+    return undefined;
+  })) as { refresh_token?: unknown } | undefined;
   if (!response.ok || typeof payload?.refresh_token !== 'string') {
     throw new HelperError(
       'idp-error',

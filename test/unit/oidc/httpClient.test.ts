@@ -1,0 +1,104 @@
+// The one fetch every provider and registry request goes through, against real HTTP servers on
+// 127.0.0.1: it never follows a redirect (the ACR exchange once re-sent the access token to whatever
+// host a redirect named) and never reads more than it should.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createFetch, MAX_RESPONSE_BYTES } from '../../../src/oidc/httpClient.js';
+import { acrMode } from '../../../src/oidc/modes/acr.js';
+import type { ModeContext } from '../../../src/oidc/modes/modeContext.js';
+
+async function serve(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; origin: string; host: string }> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { server, origin: `http://127.0.0.1:${port}`, host: `127.0.0.1:${port}` };
+}
+
+const close = (server: Server) => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+
+function acrContext(registryHost: string): ModeContext {
+  return {
+    registryHost,
+    settings: { issuer: 'https://idp', clientId: 'c', scope: 's', mode: 'acr', usernameClaim: 'sub', secretToken: 'access-token' },
+    session: { kind: 'oidc-session', issuer: 'https://idp', clientId: 'c', authenticatedAt: 0 },
+    accessToken: async () => ({ value: 'the-entra-access-token', issuedAt: 0, expiresAt: 9e9 }),
+    idToken: async () => ({ value: 'id', issuedAt: 0, expiresAt: 9e9 }),
+    fetch: createFetch({ env: {} }),
+    nowS: () => 100,
+  };
+}
+
+test('the ACR exchange refuses a redirect: the access token never reaches the host it names', async () => {
+  const elsewhere: string[] = [];
+  const thief = await serve((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      elsewhere.push(body);
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ refresh_token: 'attacker-chosen' }));
+    });
+  });
+  const registry = await serve((_req, res) => {
+    res.writeHead(307, { location: `${thief.origin}/oauth2/exchange` });
+    res.end();
+  });
+  try {
+    await assert.rejects(acrMode(acrContext(registry.host)), {
+      code: 'idp-error',
+      message: new RegExp(`^${registry.origin.replace(/[.]/g, '\\.')} answered with a redirect \\(HTTP 307 to ${thief.origin.replace(/[.]/g, '\\.')}/oauth2/exchange\\): refused`),
+    });
+    assert.deepEqual(elsewhere, [], 'nothing was sent to the redirect target');
+  } finally {
+    await Promise.all([close(thief.server), close(registry.server)]);
+  }
+});
+
+test('an endless body is cut off at the limit, with one clear error; a small one is read as usual', async () => {
+  let sent = 0;
+  const flood = await serve((req, res) => {
+    if (req.url === '/small') {
+      res.end('{"ok":true}');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    const pump = () => {
+      while (sent < 300 * 1024 * 1024 && res.write(chunk)) sent += chunk.length;
+      if (sent < 300 * 1024 * 1024) res.once('drain', pump);
+      else res.end();
+    };
+    res.on('close', () => res.removeAllListeners('drain'));
+    pump();
+  });
+  try {
+    const fetch = createFetch({ env: {} });
+    assert.deepEqual(await (await fetch(`${flood.origin}/small`)).json(), { ok: true });
+    const response = await fetch(`${flood.origin}/big`);
+    await assert.rejects(response.text(), { code: 'idp-error', message: `${flood.origin} sent an answer larger than 256 KiB: refused` });
+    assert.ok(sent < 64 * MAX_RESPONSE_BYTES, `the server stopped early (${sent} bytes sent)`);
+  } finally {
+    await close(flood.server);
+  }
+});
+
+test('a declared oversized body and oversized headers are refused before the body is read', async () => {
+  const server = await serve((req, res) => {
+    if (req.url === '/declared') {
+      res.writeHead(200, { 'content-length': String(MAX_RESPONSE_BYTES + 1) });
+      res.end(Buffer.alloc(MAX_RESPONSE_BYTES + 1));
+      return;
+    }
+    res.writeHead(200, { 'x-padding': 'a'.repeat(64 * 1024) });
+    res.end('{}');
+  });
+  try {
+    const fetch = createFetch({ env: {} });
+    await assert.rejects(fetch(`${server.origin}/declared`), { message: /larger than 256 KiB: refused/ });
+    await assert.rejects(fetch(`${server.origin}/headers`));
+  } finally {
+    await close(server.server);
+  }
+});
