@@ -1,6 +1,7 @@
 // status: what is configured and signed in, never a secret.
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
+import { printable } from '../errors.js';
 import { formatTime } from './formatTime.js';
 
 const time = (epochS: number | null) => (epochS === null ? '-' : formatTime(epochS));
@@ -27,7 +28,8 @@ export function registerStatusCommand(program: Command, deps: Deps): void {
         return;
       }
       for (const s of statuses) {
-        io.stdout(
+        // Usernames come from claims and from docker: printed only as printable text.
+        io.stdout(printable(
           [
             `${s.registry}`,
             `  provider:       ${s.issuer} (client ${s.clientId})`,
@@ -39,7 +41,7 @@ export function registerStatusCommand(program: Command, deps: Deps): void {
             ...(s.sessionValidUntil ? [`  session until:  ${time(s.sessionValidUntil)}`] : []),
             ...(s.unreadable ? [`  unreadable:     ${s.unreadable}`] : []),
           ].join('\n') + '\n',
-        );
+        ));
       }
     });
 }

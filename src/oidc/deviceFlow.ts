@@ -2,7 +2,8 @@
 // approve it elsewhere. openid-client's pollDeviceAuthorizationGrant handles authorization_pending,
 // slow_down, Retry-After and the AbortSignal; this file adds a prompt cancel and the mapping of errors.
 import * as client from 'openid-client';
-import { HelperError } from '../errors.js';
+import { HelperError, printable } from '../errors.js';
+import { isLoopbackHost } from './endpointPolicy.js';
 import type { RegistrySettings } from '../model.js';
 import { describeProviderError } from './errors.js';
 import { audienceParameters } from './tokenMath.js';
@@ -22,6 +23,29 @@ export interface DeviceAuthorization {
   waitForApproval(signal: AbortSignal): Promise<TokenResponse>;
 }
 
+/** RFC 8628 user codes are a few characters ("WDJB-MJHT"); anything longer is not meant for a person. */
+const MAX_USER_CODE_LENGTH = 64;
+const MAX_URL_LENGTH = 2048;
+
+/**
+ * The URL a person is told to open: printed to a terminal and handed to the browser, so it must be
+ * exactly what it looks like. Printable ASCII only (no escape sequences, no OSC 8 link whose text
+ * differs from its target, no bidi tricks), https (http only on loopback), no user information.
+ */
+function plainWebUrl(value: string, issuer: string): string {
+  const refuse = () => new HelperError('idp-error', `${issuer} sent a verification URL that is not a plain https URL: refused (ask the provider's administrator)`);
+  if (typeof value !== 'string' || value.length > MAX_URL_LENGTH || !/^[\x21-\x7e]+$/.test(value)) throw refuse();
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw refuse();
+  }
+  const secure = url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+  if (!secure || url.username || url.password) throw refuse();
+  return value;
+}
+
 export async function startDeviceAuthorization(
   provider: client.Configuration,
   settings: RegistrySettings,
@@ -36,10 +60,12 @@ export async function startDeviceAuthorization(
   } catch (error) {
     throw describeProviderError(error, context);
   }
+  const userCode = printable(response.user_code).slice(0, MAX_USER_CODE_LENGTH);
+  if (userCode.trim() === '') throw new HelperError('idp-error', `${settings.issuer} sent no usable user code: refused`);
   const code: DeviceCode = {
-    userCode: response.user_code,
-    verificationUri: response.verification_uri,
-    ...(response.verification_uri_complete ? { verificationUriComplete: response.verification_uri_complete } : {}),
+    userCode,
+    verificationUri: plainWebUrl(response.verification_uri, settings.issuer),
+    ...(response.verification_uri_complete ? { verificationUriComplete: plainWebUrl(response.verification_uri_complete, settings.issuer) } : {}),
     expiresAt: nowS() + response.expires_in,
   };
   return {

@@ -1,4 +1,5 @@
 // Pure token-set arithmetic with the clock passed in: expiry, freshness, usernames from claims.
+import { printable } from '../errors.js';
 import type { RegistrySettings } from '../model.js';
 
 /** Clients do not cache: each pull calls `get`, so a token must stay valid for the operation. */
@@ -26,13 +27,19 @@ export function decodeJwtPayload(token: string): Record<string, unknown> | undef
   }
 }
 
+const MAX_USERNAME_LENGTH = 256;
+
+/** A claim as a username: shown to people and sent to registries, so printable and bounded. */
+function claimText(value: unknown): string {
+  return typeof value === 'string' ? printable(value).slice(0, MAX_USERNAME_LENGTH) : '';
+}
+
 /** Literal username, else the configured claim, else `sub`. */
 export function usernameFor(settings: Pick<RegistrySettings, 'username' | 'usernameClaim'>, claims: Record<string, unknown> | undefined): string {
   if (settings.username) return settings.username;
-  const fromClaim = claims?.[settings.usernameClaim];
-  if (typeof fromClaim === 'string' && fromClaim !== '') return fromClaim;
-  const subject = claims?.sub;
-  return typeof subject === 'string' && subject !== '' ? subject : 'oidc';
+  const fromClaim = claims && Object.hasOwn(claims, settings.usernameClaim) ? claimText(claims[settings.usernameClaim]) : '';
+  if (fromClaim !== '') return fromClaim;
+  return claimText(claims?.sub) || 'oidc';
 }
 
 /** Expiry of a token response: expires_in, else the JWT's own exp, else a conservative five minutes. */

@@ -13,6 +13,10 @@ export interface FakeProvider {
   accessTokenTtl: number;
   /** Answer the next device-token poll with this error instead of tokens. */
   deviceError?: string;
+  /** Its error_description, if any. */
+  deviceErrorDescription?: string;
+  /** Fields that replace the device authorization answer's. */
+  deviceAnswer?: Record<string, unknown>;
   /** Hold every refresh answer until this promise resolves (to overlap concurrent renewals). */
   refreshGate?: Promise<void>;
 }
@@ -47,7 +51,7 @@ export function fakeProvider(issuer = 'https://idp.test'): FakeProvider {
           });
         case '/device':
           provider.counts.device++;
-          return json({ device_code: 'dc', user_code: 'ABCD-EFGH', verification_uri: `${issuer}/activate`, expires_in: 600, interval: 0.001 });
+          return json({ device_code: 'dc', user_code: 'ABCD-EFGH', verification_uri: `${issuer}/activate`, expires_in: 600, interval: 0.001, ...provider.deviceAnswer });
         case '/revoke':
           provider.counts.revocation++;
           provider.liveRefreshTokens.delete(form.get('token') ?? '');
@@ -56,7 +60,7 @@ export function fakeProvider(issuer = 'https://idp.test'): FakeProvider {
           const grant = form.get('grant_type');
           if (grant === 'urn:ietf:params:oauth:grant-type:device_code') {
             provider.counts.deviceToken++;
-            if (provider.deviceError) return json({ error: provider.deviceError }, 400);
+            if (provider.deviceError) return json({ error: provider.deviceError, error_description: provider.deviceErrorDescription }, 400);
             return tokens();
           }
           if (grant === 'refresh_token') {
