@@ -2,7 +2,7 @@
 // the one Deps, routes to the protocol (every docker pull calls `get`) or to the human commands, and
 // sets the exit code. The protocol path loads neither commander nor the sign-in code: both are
 // imported only when a human command or a renewal needs them (test/unit/hotPath.test.ts checks it).
-import { readSync, writeSync } from 'node:fs';
+import { readSync, writeFileSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { SettingsFile } from './config/settingsFile.js';
 import { lockDirectory, settingsPath } from './config/paths.js';
@@ -51,6 +51,21 @@ function readStdin(): string {
     chunks.push(Buffer.from(buffer.subarray(0, n)));
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * A helper that crashes must not leave tokens in a core file. Node cannot call setrlimit(RLIMIT_CORE)
+ * or prctl(PR_SET_DUMPABLE); Linux lets a process exclude every memory mapping from its own core
+ * dumps instead (proc(5), coredump_filter = 0), whatever ulimit -c or a core_pattern pipe says.
+ * macOS writes no core files unless configured to; Windows has no equivalent reachable from Node.
+ */
+function disableCoreDumps(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    writeFileSync('/proc/self/coredump_filter', '0');
+  } catch {
+    // No /proc (a minimal chroot): nothing to tell the kernel.
+  }
 }
 
 function keychainTimeoutMs(env: NodeJS.ProcessEnv): number {
@@ -131,6 +146,7 @@ async function runProtocol(action: string, deps: Deps): Promise<number> {
 }
 
 async function main(): Promise<number> {
+  disableCoreDumps();
   const args = process.argv.slice(2);
   const name = invokedAs();
   const interrupt = new AbortController();

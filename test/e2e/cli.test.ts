@@ -1,7 +1,8 @@
 // The human side of the binary: help, version, misuse, the registry-login name.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,6 +80,40 @@ test('a Secret Service that never answers: a bounded wait, then one line saying 
     assert.equal(result.code, 1);
     assert.equal(result.stdout, 'the keychain (Secret Service) did not answer (read): restart it (e.g. gnome-keyring-daemon --replace) and try again\n');
     assert.ok(seconds < 16, `gave up after ${seconds} s`);
+  } finally {
+    hole.kill();
+    bus.kill();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a helper that crashes while holding a secret leaves no token in a core file', async () => {
+  const secret = `crash-${randomUUID()}-${randomUUID()}`;
+  const dir = await mkdtemp(join(tmpdir(), 'dco-core-'));
+  const bus = spawn('dbus-daemon', ['--session', '--nofork', '--print-address=1'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const address = await new Promise<string>((resolve) => bus.stdout.once('data', (c: Buffer) => resolve(c.toString().trim())));
+  // A Secret Service that never answers keeps `store` waiting, with the secret in its memory.
+  const hole = spawn('dbus-test-tool', ['black-hole', '--session', '--name=org.freedesktop.secrets'], {
+    env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: address },
+    stdio: 'ignore',
+  });
+  try {
+    await new Promise((r) => setTimeout(r, 300));
+    const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: address, HOME: dir };
+    const child = spawn('bash', ['-c', `ulimit -c unlimited; cd "${dir}"; exec "${helperBinary}" store`], { env, stdio: ['pipe', 'ignore', 'ignore'] });
+    child.stdin.end(JSON.stringify({ ServerURL: 'r.example', Username: 'u', Secret: secret }));
+    await new Promise((r) => setTimeout(r, 700));
+    assert.equal((await readFile(`/proc/${child.pid}/coredump_filter`, 'utf8')).trim(), '00000000');
+    child.kill('SIGSEGV');
+    const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, s) => resolve(s)));
+    assert.equal(signal, 'SIGSEGV');
+    // With the kernel's default core_pattern ("core") the dump lands in the working directory.
+    const pattern = (await readFile('/proc/sys/kernel/core_pattern', 'utf8')).trim();
+    if (pattern === 'core') {
+      const core = await readFile(join(dir, 'core'));
+      assert.ok(core.length > 0);
+      assert.equal(core.includes(secret), false, 'the secret is not in the core file');
+    }
   } finally {
     hole.kill();
     bus.kill();
