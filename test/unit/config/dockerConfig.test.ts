@@ -7,6 +7,7 @@ import { repoRoot } from '../../support/helperBinary.js';
 import {
   addCredHelpers,
   dockerRegistryKey,
+  editDockerConfig,
   findPlaintextCredentials,
   parseDockerConfig,
   removeAuthSecret,
@@ -74,4 +75,43 @@ test('registry keys as docker writes them', () => {
   assert.equal(dockerRegistryKey('reg.example.com:5000'), 'reg.example.com:5000');
   assert.equal(dockerRegistryKey('docker.io'), 'https://index.docker.io/v1/');
   assert.equal(dockerRegistryKey('https://index.docker.io/v1/'), 'https://index.docker.io/v1/');
+});
+
+test('edits are local: a minified file stays minified, other keys keep their spacing', () => {
+  const minified = '{"auths":{"a.example":{"auth":"dTpw","email":"x"},"b.example":{"auth":"dTpw"}},"HttpHeaders":{"User-Agent":"me"},"psFormat":"table {{.ID}}"}';
+  assert.equal(
+    addCredHelpers(minified, ['r.example']),
+    '{"auths":{"a.example":{"auth":"dTpw","email":"x"},"b.example":{"auth":"dTpw"}},"HttpHeaders":{"User-Agent":"me"},"psFormat":"table {{.ID}}","credHelpers":{"r.example":"oidc"}}',
+  );
+  assert.equal(
+    removeAuthSecret(minified, 'a.example'),
+    '{"auths":{"a.example":{},"b.example":{"auth":"dTpw"}},"HttpHeaders":{"User-Agent":"me"},"psFormat":"table {{.ID}}"}',
+  );
+  const spaced = '{\n  "auths": {\n    "a.example": { "auth": "dTpw", "email": "x", "keep": 1 }\n  },\n  "other": [1,2,   3]\n}\n';
+  assert.equal(setCredsStore(spaced), '{\n  "auths": {\n    "a.example": { "auth": "dTpw", "email": "x", "keep": 1 }\n  },\n  "other": [1,2,   3],\n  "credsStore": "oidc"\n}\n');
+  assert.equal(removeAuthSecret(spaced, 'a.example'), '{\n  "auths": {\n    "a.example": { "keep": 1 }\n  },\n  "other": [1,2,   3]\n}\n');
+  assert.equal(undoOurEntries(setCredsStore(spaced), 'c.json'), spaced);
+});
+
+test('an existing entry of another helper or store is replaced in place', () => {
+  assert.equal(addCredHelpers('{"credHelpers": {"r.example": "gcloud", "x": "y"}}', ['r.example']), '{"credHelpers": {"r.example": "oidc", "x": "y"}}');
+  assert.equal(setCredsStore('{\n\t"credsStore": "desktop"\n}\n'), '{\n\t"credsStore": "oidc"\n}\n');
+});
+
+test('20,000 auths entries are all migrated in one pass, each left as {}', () => {
+  const count = 20_000;
+  const keys = Array.from({ length: count }, (_, i) => `r${i}.example`);
+  const text = JSON.stringify({ auths: Object.fromEntries(keys.map((k) => [k, { auth: 'dTpw' }])), other: 1 });
+  const after = JSON.parse(editDockerConfig(text, 'c.json', { stripSecrets: keys, addHelpers: keys }));
+  assert.equal(Object.keys(after.auths).length, count);
+  assert.ok(Object.values(after.auths).every((entry) => JSON.stringify(entry) === '{}'));
+  assert.equal(Object.keys(after.credHelpers).length, count);
+  assert.equal(after.other, 1);
+});
+
+test('ambiguous files are refused with what to fix, never edited', () => {
+  assert.throws(() => addCredHelpers('{"credHelpers": null}', ['r']), { code: 'config-invalid', message: 'config.json has "credHelpers": null where an object belongs: fix it by hand; nothing was changed' });
+  assert.throws(() => addCredHelpers('{"credHelpers": ["r"]}', ['r']), { message: /"credHelpers": an array where an object belongs/ });
+  assert.throws(() => addCredHelpers('{"credHelpers": {"a": "x"}, "credHelpers": {"b": "y"}}', ['r']), { message: 'config.json has the key "credHelpers" twice: fix it by hand; nothing was changed' });
+  assert.throws(() => addCredHelpers('{"credHelpers": {"r": "x", "r": "oidc"}}', ['r']), { message: /has "r" twice in "credHelpers"/ });
 });
