@@ -5,7 +5,9 @@ import type { Deps } from '../deps.js';
 import { HelperError } from '../errors.js';
 import { lookup, withKey } from '../config/ownKeys.js';
 import { resolveSettings, settingsFromEnv, type SettingsInput } from '../config/resolveSettings.js';
-import { IDENTITY_TOKEN_USERNAME, sessionKeyOf, type OidcSession, type RegistryEntry } from '../model.js';
+import { IDENTITY_TOKEN_USERNAME, sessionKeyOf, type HelperSettings, type OidcSession, type RegistryEntry } from '../model.js';
+import { registriesOfSession } from '../config/settingsFile.js';
+import { endSession } from './logout.js';
 import { startDeviceAuthorization, type DeviceCode } from '../oidc/deviceFlow.js';
 import { discoverProvider } from '../oidc/discovery.js';
 import { requireSecureUrl } from '../oidc/endpointPolicy.js';
@@ -67,6 +69,7 @@ export async function login(deps: Deps, serverUrl: string, flags: SettingsInput,
 async function completeLogin(deps: Deps, entry: RegistryEntry, session: OidcSession, reused: boolean): Promise<LoginResult> {
   const key = parseServerUrl(entry.serverURL).key;
   const sessionKey = sessionKeyOf(entry);
+  const previous = lookup((await deps.settings.read()).registries, key);
   const result = await deps.withLock(sessionKey, async () => {
     if (!reused) await deps.items.write(sessionKey, session);
     const current = reused ? ((await deps.items.readKind(sessionKey, 'oidc-session')) ?? session) : session;
@@ -79,7 +82,8 @@ async function completeLogin(deps: Deps, entry: RegistryEntry, session: OidcSess
     );
     return derived;
   });
-  await deps.settings.update((s) => ({ ...s, registries: withKey(s.registries, key, entry) }));
+  const settings = await deps.settings.update((s) => ({ ...s, registries: withKey(s.registries, key, entry) }));
+  if (previous && sessionKeyOf(previous) !== sessionKey) await endAbandonedSession(deps, settings, previous);
   const outcome: LoginResult = {
     registry: hostWithPort(parseServerUrl(entry.serverURL)),
     username: result.credential.username === IDENTITY_TOKEN_USERNAME ? usernameFor({ usernameClaim: 'preferred_username' }, result.session.claims) : result.credential.username,
@@ -88,4 +92,15 @@ async function completeLogin(deps: Deps, entry: RegistryEntry, session: OidcSess
   if (result.session.refreshExpiresAt) outcome.sessionValidUntil = result.session.refreshExpiresAt;
   if (result.session.accessToken) outcome.accessTokenExpiresAt = result.session.accessToken.expiresAt;
   return outcome;
+}
+
+/**
+ * The registry signed in elsewhere (another --client-id, another spelling of the issuer): the sign-in
+ * it leaves would otherwise keep a live refresh token that no logout reaches. It ends here, unless
+ * another registry still uses it.
+ */
+async function endAbandonedSession(deps: Deps, settings: HelperSettings, previous: RegistryEntry): Promise<void> {
+  if (registriesOfSession(settings, previous.issuer, previous.clientId).length > 0) return;
+  const outcome = await endSession(deps, settings, sessionKeyOf(previous), previous.caFile);
+  if (outcome.revocationWarning) deps.terminal.stderr(`warning: ${outcome.revocationWarning}\n`);
 }

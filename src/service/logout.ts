@@ -40,7 +40,7 @@ export async function logoutRegistry(deps: Deps, key: string, { forget }: { forg
 }
 
 /** Revokes the sign-in's refresh token (best effort) and removes the sign-in, under its lock. */
-async function endSession(
+export async function endSession(
   deps: Deps,
   settings: HelperSettings,
   sessionKey: string,

@@ -49,3 +49,22 @@ test('registry-login of a registry with no provider says which flags to add', as
     message: 'no OpenID provider known for x.example: run "registry-login x.example --issuer URL --client-id ID"',
   });
 });
+
+test('signing a registry in with another client ends the sign-in it leaves: revoked and removed', async () => {
+  const w = signedInWorld();
+  await w.signIn('reg.example');
+  assert.ok(w.idp.liveRefreshTokens.has('rt-1'));
+  await w.signIn('reg.example', { clientId: 'another-client' });
+  assert.equal(w.store.items.has('session:https://idp.test#cli'), false, 'the old sign-in is gone from the keychain');
+  assert.equal(w.idp.liveRefreshTokens.has('rt-1'), false, 'and its refresh token is dead at the provider');
+  assert.ok(w.store.items.has('session:https://idp.test#another-client'));
+});
+
+test('a sign-in another registry still uses is kept when one registry moves away', async () => {
+  const w = signedInWorld();
+  await w.signIn('one.example');
+  await w.signIn('two.example');
+  await w.signIn('one.example', { clientId: 'another-client' });
+  assert.ok(w.store.items.has('session:https://idp.test#cli'));
+  assert.ok(w.idp.liveRefreshTokens.has('rt-1'));
+});
