@@ -33,4 +33,10 @@ export interface Deps {
   /** The fetch for a registry's provider: proxies from the environment, the registry's CA file. */
   fetchFor(caFile: string | undefined): Fetch;
   terminal: Terminal;
+  /**
+   * Renews a registry's cached credential (service/renewCredential.ts) where a killed `get` cannot
+   * take the renewal down with it: main.ts runs it in a detached process of the same binary; unit
+   * tests run it in-process. Resolves once the new credential is stored; rejects with its error.
+   */
+  renewDetached(registryKey: string): Promise<void>;
 }

@@ -25,6 +25,9 @@ const DEFAULT_KEYCHAIN_TIMEOUT_MS = 15_000;
 
 const HUMAN_COMMANDS = new Set(['login', 'logout', 'status', 'configure-docker', 'help']);
 
+/** The hidden verb of the detached renewer (service/renewer.ts): `get` runs this binary with it. */
+const RENEWER_VERB = '__renew-credential';
+
 function readStdin(): string {
   const chunks: Buffer[] = [];
   let total = 0;
@@ -112,7 +115,7 @@ function terminal(interrupt: AbortSignal): Terminal {
 function realDeps(interrupt: AbortSignal): Deps {
   const env = process.env;
   const locks = lockDirectory(env);
-  // proper-lockfile and friends are not needed on the read-only path of `get`.
+  // The lock module (and node:crypto) is not needed on the read-only path of `get`.
   const withLock: WithLock = async (name, work) => (await import('./store/fileLock.js')).fileLock(locks)(name, work);
   const fetchFor = (caFile: string | undefined): Fetch => {
     // undici is loaded by the first request, not by `get` of a cached credential.
@@ -122,7 +125,7 @@ function realDeps(interrupt: AbortSignal): Deps {
       return (await fetch)(input, init);
     };
   };
-  return {
+  const deps: Deps = {
     env,
     nowS: () => Math.floor(Date.now() / 1000),
     items: new ItemStore(new LockingStore(new KeychainStore(loadKeyring, keychainTimeoutMs(env)), withLock)),
@@ -130,7 +133,63 @@ function realDeps(interrupt: AbortSignal): Deps {
     settings: new SettingsFile(settingsPath(env), withLock),
     fetchFor,
     terminal: terminal(interrupt),
+    renewDetached: (key) => renewDetached(key),
   };
+  return deps;
+}
+
+/**
+ * Starts this binary as the renewer in its own session (setsid: out of reach of Ctrl-C to the
+ * terminal's process group and of the SIGKILL docker sends its helper), and waits for its one line.
+ */
+async function renewDetached(registryKey: string): Promise<void> {
+  const { renewerOutcome } = await import('./service/renewer.js');
+  const { spawn } = lazyBuiltin<typeof import('node:child_process')>('node:child_process');
+  const isSea = lazyBuiltin<typeof import('node:sea')>('node:sea').isSea();
+  // From source (tsx) the binary is node and the program is a script.
+  const args = isSea ? [RENEWER_VERB, registryKey] : [...process.execArgv, process.argv[1]!, RENEWER_VERB, registryKey];
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'ignore'], env: process.env });
+    let stdout = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      if (stdout.length < 64 * 1024) stdout += chunk;
+    });
+    child.once('error', (error) => reject(new HelperError('idp-error', `cannot start the renewal process (${error.message}): try again`)));
+    child.once('close', (code, signal) => {
+      try {
+        renewerOutcome(stdout, { code, signal });
+        resolve();
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+}
+
+/** The renewer process: ignores the signals that end builds, bounded by its own deadline. */
+async function runRenewerProcess(registryKey: string): Promise<number> {
+  const [{ runRenewer }, { RENEWAL_DEADLINE_MS }] = await Promise.all([import('./service/renewer.js'), import('./store/fileLock.js')]);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => undefined);
+  setTimeout(() => process.exit(1), RENEWAL_DEADLINE_MS).unref();
+  const { line, exitCode } = await runRenewer(realDeps(new AbortController().signal), registryKey);
+  try {
+    writeSync(1, line);
+  } catch {
+    // The get that started us is gone (EPIPE): the tokens are stored, which is what matters.
+  }
+  return exitCode;
+}
+
+/** Ctrl-C or a TERM while a protocol verb holds a lock: release it, then exit as killed by it. */
+function exitOnSignals(): void {
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(signal, () => {
+      void import('./store/fileLock.js')
+        .then(({ releaseHeldLocks }) => releaseHeldLocks())
+        .finally(() => process.exit(code));
+    });
+  }
 }
 
 async function runProtocol(action: string, deps: Deps): Promise<number> {
@@ -152,7 +211,11 @@ async function main(): Promise<number> {
   const interrupt = new AbortController();
 
   if (name !== LOGIN_PROGRAM_NAME) {
-    if (args.length === 1 && isProtocolAction(args[0]!)) return runProtocol(args[0]!, realDeps(interrupt.signal));
+    if (args.length === 1 && isProtocolAction(args[0]!)) {
+      exitOnSignals();
+      return runProtocol(args[0]!, realDeps(interrupt.signal));
+    }
+    if (args.length === 2 && args[0] === RENEWER_VERB) return runRenewerProcess(args[1]!);
     if (args.length === 0) {
       // Like the Go helpers: the name as invoked (docker runs docker-credential-NAME from PATH).
       print(1, `${usage(process.argv0 || PROGRAM_NAME)}\n`);

@@ -29,10 +29,18 @@ export function credentialHelper(deps: Deps): CredentialHelper {
         throw notFound();
       }
       if (record.kind === 'oidc-session') throw notFound();
-      const { renewCredential } = await import('./renewCredential.js');
-      const credential = await renewCredential(deps, address.key);
-      if (!credential) throw notFound();
-      return answer(credential.username, credential.secret);
+      if (record.kind === 'session-binding') {
+        // Identity-token mode: the answer is the session's current refresh token; nothing to renew.
+        const { renewCredential } = await import('./renewCredential.js');
+        const credential = await renewCredential(deps, address.key);
+        if (!credential) throw notFound();
+        return answer(credential.username, credential.secret);
+      }
+      // A stale token: renewed by a process that outlives this one if docker kills it, then read back.
+      await deps.renewDetached(address.key);
+      const renewed = await deps.items.readKind(address.key, 'derived');
+      if (!renewed) throw notSignedIn(hostWithPort(address));
+      return answer(renewed.username, renewed.secret);
     },
 
     async add(credentials: Credentials): Promise<void> {

@@ -41,6 +41,11 @@ export interface Idp {
   pause(): Promise<void>;
   resume(): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * Holds back every token endpoint answer for `ms` after the provider has processed it (a refresh
+   * token is already rotated when the answer leaves): the window in which a killed client loses it.
+   */
+  delayTokenAnswers(ms: number): void;
 }
 
 const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
@@ -125,7 +130,16 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
   provider.on('device_authorization.success', () => stats.deviceAuthorizations++);
 
   const providerCallback = provider.callback();
+  let tokenAnswerDelayMs = 0;
   const callback: typeof providerCallback = (req, res) => {
+    if (tokenAnswerDelayMs > 0 && req.method === 'POST' && req.url === '/token') {
+      const delay = tokenAnswerDelayMs;
+      const end = res.end.bind(res) as (...args: unknown[]) => void;
+      res.end = ((...args: unknown[]) => {
+        setTimeout(() => end(...args), delay);
+        return res;
+      }) as typeof res.end;
+    }
     // oidc-provider emits no event for a successful revocation: count the requests that succeed.
     if (req.method === 'POST' && req.url?.startsWith('/token/revocation')) {
       res.once('finish', () => {
@@ -174,6 +188,9 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
     approve: (userCode, approveOptions = {}) => approveDeviceCode(issuer, userCode, approveOptions.user ?? 'alice', Boolean(approveOptions.deny), harnessFetch),
     isRefreshTokenActive,
     pause: close,
+    delayTokenAnswers: (ms) => {
+      tokenAnswerDelayMs = ms;
+    },
     resume: listen,
     stop: close,
   };

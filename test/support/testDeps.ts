@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { SettingsFile } from '../../src/config/settingsFile.js';
 import type { Deps, Terminal } from '../../src/deps.js';
 import type { Fetch, WithLock } from '../../src/model.js';
+import { renewCredential } from '../../src/service/renewCredential.js';
 import { ItemStore } from '../../src/store/itemStore.js';
 import { MemoryStore } from './memoryStore.js';
 
@@ -67,6 +68,10 @@ export function testDeps(options: { fetch?: Fetch; terminal?: Partial<Terminal>;
       confirm: async () => false,
       launch: (command, args) => launched.push([command, ...args]),
       ...options.terminal,
+    },
+    // In-process: what the detached renewer runs, without the process around it.
+    renewDetached: async (key) => {
+      await renewCredential(deps, key);
     },
   };
   return { deps, store, clock, stderr, launched, settingsPath };

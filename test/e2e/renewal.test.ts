@@ -1,0 +1,102 @@
+// A renewal survives the death of the `get` that started it (issue 16). oidc-provider rotates refresh
+// tokens and revokes the whole grant when a used one is replayed; its token answers are held back
+// 0.7 s after the rotation, and `get`s are killed while that answer is in flight, as docker and
+// BuildKit kill their helpers when a build is cancelled (SIGKILL) and as Ctrl-C does (SIGINT).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { runHelper } from '../support/helperBinary.js';
+import { helperBinary } from '../support/helperBinary.js';
+import { startIdp, type Idp } from '../support/idp.js';
+import { signIn } from '../support/signIn.js';
+import { startKeyringWorld, type KeyringWorld } from '../support/world.js';
+
+const TTL = 3;
+const REGISTRY = 'renew.example';
+let world: KeyringWorld;
+let idp: Idp;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const refreshes = () => idp.stats.tokenRequests.refresh_token ?? 0;
+const replays = () => idp.stats.tokenRequests.refresh_token_error ?? 0;
+
+before(async () => {
+  world = await startKeyringWorld('renewal');
+  idp = await startIdp({ accessTokenTtl: TTL });
+  const login = await signIn(idp, REGISTRY, ['--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--scope', 'openid offline_access profile', '--no-browser'], world.env);
+  assert.equal(login.code, 0, login.stderr);
+});
+after(async () => {
+  await idp?.stop();
+  await world?.stop();
+});
+
+async function plainGet(): Promise<string> {
+  const result = await runHelper(['get'], { env: world.env, input: REGISTRY });
+  assert.equal(result.code, 0, `get: ${result.stdout}${result.stderr}`);
+  return JSON.parse(result.stdout).Secret as string;
+}
+
+for (const signal of ['SIGKILL', 'SIGINT', 'SIGTERM'] as const) {
+  test(`a get killed with ${signal} while the refreshed tokens are in flight: the sign-in survives`, async () => {
+    const before = await plainGet();
+    await sleep(TTL * 1000 + 200);
+    idp.delayTokenAnswers(700);
+    try {
+      const seen = refreshes();
+      const child = spawn(helperBinary, ['get'], { env: world.env, stdio: ['pipe', 'ignore', 'ignore'] });
+      child.stdin.end(REGISTRY);
+      // The provider has rotated the refresh token; its answer is on the way. Now the build is cancelled.
+      for (let i = 0; i < 200 && refreshes() === seen; i++) await sleep(10);
+      assert.equal(refreshes(), seen + 1, 'the refresh reached the provider');
+      child.kill(signal);
+      await new Promise((resolve) => child.once('exit', resolve));
+      await sleep(1_200);
+    } finally {
+      idp.delayTokenAnswers(0);
+    }
+    const after = await plainGet();
+    assert.notEqual(after, before);
+    assert.equal(replays(), 0, 'no rotated refresh token was replayed');
+  });
+}
+
+test('40 s of parallel gets with 3 s tokens and every third get killed: still signed in, no replay', async () => {
+  idp.delayTokenAnswers(700);
+  const startedAt = Date.now();
+  const refreshesBefore = refreshes();
+  let gets = 0;
+  let kills = 0;
+  const failures: string[] = [];
+  const loop = async (lane: number) => {
+    for (let n = 0; Date.now() - startedAt < 40_000; n++) {
+      gets++;
+      const child = spawn(helperBinary, ['get'], { env: world.env, stdio: ['pipe', 'pipe', 'ignore'] });
+      let stdout = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stdin.end(REGISTRY);
+      const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      if ((n + lane) % 3 === 0) {
+        kills++;
+        await sleep(100 + Math.random() * 900);
+        child.kill((['SIGKILL', 'SIGINT', 'SIGTERM'] as const)[kills % 3]);
+        await exit;
+      } else {
+        const code = await exit;
+        if (code !== 0 && child.signalCode === null) failures.push(`exit ${code}: ${stdout.trim()}`);
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: 8 }, (_, lane) => loop(lane)));
+  } finally {
+    idp.delayTokenAnswers(0);
+  }
+  await sleep(1_500);
+  await plainGet();
+  const refreshed = refreshes() - refreshesBefore;
+  console.log(`soak: ${gets} gets, ${kills} killed, ${refreshed} refreshes, ${replays()} replays`);
+  assert.deepEqual(failures, []);
+  assert.ok(refreshed >= 5, `the tokens were renewed during the soak (${refreshed})`);
+  assert.equal(replays(), 0);
+});
