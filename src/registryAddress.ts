@@ -24,6 +24,8 @@ export function parseServerUrl(input: string): RegistryAddress {
   const invalid = (why: string) =>
     new HelperError('invalid-server-url', `invalid server URL ${JSON.stringify(raw)}: ${why}`);
 
+  // The keychain cuts a string at NUL ("reg/a\0x" would be "reg/a"); no control character is part of a URL.
+  if (/[\u0000-\u001f\u007f]/.test(raw)) throw invalid('control characters are not allowed');
   let rest = raw;
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(rest);
   if (scheme) {

@@ -155,6 +155,33 @@ test('a cached addon that differs from the embedded one is replaced, never loade
   assert.ok((await readFile(join(dir, addonName!))).equals(original), 'the embedded bytes were written back');
 });
 
+test('registries named constructor or __proto__: found, erased and refused like any other', async () => {
+  const settingsDir = join(home, '.config', 'docker-credential-oidc');
+  await mkdir(settingsDir, { recursive: true });
+  const entry = { serverURL: 'sso.example', issuer: 'https://idp.example', clientId: 'c', scope: 'openid offline_access', mode: 'password', usernameClaim: 'sub', secretToken: 'access-token' };
+  await writeFile(join(settingsDir, 'config.json'), JSON.stringify({ version: 1, registries: { 'sso.example': entry }, providers: {} }));
+  try {
+    for (const name of ['constructor', '__proto__', 'CONSTRUCTOR']) {
+      const missing = await runHelper(['get'], { env, input: name });
+      assert.deepEqual([missing.code, missing.stdout], [1, 'credentials not found in native keychain\n'], name);
+      const erased = await runHelper(['erase'], { env, input: name });
+      assert.deepEqual([erased.code, erased.stdout, erased.stderr], [0, '', ''], name);
+    }
+  } finally {
+    await rm(join(settingsDir, 'config.json'), { force: true });
+  }
+});
+
+test('a NUL in a server URL is refused: reg/a and reg/a<NUL>x are not one item', async () => {
+  await runHelper(['store'], { env, input: storeInput('nul.example/a', 'u', 'for-a') });
+  const result = await runHelper(['get'], { env, input: 'nul.example/a\u0000x' });
+  assert.equal(result.code, 1);
+  assert.match(result.stdout, /^invalid server URL .*control characters are not allowed\n$/);
+  const stored = await runHelper(['store'], { env, input: storeInput('nul.example/a\u0000x', 'u', 'other') });
+  assert.equal(stored.code, 1);
+  assert.equal(JSON.parse((await runHelper(['get'], { env, input: 'nul.example/a' })).stdout).Secret, 'for-a');
+});
+
 test('a huge stdin is refused with one line and nothing stored', async () => {
   const flood = 'x'.repeat(3 * 1024 * 1024);
   const result = await runHelper(['store'], { env, input: flood });

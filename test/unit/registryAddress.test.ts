@@ -55,3 +55,10 @@ test('the parts are kept apart', () => {
     key: 'reg.example.com:8443/v1',
   });
 });
+
+test('control characters are refused anywhere: the keychain would cut at a NUL and merge two registries', () => {
+  for (const input of ['reg.example/a\u0000x', 'reg.example/a\tb', 'reg\u0007.example', 'reg.example/\u007f', 'https://reg.example\u001b[2J']) {
+    assert.throws(() => parseServerUrl(input), { code: 'invalid-server-url', message: /control characters are not allowed/ });
+  }
+  assert.equal(parseServerUrl('  reg.example/a\n').key, 'reg.example/a', 'surrounding white space is still trimmed');
+});

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { credentialHelper } from '../../../src/service/credentialHelper.js';
 import { signedInWorld } from './signedIn.js';
 
@@ -41,4 +42,28 @@ test('a configured registry without an item was signed out: get says what to run
     code: 'session-expired',
     message: 'not signed in to reg.example: run "registry-login reg.example"',
   });
+});
+
+test('registries named constructor or __proto__ are registries like any other', async () => {
+  const w = signedInWorld();
+  await w.signIn('reg.example');
+  const helper = credentialHelper(w.deps);
+  for (const name of ['constructor', '__proto__', 'Constructor', 'hasOwnProperty', 'toString']) {
+    await assert.rejects(helper.get(name), { code: 'credentials-not-found' });
+    await helper.delete(name);
+    await helper.add({ ServerURL: name, Username: 'u', Secret: `s-${name}` });
+    assert.deepEqual(await helper.get(name), { ServerURL: name, Username: 'u', Secret: `s-${name}` });
+    await helper.delete(name);
+    await assert.rejects(helper.get(name), { code: 'credentials-not-found' });
+  }
+});
+
+test('a registry signed in as __proto__ is saved, found and logged out as its own key', async () => {
+  const w = signedInWorld();
+  await w.signIn('__proto__');
+  const settings = JSON.parse(readFileSync(w.settingsPath, 'utf8'));
+  assert.ok(Object.hasOwn(settings.registries, '__proto__'));
+  assert.equal((await credentialHelper(w.deps).get('__proto__')).Secret, 'at-1');
+  await credentialHelper(w.deps).delete('__proto__');
+  await assert.rejects(credentialHelper(w.deps).get('__proto__'), { code: 'session-expired', message: /not signed in to __proto__/ });
 });
