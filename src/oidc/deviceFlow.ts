@@ -2,7 +2,7 @@
 // approve it elsewhere. openid-client's pollDeviceAuthorizationGrant handles authorization_pending,
 // slow_down, Retry-After and the AbortSignal; this file adds a prompt cancel and the mapping of errors.
 import * as client from 'openid-client';
-import { HelperError, printable } from '../errors.js';
+import { HelperError, printable, signInAgain } from '../errors.js';
 import { isLoopbackHost } from './endpointPolicy.js';
 import type { RegistrySettings } from '../model.js';
 import { describeProviderError } from './errors.js';
@@ -21,6 +21,13 @@ export interface DeviceAuthorization {
   code: DeviceCode;
   /** Resolves with the tokens once the person approved; rejects with a HelperError. */
   waitForApproval(signal: AbortSignal): Promise<TokenResponse>;
+}
+
+/** Polling goes on this long past the code's expiry (a provider's clock may run a little behind). */
+const EXPIRY_GRACE_S = 2;
+
+function codeExpired(registry: string): HelperError {
+  return new HelperError('device-code-expired', `the code expired before sign-in finished: ${signInAgain(registry)} again`);
 }
 
 /** RFC 8628 user codes are a few characters ("WDJB-MJHT"); anything longer is not meant for a person. */
@@ -70,17 +77,22 @@ export async function startDeviceAuthorization(
   };
   return {
     code,
-    async waitForApproval(signal) {
+    async waitForApproval(interrupt) {
+      // The code's own expiry is our deadline too: a provider answering authorization_pending
+      // forever must not keep us polling (openid-client stops at expires_in only without a signal).
+      const expired = AbortSignal.timeout(Math.max(0, code.expiresAt - nowS() + EXPIRY_GRACE_S) * 1000);
+      const signal = AbortSignal.any([interrupt, expired]);
+      const stopped = () => (interrupt.aborted ? new HelperError('interrupted', 'sign-in cancelled') : codeExpired(registry));
       // openid-client notices the signal only at its next poll (5 s apart): stop at once instead.
       const cancelled = new Promise<never>((_, reject) => {
-        const onAbort = () => reject(new HelperError('interrupted', 'sign-in cancelled'));
+        const onAbort = () => reject(stopped());
         if (signal.aborted) onAbort();
         else signal.addEventListener('abort', onAbort, { once: true });
       });
       try {
         return await Promise.race([client.pollDeviceAuthorizationGrant(provider, response, audience, { signal }), cancelled]);
       } catch (error) {
-        if (signal.aborted) throw new HelperError('interrupted', 'sign-in cancelled');
+        if (signal.aborted) throw stopped();
         throw describeProviderError(error, context);
       }
     },

@@ -68,3 +68,18 @@ test('a sign-in another registry still uses is kept when one registry moves away
   assert.ok(w.store.items.has('session:https://idp.test#cli'));
   assert.ok(w.idp.liveRefreshTokens.has('rt-1'));
 });
+
+test('a provider answering authorization_pending forever: the sign-in stops when the code expires', async () => {
+  const w = signedInWorld();
+  w.idp.deviceError = 'authorization_pending';
+  w.idp.deviceAnswer = { expires_in: 1 };
+  // The test's clock must move with real time here: the deadline is a real timer.
+  const started = Date.now();
+  w.clock.now = Math.floor(started / 1000);
+  (w.deps as { nowS: () => number }).nowS = () => Math.floor(Date.now() / 1000);
+  await assert.rejects(w.signIn('reg.example'), {
+    code: 'device-code-expired',
+    message: 'the code expired before sign-in finished: run "registry-login reg.example" again',
+  });
+  assert.ok(w.idp.counts.deviceToken > 1, 'it polled until then');
+});
