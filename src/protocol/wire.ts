@@ -42,7 +42,66 @@ export function parseServerUrlInput(stdin: string): string {
   return serverUrl;
 }
 
-/** `store` takes {"ServerURL","Username","Secret"}; Go's decoder matches field names case-insensitively. */
+/** The end of the JSON value that starts at `i` in text already known to be valid JSON. */
+function valueEnd(text: string, i: number): number {
+  let depth = 0;
+  for (let at = i; at < text.length; at++) {
+    const c = text[at]!;
+    if (c === '"') {
+      for (at++; text[at] !== '"'; at++) if (text[at] === '\\') at++;
+      if (depth === 0) return at + 1;
+    } else if (c === '{' || c === '[') {
+      depth++;
+    } else if (c === '}' || c === ']') {
+      depth--;
+      if (depth === 0) return at + 1;
+      if (depth < 0) return at;
+    } else if (depth === 0 && (c === ',' || /\s/.test(c))) {
+      return at;
+    }
+  }
+  return text.length;
+}
+
+/** The members of a top-level object in source order, repeated keys included (JSON.parse keeps one). */
+function membersInOrder(text: string): Array<[string, unknown]> {
+  const members: Array<[string, unknown]> = [];
+  let at = text.indexOf('{') + 1;
+  const skipSpace = () => {
+    while (/\s/.test(text[at] ?? '')) at++;
+  };
+  for (;;) {
+    skipSpace();
+    if (text[at] !== '"') return members; // '}' (an empty object, or after the last member)
+    const keyEnd = valueEnd(text, at);
+    const key = JSON.parse(text.slice(at, keyEnd)) as string;
+    at = keyEnd;
+    skipSpace();
+    at++; // ':'
+    skipSpace();
+    const end = valueEnd(text, at);
+    members.push([key, JSON.parse(text.slice(at, end))]);
+    at = end;
+    skipSpace();
+    if (text[at] === ',') at++;
+  }
+}
+
+/**
+ * Go's encoding/json matches field names case-insensitively with Unicode simple folding, where
+ * U+017F (long s) is an s and U+212A (Kelvin) a k.
+ */
+function goFold(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => c.toLowerCase()).replace(/\u017f/g, 's').replace(/\u212a/g, 'k');
+}
+
+const STORE_FIELDS = ['ServerURL', 'Username', 'Secret'] as const;
+
+/**
+ * `store` takes {"ServerURL","Username","Secret"} and resolves it exactly as docker's Go decoder
+ * does: every member in order, so the last of repeated or differently cased keys wins, and null
+ * leaves a field as it was.
+ */
 export function parseStoreInput(stdin: string): Credentials {
   let parsed: unknown;
   try {
@@ -54,17 +113,13 @@ export function parseStoreInput(stdin: string): Credentials {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new HelperError('invalid-input', 'store expects a JSON object {"ServerURL","Username","Secret"} on stdin');
   }
-  const fields = new Map<string, unknown>();
-  for (const [name, value] of Object.entries(parsed)) fields.set(name.toLowerCase(), value);
-  const text = (name: string): string => {
-    const value = fields.get(name.toLowerCase());
-    if (value === undefined || value === null) return '';
-    if (typeof value !== 'string') {
-      throw new HelperError('invalid-input', `store: "${name}" must be a string`);
-    }
-    return value;
-  };
-  const credentials = { ServerURL: text('ServerURL'), Username: text('Username'), Secret: text('Secret') };
+  const credentials: Credentials = { ServerURL: '', Username: '', Secret: '' };
+  for (const [key, value] of membersInOrder(stdin)) {
+    const field = STORE_FIELDS.find((name) => goFold(name) === goFold(key));
+    if (!field || value === null) continue;
+    if (typeof value !== 'string') throw new HelperError('invalid-input', `store: "${field}" must be a string`);
+    credentials[field] = value;
+  }
   if (credentials.ServerURL === '') throw new HelperError('missing-server-url', MISSING_SERVER_URL);
   if (credentials.Username === '') throw new HelperError('missing-username', MISSING_USERNAME);
   return credentials;

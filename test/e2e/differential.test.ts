@@ -70,6 +70,23 @@ const SEQUENCES: Array<{ name: string; steps: Step[] }> = [
     ],
   },
   {
+    name: 'repeated and differently cased fields resolve as Go decodes them',
+    steps: [
+      [['store'], '{"ServerURL":"keys1.example","Username":"u","Secret":"a","secret":"b","SECRET":"c"}'],
+      [['get'], 'keys1.example'],
+      [['store'], '{"ServerURL":"keys2.example","secret":"b","Secret":"a","Username":"first","username":"second"}'],
+      [['get'], 'keys2.example'],
+      [['store'], '{"ServerURL":"keys3.example","Username":"u","Secret":"kept","Secret":null}'],
+      [['get'], 'keys3.example'],
+      [['store'], '{"serverurl":"keys4.example","USERNAME":"u","\u017fecret":"long-s"}'],
+      [['get'], 'keys4.example'],
+      [['store'], '{"ServerURL":"keys5.example","ServerURL":"keys6.example","Username":"u","Secret":"s"}'],
+      [['get'], 'keys5.example'],
+      [['get'], 'keys6.example'],
+      [['list'], ''],
+    ],
+  },
+  {
     name: 'errors docker matches on',
     steps: [
       [['get'], 'never-stored.example'],

@@ -50,3 +50,21 @@ test('the fixed protocol texts are docker-credential-helpers\' own', () => {
   assert.equal(unknownAction('foo'), 'Unknown credential action `foo`');
   assert.equal(usage('docker-credential-oidc'), 'Usage: docker-credential-oidc <store|get|erase|list|version>');
 });
+
+test('store input resolves repeated and differently cased keys as Go does: the last one wins, null changes nothing', () => {
+  const cases: Array<[string, Partial<Record<'ServerURL' | 'Username' | 'Secret', string>>]> = [
+    ['{"ServerURL":"r","Username":"u","Secret":"a","secret":"b","Secret":"c"}', { Secret: 'c' }],
+    ['{"ServerURL":"r","Username":"u","Secret":"a","Secret":"b","secret":"c"}', { Secret: 'c' }],
+    ['{"ServerURL":"r","Username":"u","secret":"c","Secret":"a"}', { Secret: 'a' }],
+    ['{"ServerURL":"r","Username":"u","Secret":"kept","Secret":null}', { Secret: 'kept' }],
+    ['{"serverurl":"r","USERNAME":"u","\\u017fecret":"long s"}', { Secret: 'long s' }],
+    ['{ "ServerURL" : "r" , "Username":"u", "Other": {"Secret": "nested"}, "Secret": "top" }', { Secret: 'top' }],
+    ['{"ServerURL":"first","ServerURL":"second","Username":"u","Secret":"s","x":[1,"]",{"}":"\\""}]}', { ServerURL: 'second' }],
+  ];
+  for (const [input, expected] of cases) {
+    const parsed = parseStoreInput(input);
+    for (const [field, value] of Object.entries(expected)) assert.equal(parsed[field as 'Secret'], value, input);
+  }
+  assert.throws(() => parseStoreInput('{"ServerURL":"r","Username":"u","Secret":1}'), { code: 'invalid-input', message: 'store: "Secret" must be a string' });
+  assert.throws(() => parseStoreInput('{"ServerURL":"r","Username":null}'), { code: 'missing-username' });
+});
