@@ -1,9 +1,9 @@
-#!/usr/bin/env bash
+#!/bin/sh
 # Installs docker-credential-oidc (and its second name, registry-login) for the current user.
 #
-#   curl -fsSL https://github.com/docker-credential-oidc/docker-credential-oidc/releases/latest/download/install.sh | bash
-#   bash install.sh [--version V] [--prefix DIR] [--registry REG]... [--creds-store] [--migrate]
-#   bash install.sh --uninstall [--purge]
+#   curl -fsSL https://github.com/docker-credential-oidc/docker-credential-oidc/releases/latest/download/install.sh | sh
+#   sh install.sh [--version V] [--prefix DIR] [--registry REG]... [--creds-store] [--migrate]
+#   sh install.sh --uninstall [--purge]
 #
 # Downloads come from $DOCKER_CREDENTIAL_OIDC_BASE_URL (a mirror for air-gapped sites), laid out as
 # release downloads are:  BASE/download/vVERSION/<asset>  and  BASE/latest/download/<asset>, with
@@ -12,7 +12,12 @@
 # never by this script. The whole body is in functions and `main` runs on the last line, so a
 # truncated download runs nothing.
 # Test knobs: DOCKER_CREDENTIAL_OIDC_OS and DOCKER_CREDENTIAL_OIDC_ARCH override detection.
-set -euo pipefail
+#
+# POSIX sh (dash, ash, bash, macOS's sh), since `curl ... | sh` is what people type. `local` is not in
+# POSIX but every one of those shells has it. No pipefail: no pipeline's failure goes unnoticed here
+# (a failed sha256sum gives an empty sum, which never matches).
+# shellcheck disable=SC3043
+set -eu
 
 DEFAULT_BASE_URL="https://github.com/docker-credential-oidc/docker-credential-oidc/releases"
 NAME="docker-credential-oidc"
@@ -100,6 +105,13 @@ install_binary() {
   [ "$expected" = "$actual" ] || die "checksum mismatch for ${asset}: expected ${expected}, got ${actual}; nothing was installed"
 
   mkdir -p "$prefix"
+  # mv onto a directory would move the binary into it and claim success.
+  for target in "${prefix}/${NAME}" "${prefix}/registry-login"; do
+    if [ -d "$target" ] && [ ! -L "$target" ]; then die "${target} is a directory: remove it or choose another --prefix; nothing was installed"; fi
+  done
+  if [ -e "${prefix}/${NAME}" ] && [ ! -f "${prefix}/${NAME}" ]; then
+    die "${prefix}/${NAME} exists and is not a regular file: remove it or choose another --prefix; nothing was installed"
+  fi
   if [ -f "${prefix}/${NAME}" ] && [ "$(sha256_of "${prefix}/${NAME}")" = "$actual" ]; then
     say "${NAME} ${version} is already installed in ${prefix}"
   else
@@ -128,12 +140,15 @@ uninstall() {
 main() {
   local version="latest" prefix="${HOME}/.local/bin" creds_store=0 migrate=0 remove=0 purge=0
   local base="${DOCKER_CREDENTIAL_OIDC_BASE_URL:-$DEFAULT_BASE_URL}"
-  local -a registries=()
+  # Registry names have no white space: a space-separated list needs no arrays (POSIX sh has none).
+  local registries=
   while [ $# -gt 0 ]; do
     case "$1" in
       --version) [ $# -ge 2 ] || die "--version needs a value"; version="$2"; shift 2 ;;
       --prefix) [ $# -ge 2 ] || die "--prefix needs a value"; prefix="$2"; shift 2 ;;
-      --registry) [ $# -ge 2 ] || die "--registry needs a value"; registries+=("$2"); shift 2 ;;
+      --registry) [ $# -ge 2 ] || die "--registry needs a value"
+        case "$2" in *[[:space:]]*|"") die "not a registry: '$2'" ;; esac
+        registries="${registries} $2"; shift 2 ;;
       --creds-store) creds_store=1; shift ;;
       --migrate) migrate=1; shift ;;
       --uninstall) remove=1; shift ;;
@@ -150,12 +165,14 @@ main() {
   fi
 
   install_binary "$base" "$version" "$prefix"
-  local -a configure=()
-  [ "$creds_store" = 1 ] && configure+=(--creds-store)
-  [ "$migrate" = 1 ] && configure+=(--migrate)
-  if [ "${#registries[@]}" -gt 0 ] || [ "${#configure[@]}" -gt 0 ]; then
-    # ${a[@]+"${a[@]}"}: macOS's bash 3.2 calls an empty array unbound under set -u
-    "${prefix}/${NAME}" configure-docker ${configure[@]+"${configure[@]}"} ${registries[@]+"${registries[@]}"}
+  local configure=""
+  [ "$creds_store" = 0 ] || configure="${configure} --creds-store"
+  [ "$migrate" = 0 ] || configure="${configure} --migrate"
+  if [ -n "${registries}${configure}" ]; then
+    set -f # split the lists on spaces, never glob them
+    # shellcheck disable=SC2086 # word splitting is the point: flags and registry names, no spaces inside
+    "${prefix}/${NAME}" configure-docker $configure $registries
+    set +f
   fi
   path_hint "$prefix"
   say "Next: registry-login REGISTRY --issuer URL --client-id ID"

@@ -1,7 +1,7 @@
 // install.sh against a loopback mirror of a release, with the real binary, in a temp HOME.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, copyFile, lstat, mkdir, mkdtemp, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -169,4 +169,28 @@ test('install.sh is shellcheck clean', async () => {
   const result = await run('shellcheck', [INSTALL]);
   assert.equal(result.code, 0, result.stdout);
   await chmod(INSTALL, 0o755);
+});
+
+test('curl | sh runs under dash, Debian\'s /bin/sh, with every option', async () => {
+  const h = await home('dash');
+  const script = await readFile(INSTALL);
+  const installed = await run('dash', ['-s', '--', '--registry', 'dash-1.example', '--registry', 'dash-2.example:5000', '--migrate'], { env: h.env, input: script });
+  assert.equal(installed.code, 0, installed.stderr);
+  assert.deepEqual(JSON.parse(await readFile(h.config, 'utf8')), { credHelpers: { 'dash-1.example': 'oidc', 'dash-2.example:5000': 'oidc' } });
+  assert.ok((await lstat(join(h.prefix, 'registry-login'))).isSymbolicLink());
+  const removed = await run('dash', [INSTALL, '--uninstall'], { env: h.env });
+  assert.equal(removed.code, 0, removed.stderr);
+  assert.deepEqual(JSON.parse(await readFile(h.config, 'utf8')), {});
+});
+
+test('a directory where the binary or registry-login belongs is refused, and nothing is installed', async () => {
+  for (const name of ['docker-credential-oidc', 'registry-login']) {
+    const h = await home(`dir-${name}`);
+    await mkdir(join(h.prefix, name), { recursive: true });
+    const result = await run('sh', [INSTALL], { env: h.env });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, new RegExp(`install\\.sh: .*/${name} is a directory: remove it or choose another --prefix; nothing was installed\\n$`));
+    assert.deepEqual(await readdir(join(h.prefix, name)), [], 'nothing was moved into it');
+    assert.doesNotMatch(result.stderr, /Installed/);
+  }
 });
