@@ -7,11 +7,11 @@ import { basename } from 'node:path';
 import { SettingsFile } from './config/settingsFile.js';
 import { lockDirectory, settingsPath } from './config/paths.js';
 import type { Deps, Terminal } from './deps.js';
-import { HelperError, describeUnexpected, reportError } from './errors.js';
+import { HelperError, describeUnexpected } from './errors.js';
 import { lazyBuiltin } from './lazyBuiltin.js';
 import type { Fetch, WithLock } from './model.js';
 import { loadKeyring } from './native/keyringAddon.js';
-import { handleCommand, isProtocolAction } from './protocol/handleCommand.js';
+import { answerProtocol, isProtocolAction } from './protocol/handleCommand.js';
 import { unknownAction, usage } from './protocol/messages.js';
 import { credentialHelper } from './service/credentialHelper.js';
 import { ItemStore } from './store/itemStore.js';
@@ -193,15 +193,10 @@ function exitOnSignals(): void {
 }
 
 async function runProtocol(action: string, deps: Deps): Promise<number> {
-  try {
-    print(1, await handleCommand(() => credentialHelper(deps), action, readStdin()));
-    return 0;
-  } catch (error) {
-    const report = reportError(error, 'protocol', PROGRAM_NAME);
-    print(1, report.stdout);
-    print(2, report.stderr);
-    return report.exitCode;
-  }
+  const answer = await answerProtocol(() => credentialHelper(deps), action, readStdin, PROGRAM_NAME);
+  print(1, answer.stdout);
+  print(2, answer.stderr);
+  return answer.exitCode;
 }
 
 async function main(): Promise<number> {

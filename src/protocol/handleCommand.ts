@@ -1,7 +1,7 @@
 // docker-credential-helpers' HandleCommand: one protocol action over a four-method helper, text in,
 // text out, no process access (main.ts reads stdin, prints and exits). Bad input is refused here,
 // before the helper (and so the keychain) is touched.
-import { HelperError } from '../errors.js';
+import { HelperError, reportError, type ErrorReport } from '../errors.js';
 import { unknownAction } from './messages.js';
 import { formatCredentials, formatList, parseServerUrlInput, parseStoreInput, type Credentials } from './wire.js';
 
@@ -46,5 +46,17 @@ export async function handleCommand(helper: () => CredentialHelper, action: stri
       return formatList(await helper().list());
     default:
       throw new HelperError('unknown-action', unknownAction(action));
+  }
+}
+
+/**
+ * One protocol call as the process answers it: stdout, stderr and exit code (docker reads stdout;
+ * every failure is one line there, and operational ones also one line on stderr).
+ */
+export async function answerProtocol(helper: () => CredentialHelper, action: string, readInput: () => string, program: string): Promise<ErrorReport> {
+  try {
+    return { stdout: await handleCommand(helper, action, readInput()), stderr: '', exitCode: 0 };
+  } catch (error) {
+    return reportError(error, 'protocol', program);
   }
 }

@@ -182,6 +182,18 @@ test('a NUL in a server URL is refused: reg/a and reg/a<NUL>x are not one item',
   assert.equal(JSON.parse((await runHelper(['get'], { env, input: 'nul.example/a' })).stdout).Secret, 'for-a');
 });
 
+test('a 253-character host and a 300-character path: store, get and erase work (lock names are hashed)', async () => {
+  const host = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`;
+  assert.equal(host.length, 253);
+  const server = `${host}:5000/${'p'.repeat(300)}`;
+  const stored = await runHelper(['store'], { env, input: storeInput(server, 'long', 'long-secret') });
+  assert.deepEqual([stored.code, stored.stdout], [0, '']);
+  assert.equal(JSON.parse((await runHelper(['get'], { env, input: `https://${server}/` })).stdout).Secret, 'long-secret');
+  const erased = await runHelper(['erase'], { env, input: server });
+  assert.deepEqual([erased.code, erased.stdout], [0, '']);
+  assert.equal((await runHelper(['get'], { env, input: server })).code, 1);
+});
+
 test('a huge stdin is refused with one line and nothing stored', async () => {
   const flood = 'x'.repeat(3 * 1024 * 1024);
   const result = await runHelper(['store'], { env, input: flood });
