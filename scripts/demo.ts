@@ -13,6 +13,7 @@ import { startTokenServer } from '../test/support/tokenServer.js';
 import { startRegistry } from '../test/support/registry.js';
 import { serveDirectory } from '../test/support/staticServer.js';
 import { makeOciImage } from '../test/support/ociImage.js';
+import { startDockerEngine, type DockerEngine } from '../test/support/dockerEngine.js';
 import { filesContaining } from '../test/support/secretScan.js';
 
 const autoApprove = process.argv.includes('--auto-approve');
@@ -53,8 +54,8 @@ try {
     DOCKER_CREDENTIAL_OIDC_BASE_URL: mirror.url,
   };
 
-  step(`curl -fsSL ${mirror.url}/install.sh | bash -s -- --registry ${registry.host}`);
-  const installer = await must('bash', ['-c', `curl -fsSL ${mirror.url}/install.sh | bash -s -- --registry ${registry.host}`], env);
+  step(`curl -fsSL ${mirror.url}/install.sh | sh -s -- --registry ${registry.host}`);
+  const installer = await must('sh', ['-c', `curl -fsSL ${mirror.url}/install.sh | sh -s -- --registry ${registry.host}`], env);
   show(installer.stderr);
 
   step(`registry-login ${registry.host} --issuer ${idp.issuer} --client-id ${idp.clientId} --resource ${idp.resource}`);
@@ -79,13 +80,33 @@ try {
   await approval;
   if (loginCode !== 0) throw new Error(`registry-login failed with ${loginCode}`);
 
-  step(`skopeo copy oci:hello docker://${registry.host}/demo/hello:v1   (credentials only from the helper)`);
+  // The image comes from nowhere but this machine: skopeo puts a tiny one in the registry first.
   const image = await makeOciImage(await mkdtemp(join(home, 'image-')));
-  await must('skopeo', ['copy', '--dest-tls-verify=false', image, `docker://${registry.host}/demo/hello:v1`], env);
-  show('pushed');
-  await mkdir(join(home, 'pulled'));
-  await must('skopeo', ['copy', '--src-tls-verify=false', `docker://${registry.host}/demo/hello:v1`, `oci:${join(home, 'pulled')}:v1`], env);
-  show('pulled back');
+  const base = `${registry.host}/demo/hello:v1`;
+  await must('skopeo', ['copy', '--dest-tls-verify=false', image, `docker://${base}`], env);
+  let engine: DockerEngine | undefined;
+  try {
+    engine = await startDockerEngine();
+    cleanups.push(() => engine!.stop());
+  } catch (error) {
+    show(`(no Docker engine could be started here: ${error instanceof Error ? error.message : String(error)}; using skopeo instead)`);
+  }
+  if (engine) {
+    const dockerEnv = { ...env, DOCKER_HOST: engine.host };
+    const app = `${registry.host}/demo/app:v2`;
+    step(`docker pull ${base}; docker tag ${base} ${app}; docker push ${app}   (a private Docker engine; credentials only from the helper)`);
+    show((await must('docker', ['pull', base], dockerEnv)).stdout);
+    await must('docker', ['tag', base, app], dockerEnv);
+    show((await must('docker', ['push', app], dockerEnv)).stdout);
+    await must('docker', ['rmi', app, base], dockerEnv);
+    show((await must('docker', ['pull', app], dockerEnv)).stdout);
+    show('pushed and pulled with docker');
+  } else {
+    step(`skopeo copy docker://${base} oci:pulled   (credentials only from the helper)`);
+    await mkdir(join(home, 'pulled'));
+    await must('skopeo', ['copy', '--src-tls-verify=false', `docker://${base}`, `oci:${join(home, 'pulled')}:v1`], env);
+    show('pushed and pulled with skopeo');
+  }
 
   step('docker-credential-oidc status');
   show((await must(join(prefix, 'docker-credential-oidc'), ['status'], env)).stdout);

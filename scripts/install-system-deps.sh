@@ -9,7 +9,9 @@ packages=(
   docker-registry skopeo golang-docker-credential-helpers
   apache2-utils openssl binutils ca-certificates curl shellcheck
 )
-command -v docker >/dev/null 2>&1 || packages+=(docker.io)
+# docker.io: dockerd, a real engine for the headline journey (docker pull/push/build), and the
+# docker 20.10 CLI that drives the engine's BuildKit without buildx.
+packages+=(docker.io)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
