@@ -5,6 +5,7 @@
 #   sh install.sh [--version V] [--prefix DIR] [--registry REG]... [--creds-store] [--migrate]
 #   sh install.sh --uninstall [--purge]
 #
+# The binary carries its own Node.js LTS runtime (Node 24): nothing else needs to be installed.
 # Downloads come from $DOCKER_CREDENTIAL_OIDC_BASE_URL (a mirror for air-gapped sites), laid out as
 # release downloads are:  BASE/download/vVERSION/<asset>  and  BASE/latest/download/<asset>, with
 # <asset> = docker-credential-oidc-OS-ARCH and a SHA256SUMS file beside it. The checksum is verified
@@ -118,7 +119,8 @@ install_binary() {
     cp "${tmp}/${asset}" "${prefix}/.${NAME}.new"
     chmod 0755 "${prefix}/.${NAME}.new"
     mv -f "${prefix}/.${NAME}.new" "${prefix}/${NAME}"
-    say "Installed ${prefix}/${NAME}"
+    # The version line names the Node.js runtime inside the binary (no node is needed on the machine).
+    say "Installed ${prefix}/${NAME} ($("${prefix}/${NAME}" version 2>/dev/null || echo "version unknown"))"
   fi
   ln -sfn "${NAME}" "${prefix}/.registry-login.new"
   mv -f "${prefix}/.registry-login.new" "${prefix}/registry-login"

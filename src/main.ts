@@ -17,7 +17,7 @@ import { credentialHelper } from './service/credentialHelper.js';
 import { ItemStore } from './store/itemStore.js';
 import { KeychainStore } from './store/keychainStore.js';
 import { LockingStore } from './store/lockingStore.js';
-import { LOGIN_PROGRAM_NAME, PROGRAM_NAME, VERSION } from './version.js';
+import { LOGIN_PROGRAM_NAME, PROGRAM_NAME, RUNTIME, VERSION } from './version.js';
 
 /** Docker never sends more than a URL or one credential; a flood on stdin is refused, not buffered. */
 const MAX_STDIN_BYTES = 1024 * 1024;
@@ -217,7 +217,7 @@ async function main(): Promise<number> {
       return 1;
     }
     if (args.length === 1 && (args[0] === 'version' || args[0] === '--version' || args[0] === '-v')) {
-      print(1, `${PROGRAM_NAME} ${VERSION}\n`);
+      print(1, `${PROGRAM_NAME} ${VERSION} (Node.js ${RUNTIME} inside)\n`);
       return 0;
     }
     if (args.length === 1 && !args[0]!.startsWith('-') && !HUMAN_COMMANDS.has(args[0]!)) {

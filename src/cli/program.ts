@@ -2,7 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import type { Deps } from '../deps.js';
 import { USAGE_EXIT_CODE, reportError } from '../errors.js';
-import { PROGRAM_NAME, VERSION } from '../version.js';
+import { PROGRAM_NAME, RUNTIME, VERSION } from '../version.js';
 import { registerLoginCommand } from './loginCommand.js';
 import { registerLogoutCommand } from './logoutCommand.js';
 import { registerStatusCommand } from './statusCommand.js';
@@ -14,7 +14,7 @@ function buildProgram(deps: Deps): Command {
     .description(
       'Docker credential helper: signs in to private registries with OpenID Connect (device flow, MFA included) and keeps every secret in the OS keychain.',
     )
-    .version(VERSION, '-v, --version', 'print the version')
+    .version(`${VERSION} (Node.js ${RUNTIME} inside)`, '-v, --version', 'print the version')
     .helpCommand(true)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
@@ -38,7 +38,7 @@ Credential-helper protocol (called by docker, skopeo, podman, buildah, BuildKit)
   program
     .command('version')
     .description('print the version')
-    .action(() => io.stdout(`${PROGRAM_NAME} ${VERSION}\n`));
+    .action(() => io.stdout(`${PROGRAM_NAME} ${VERSION} (Node.js ${RUNTIME} inside)\n`));
 
   registerLoginCommand(program, deps);
   registerLogoutCommand(program, deps);

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertBuilt, helperBinary, loginBinary, run } from '../support/helperBinary.js';
+import { assertBuilt, helperBinary, loginBinary, repoRoot, run } from '../support/helperBinary.js';
 
 assertBuilt();
 
@@ -15,8 +15,10 @@ test('--help lists the commands and the protocol; version prints the version', a
   assert.equal(help.code, 0);
   for (const word of ['login', 'logout', 'status', 'store', 'get', 'erase', 'list']) assert.match(help.stdout, new RegExp(`\\b${word}\\b`));
   const version = await run(helperBinary, ['version']);
-  assert.deepEqual([version.code, version.stdout], [0, 'docker-credential-oidc 0.1.0\n']);
-  assert.equal((await run(helperBinary, ['--version'])).stdout, 'docker-credential-oidc 0.1.0\n');
+  // The runtime inside is the pinned Node.js LTS package, not the machine's node.
+  const runtime = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')).optionalDependencies[`node-linux-${process.arch}`];
+  assert.deepEqual([version.code, version.stdout], [0, `docker-credential-oidc 0.1.0 (Node.js v${runtime} inside)\n`]);
+  assert.equal((await run(helperBinary, ['--version'])).stdout, `docker-credential-oidc 0.1.0 (Node.js v${runtime} inside)\n`);
   const loginHelp = await run(loginBinary, ['--help']);
   assert.equal(loginHelp.code, 0);
   assert.match(loginHelp.stdout, /--issuer <url>/);

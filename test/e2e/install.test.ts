@@ -73,7 +73,8 @@ test('fresh install: verified binary, registry-login link, docker configured, PA
   const config = JSON.parse(await readFile(h.config, 'utf8'));
   assert.deepEqual(config, { auths: { 'ghcr.io': {} }, credHelpers: { 'r1.example': 'oidc', 'r2.example:5000': 'oidc' } });
   const version = await run(binary, ['version'], { env: h.env });
-  assert.equal(version.stdout, `docker-credential-oidc ${VERSION}\n`);
+  assert.match(version.stdout, new RegExp(`^docker-credential-oidc ${VERSION.replace(/[.]/g, '\\.')} \\(Node\\.js v24\\.\\d+\\.\\d+ inside\\)\n$`));
+  assert.match(first.stderr, /Installed .*docker-credential-oidc \(docker-credential-oidc .* \(Node\.js v24\.\d+\.\d+ inside\)\)/, 'install.sh says which runtime is inside');
 
   const before = await stat(binary);
   const second = await run('bash', [INSTALL, '--registry', 'r1.example', '--registry', 'r2.example:5000'], { env: h.env });
