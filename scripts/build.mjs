@@ -13,6 +13,7 @@ import { copyFileSync, chmodSync, mkdirSync, readFileSync, rmSync, statSync, sym
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fetchLockedPackage } from './lockedPackage.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
@@ -21,8 +22,19 @@ const out = process.env.DCO_BUILD_OUT ? resolve(process.env.DCO_BUILD_OUT) : joi
 const work = join(out, 'build');
 const binary = join(out, 'docker-credential-oidc');
 
+// DCO_TARGET=linux-arm64 builds for another Linux architecture: that platform's runtime and addon
+// come from package-lock.json (scripts/lockedPackage.mjs); the blob is made by this machine's copy
+// of the same runtime version, without a code cache (V8's cache is specific to the architecture).
+const [targetPlatform, targetArch] = (process.env.DCO_TARGET ?? `${process.platform}-${process.arch}`).split('-');
+const cross = targetPlatform !== process.platform || targetArch !== process.arch;
+if (cross && targetPlatform !== 'linux') throw new Error(`cross builds are made for linux only, not ${process.env.DCO_TARGET}`);
+
 /** @napi-rs/keyring publishes one package per platform; pick this machine's. */
 function keyringAddonPath() {
+  if (cross) {
+    const { dir } = fetchLockedPackage(root, `@napi-rs/keyring-linux-${targetArch}-gnu`, join(work, 'cross'));
+    return join(dir, `keyring.linux-${targetArch}-gnu.node`);
+  }
   const arch = process.arch;
   const candidates =
     process.platform === 'linux'
@@ -42,6 +54,10 @@ function keyringAddonPath() {
 
 /** The pinned Node.js runtime for this platform (optionalDependencies: only this machine's is installed). */
 function runtimeNode() {
+  if (cross) {
+    const { dir, version } = fetchLockedPackage(root, `node-${targetPlatform}-${targetArch}`, join(work, 'cross'));
+    return { binary: join(dir, 'bin', 'node'), version: `v${version}` };
+  }
   const name = `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
   let dir;
   try {
@@ -54,6 +70,12 @@ function runtimeNode() {
   return { binary, version };
 }
 
+function runtimeNodeOfHost() {
+  const name = `node-${process.platform}-${process.arch}`;
+  const binary = join(dirname(require.resolve(`${name}/package.json`)), 'bin', 'node');
+  return { binary, version: execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim() };
+}
+
 function run(command, args) {
   execFileSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
 }
@@ -63,6 +85,9 @@ mkdirSync(work, { recursive: true });
 
 const addon = keyringAddonPath();
 const runtime = runtimeNode();
+// Makes the SEA blob: the runtime itself, or for a cross build this machine's copy of its version.
+const blobMaker = cross ? { ...runtimeNodeOfHost() } : runtime;
+if (blobMaker.version !== runtime.version) throw new Error(`the blob needs node ${runtime.version} for this machine, found ${blobMaker.version}`);
 const addonId = createHash('sha256').update(readFileSync(addon)).digest('hex').slice(0, 16);
 
 await build({
@@ -96,16 +121,16 @@ writeFileSync(
     main: join(work, 'main.cjs'),
     output: join(work, 'sea-prep.blob'),
     disableExperimentalSEAWarning: true,
-    useCodeCache: true,
+    useCodeCache: !cross,
     assets: { 'keyring.node': addon },
   }),
 );
-run(runtime.binary, ['--experimental-sea-config', seaConfig]);
+run(blobMaker.binary, ['--experimental-sea-config', seaConfig]);
 
 rmSync(binary, { force: true });
 copyFileSync(runtime.binary, binary);
 chmodSync(binary, 0o755);
-if (process.platform === 'linux') run('strip', [binary]);
+if (targetPlatform === 'linux') run(cross ? `${{ arm64: 'aarch64', x64: 'x86_64' }[targetArch]}-linux-gnu-strip` : 'strip', [binary]);
 if (process.platform === 'darwin') run('codesign', ['--remove-signature', binary]);
 
 const postject = join(dirname(require.resolve('postject/package.json')), 'dist', 'cli.js');
@@ -124,4 +149,4 @@ const login = join(out, 'registry-login');
 rmSync(login, { force: true });
 symlinkSync('docker-credential-oidc', login);
 if (!existsSync(binary)) throw new Error('build produced no binary');
-console.log(`built ${binary} (${pkg.version}, Node.js ${runtime.version} inside, keyring addon ${addonId})`);
+console.log(`built ${binary} (${pkg.version}, ${targetPlatform}-${targetArch}, Node.js ${runtime.version} inside, keyring addon ${addonId})`);

@@ -12,6 +12,12 @@ packages=(
 # docker.io: dockerd, a real engine for the headline journey (docker pull/push/build), and the
 # docker 20.10 CLI that drives the engine's BuildKit without buildx.
 packages+=(docker.io)
+# The linux-arm64 build is smoke-tested here under qemu-user, with Debian's arm64 C/C++ runtimes and
+# strip; on an arm64 machine the x64 build is.
+case "$(uname -m)" in
+  x86_64) packages+=(qemu-user libc6-arm64-cross libstdc++6-arm64-cross libgcc-s1-arm64-cross binutils-aarch64-linux-gnu) ;;
+  aarch64) packages+=(qemu-user libc6-amd64-cross libstdc++6-amd64-cross libgcc-s1-amd64-cross binutils-x86-64-linux-gnu) ;;
+esac
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -4,8 +4,9 @@
 //   dist/release/download/vVERSION/SHA256SUMS
 //   dist/release/latest/download/...   (the same files, for "latest")
 //   dist/release/install.sh
-// A SEA embeds the node binary that builds it, so each platform is built on that platform (a CI
-// matrix of linux-x64, linux-arm64, darwin-x64, darwin-arm64 runners); this machine builds its own.
+// This machine builds its own platform, and with DCO_RELEASE_TARGETS=linux-arm64 (comma-separated)
+// the other Linux architecture too, from the runtime and addon package-lock.json pins (build.mjs);
+// darwin is built on macOS runners (codesign).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
@@ -18,21 +19,31 @@ const osName = { linux: 'linux', darwin: 'darwin' }[process.platform];
 const archName = { x64: 'x64', arm64: 'arm64' }[process.arch];
 if (!osName || !archName) throw new Error(`no release build for ${process.platform}-${process.arch}`);
 
-execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+const builds = [{ target: `${osName}-${archName}`, binary: join(root, 'dist', 'docker-credential-oidc'), env: {} }];
+for (const target of (process.env.DCO_RELEASE_TARGETS ?? '').split(',').filter((t) => t && t !== builds[0].target)) {
+  const out = join(root, 'dist', `cross-${target}`);
+  builds.push({ target, binary: join(out, 'docker-credential-oidc'), env: { DCO_TARGET: target, DCO_BUILD_OUT: out } });
+}
+for (const build of builds) {
+  execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit', env: { ...process.env, ...build.env } });
+}
 
 const release = join(root, 'dist', 'release');
 rmSync(release, { recursive: true, force: true });
-const asset = `docker-credential-oidc-${osName}-${archName}`;
-const sums = [];
 for (const dir of [join(release, 'download', `v${version}`), join(release, 'latest', 'download')]) {
   mkdirSync(dir, { recursive: true });
-  copyFileSync(join(root, 'dist', 'docker-credential-oidc'), join(dir, asset));
-  chmodSync(join(dir, asset), 0o755);
-  const hash = createHash('sha256').update(readFileSync(join(dir, asset))).digest('hex');
-  writeFileSync(join(dir, 'SHA256SUMS'), `${hash}  ${asset}\n`);
+  const sums = [];
+  for (const build of builds) {
+    const asset = `docker-credential-oidc-${build.target}`;
+    copyFileSync(build.binary, join(dir, asset));
+    chmodSync(join(dir, asset), 0o755);
+    sums.push(`${createHash('sha256').update(readFileSync(join(dir, asset))).digest('hex')}  ${asset}\n`);
+  }
+  writeFileSync(join(dir, 'SHA256SUMS'), sums.join(''));
   writeFileSync(join(dir, 'VERSION'), `${version}\n`);
-  sums.push(hash);
 }
 copyFileSync(join(root, 'install.sh'), join(release, 'install.sh'));
-const size = statSync(join(release, 'download', `v${version}`, asset)).size;
-console.log(`release ${version}: ${asset} (${(size / 1024 / 1024).toFixed(1)} MiB, sha256 ${sums[0]}) in ${release}`);
+for (const build of builds) {
+  const size = statSync(build.binary).size;
+  console.log(`release ${version}: docker-credential-oidc-${build.target} (${(size / 1024 / 1024).toFixed(1)} MiB) in ${release}`);
+}
