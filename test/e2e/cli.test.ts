@@ -64,44 +64,46 @@ test('no Secret Service on the session bus: one line saying what to install', as
   }
 });
 
-test('a Secret Service that never answers: a bounded wait, then one line saying so', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'dco-hung-'));
+/**
+ * Runs `body` with a session bus whose Secret Service never answers (dbus-test-tool black-hole owns
+ * the name and replies to nothing), in a throw-away HOME; everything is stopped afterwards.
+ */
+async function withHungSecretService(name: string, body: (env: NodeJS.ProcessEnv, dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), `dco-${name}-`));
   const bus = spawn('dbus-daemon', ['--session', '--nofork', '--print-address=1'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const address = await new Promise<string>((resolve) => bus.stdout.once('data', (c: Buffer) => resolve(c.toString().trim())));
-  // dbus-test-tool black-hole owns the name and never replies to anything.
-  const hole = spawn('dbus-test-tool', ['black-hole', '--session', '--name=org.freedesktop.secrets'], {
-    env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: address },
-    stdio: 'ignore',
-  });
   try {
-    await new Promise((r) => setTimeout(r, 300));
-    const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: address, HOME: dir };
+    const address = await new Promise<string>((resolve) => bus.stdout.once('data', (c: Buffer) => resolve(c.toString().trim())));
+    const hole = spawn('dbus-test-tool', ['black-hole', '--session', '--name=org.freedesktop.secrets'], {
+      env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: address },
+      stdio: 'ignore',
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      await body({ ...process.env, DBUS_SESSION_BUS_ADDRESS: address, HOME: dir }, dir);
+    } finally {
+      hole.kill();
+    }
+  } finally {
+    bus.kill();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('a Secret Service that never answers: a bounded wait, then one line saying so', async () => {
+  await withHungSecretService('hung', async (env) => {
     const started = Date.now();
     const result = await run(helperBinary, ['get'], { env, input: 'r.example', timeoutMs: 30_000 });
     const seconds = (Date.now() - started) / 1000;
     assert.equal(result.code, 1);
     assert.equal(result.stdout, 'the keychain (Secret Service) did not answer (read): restart it (e.g. gnome-keyring-daemon --replace) and try again\n');
     assert.ok(seconds < 16, `gave up after ${seconds} s`);
-  } finally {
-    hole.kill();
-    bus.kill();
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a helper that crashes while holding a secret leaves no token in a core file', async () => {
   const secret = `crash-${randomUUID()}-${randomUUID()}`;
-  const dir = await mkdtemp(join(tmpdir(), 'dco-core-'));
-  const bus = spawn('dbus-daemon', ['--session', '--nofork', '--print-address=1'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const address = await new Promise<string>((resolve) => bus.stdout.once('data', (c: Buffer) => resolve(c.toString().trim())));
-  // A Secret Service that never answers keeps `store` waiting, with the secret in its memory.
-  const hole = spawn('dbus-test-tool', ['black-hole', '--session', '--name=org.freedesktop.secrets'], {
-    env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: address },
-    stdio: 'ignore',
-  });
-  try {
-    await new Promise((r) => setTimeout(r, 300));
-    const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: address, HOME: dir };
+  // The Secret Service never answers, so `store` waits with the secret in its memory.
+  await withHungSecretService('core', async (env, dir) => {
     const child = spawn('bash', ['-c', `ulimit -c unlimited; cd "${dir}"; exec "${helperBinary}" store`], { env, stdio: ['pipe', 'ignore', 'ignore'] });
     child.stdin.end(JSON.stringify({ ServerURL: 'r.example', Username: 'u', Secret: secret }));
     await new Promise((r) => setTimeout(r, 700));
@@ -116,9 +118,5 @@ test('a helper that crashes while holding a secret leaves no token in a core fil
       assert.ok(core.length > 0);
       assert.equal(core.includes(secret), false, 'the secret is not in the core file');
     }
-  } finally {
-    hole.kill();
-    bus.kill();
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 });
