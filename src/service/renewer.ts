@@ -7,10 +7,8 @@
 // in time, never interactive, and reports one JSON line on stdout to whoever still listens.
 import type { Deps } from '../deps.js';
 import { HelperError, type ErrorCode } from '../errors.js';
+import { CREDENTIALS_NOT_FOUND } from '../protocol/messages.js';
 import { renewCredential } from './renewCredential.js';
-
-/** The hidden verb main.ts routes to runRenewer. */
-export const RENEWER_VERB = '__renew-credential';
 
 interface RenewerResult {
   ok: boolean;
@@ -22,7 +20,8 @@ interface RenewerResult {
 export async function runRenewer(deps: Deps, registryKey: string): Promise<{ line: string; exitCode: number }> {
   let result: RenewerResult;
   try {
-    if (!(await renewCredential(deps, registryKey))) throw new HelperError('credentials-not-found', `${registryKey} is not signed in with OIDC`);
+    // Docker matches this answer verbatim: the protocol's fixed text, nothing else.
+    if (!(await renewCredential(deps, registryKey))) throw new HelperError('credentials-not-found', CREDENTIALS_NOT_FOUND);
     result = { ok: true };
   } catch (error) {
     const failure = error instanceof HelperError ? error : new HelperError('idp-error', error instanceof Error ? error.message : String(error));

@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renewerOutcome, runRenewer } from '../../../src/service/renewer.js';
+import { signedInWorld } from './signedIn.js';
+
+test('the renewer renews and says ok; the waiting get reads that as success', async () => {
+  const w = signedInWorld();
+  await w.signIn('reg.example');
+  w.clock.now += 3600;
+  const { line, exitCode } = await runRenewer(w.deps, 'reg.example');
+  assert.deepEqual([line, exitCode], ['{"ok":true}\n', 0]);
+  assert.equal(renewerOutcome(line, { code: 0, signal: null }), undefined);
+  assert.equal(JSON.parse(w.store.items.get('reg.example')!).secret, 'at-2');
+});
+
+test("the renewer's failure reaches get as the same one-line error, never a secret", async () => {
+  const w = signedInWorld();
+  await w.signIn('reg.example');
+  w.idp.liveRefreshTokens.clear();
+  w.clock.now += 3600;
+  const { line, exitCode } = await runRenewer(w.deps, 'reg.example');
+  assert.equal(exitCode, 1);
+  assert.ok(!line.includes('rt-') && !line.includes('at-'));
+  assert.throws(() => renewerOutcome(line, { code: 1, signal: null }), { code: 'session-expired', message: 'session for reg.example has expired: run "registry-login reg.example"' });
+});
+
+test('a registry that is not signed in with OIDC is the protocol answer docker matches verbatim', async () => {
+  const w = signedInWorld();
+  const { line } = await runRenewer(w.deps, 'never.example');
+  assert.throws(() => renewerOutcome(line, { code: 1, signal: null }), { code: 'credentials-not-found', message: 'credentials not found in native keychain' });
+});
+
+test('a renewer that died without a word is reported as such', () => {
+  assert.throws(() => renewerOutcome('', { code: null, signal: 'SIGKILL' }), { code: 'idp-error', message: 'the renewal process ended without an answer (SIGKILL): try again' });
+});
