@@ -34,6 +34,8 @@ export interface RegistrySettings {
   noBrowser?: boolean;
   /** Entra ID tenant (acr mode); fills the issuer when none is given. */
   tenant?: string;
+  /** Seconds a credential must stay valid after `get` hands it out (default 600, BuildKit's cache). */
+  minValidity?: number;
 }
 
 /** A registry's saved settings, with the server URL as the person first spelled it. */

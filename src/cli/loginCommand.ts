@@ -1,9 +1,10 @@
 import { Option, type Command } from 'commander';
-import type { SettingsInput } from '../config/resolveSettings.js';
+import { minValidityOf, type SettingsInput } from '../config/resolveSettings.js';
 import type { Deps } from '../deps.js';
 import { CREDENTIAL_MODES, SECRET_TOKENS } from '../model.js';
 import { deviceCodePrompt } from './deviceCodePrompt.js';
 import { formatTime } from './formatTime.js';
+import { shortLivedAdvice } from './shortLivedAdvice.js';
 
 interface LoginFlags {
   issuer?: string;
@@ -18,6 +19,7 @@ interface LoginFlags {
   browser?: boolean;
   caFile?: string;
   tenant?: string;
+  minValidity?: string;
 }
 
 export function registerLoginCommand(program: Command, deps: Deps): void {
@@ -37,6 +39,7 @@ export function registerLoginCommand(program: Command, deps: Deps): void {
     .option('--no-browser', 'do not open a browser; only print the URL and code')
     .option('--ca-file <path>', 'PEM file of extra CA certificates for the provider and registry')
     .option('--tenant <id>', 'Entra ID tenant (acr mode); sets the issuer')
+    .option('--min-validity <duration>', 'how long a credential must stay valid after get hands it out (default 10m: BuildKit keeps it that long)')
     .addHelpText(
       'after',
       '\nSettings are saved per registry (never secrets): the next "registry-login REGISTRY" needs no flags.\nEach flag can also come from DOCKER_CREDENTIAL_OIDC_<FLAG> (e.g. DOCKER_CREDENTIAL_OIDC_ISSUER).',
@@ -55,6 +58,7 @@ export function registerLoginCommand(program: Command, deps: Deps): void {
         secretToken: flags.secret,
         caFile: flags.caFile,
         tenant: flags.tenant,
+        ...(flags.minValidity !== undefined ? { minValidity: minValidityOf(flags.minValidity) } : {}),
         ...(flags.browser === false ? { noBrowser: true } : {}),
       };
       const result = await login(deps, registry, input, deviceCodePrompt(deps, registry));
@@ -63,5 +67,6 @@ export function registerLoginCommand(program: Command, deps: Deps): void {
         : `session valid until you log out or the provider ends it; access token renewed automatically${result.accessTokenExpiresAt ? `, next at ${formatTime(result.accessTokenExpiresAt)}` : ''}`;
       const reuse = result.reusedSession ? ', reusing your existing sign-in' : '';
       deps.terminal.stderr(`Logged in to ${result.registry} as ${result.username} (${validity}${reuse})\n`);
+      if (result.shortLivedCredential) deps.terminal.stderr(`note: ${shortLivedAdvice(result.shortLivedCredential)}\n`);
     });
 }

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { printable } from '../errors.js';
+import { shortLivedAdvice } from './shortLivedAdvice.js';
 import { formatTime } from './formatTime.js';
 
 const time = (epochS: number | null) => (epochS === null ? '-' : formatTime(epochS));
@@ -40,6 +41,7 @@ export function registerStatusCommand(program: Command, deps: Deps): void {
             `  token expires:  ${time(s.accessTokenExpiresAt)}`,
             ...(s.sessionValidUntil ? [`  session until:  ${time(s.sessionValidUntil)}`] : []),
             ...(s.unreadable ? [`  unreadable:     ${s.unreadable}`] : []),
+            ...(s.shortLivedCredential ? [`  note:           ${shortLivedAdvice(s.shortLivedCredential)}`] : []),
           ].join('\n') + '\n',
         ));
       }

@@ -6,6 +6,20 @@ import { CREDENTIAL_MODES, SECRET_TOKENS, type RegistrySettings } from '../model
 
 export type SettingsInput = Partial<RegistrySettings>;
 
+/** "10m", "90s", "1h" or plain seconds; undefined when it is none of these. */
+function parseDurationS(text: string): number | undefined {
+  const match = /^\s*(\d+)\s*(s|m|h)?\s*$/i.exec(text);
+  if (!match) return undefined;
+  return Number(match[1]) * { s: 1, m: 60, h: 3600 }[(match[2] ?? 's').toLowerCase() as 's' | 'm' | 'h'];
+}
+
+/** --min-validity "10m" (or 90s, 1h, plain seconds) as seconds; refused with what to write otherwise. */
+export function minValidityOf(text: string, what = '--min-validity'): number {
+  const seconds = parseDurationS(text);
+  if (seconds === undefined) throw new HelperError('invalid-input', `${what} ${JSON.stringify(text)} is not a duration: write e.g. 10m, 90s or 1h`);
+  return seconds;
+}
+
 const DEFAULT_SCOPE = 'openid offline_access';
 /** Azure CLI's public client: every Entra ID tenant accepts it for device-code sign-in. */
 export const AZURE_CLI_CLIENT_ID = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';
@@ -24,6 +38,7 @@ const ENV_NAMES: Record<keyof RegistrySettings, string> = {
   caFile: 'DOCKER_CREDENTIAL_OIDC_CA_FILE',
   noBrowser: 'DOCKER_CREDENTIAL_OIDC_NO_BROWSER',
   tenant: 'DOCKER_CREDENTIAL_OIDC_TENANT',
+  minValidity: 'DOCKER_CREDENTIAL_OIDC_MIN_VALIDITY',
 };
 
 export function settingsFromEnv(env: NodeJS.ProcessEnv): SettingsInput {
@@ -32,6 +47,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): SettingsInput {
     const value = env[name];
     if (value === undefined || value === '') continue;
     if (field === 'noBrowser') result.noBrowser = !/^(0|false|no)$/i.test(value);
+    else if (field === 'minValidity') result.minValidity = minValidityOf(value, name);
     else (result as Record<string, unknown>)[field] = value;
   }
   return result;
@@ -67,7 +83,7 @@ export function resolveSettings(registry: string, flags: SettingsInput, env: Set
     usernameClaim: merged.usernameClaim ?? 'preferred_username',
     secretToken,
   };
-  for (const optional of ['resource', 'audience', 'username', 'caFile', 'noBrowser', 'tenant'] as const) {
+  for (const optional of ['resource', 'audience', 'username', 'caFile', 'noBrowser', 'tenant', 'minValidity'] as const) {
     if (merged[optional] !== undefined) (settings as unknown as Record<string, unknown>)[optional] = merged[optional];
   }
   if (!/\boffline_access\b/.test(settings.scope)) {

@@ -17,6 +17,7 @@ const registrySchema = z.object({
   caFile: z.optional(z.string()),
   noBrowser: z.optional(z.boolean()),
   tenant: z.optional(z.string()),
+  minValidity: z.optional(z.number()),
 });
 
 const providerSchema = z.object({

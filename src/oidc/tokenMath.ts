@@ -2,18 +2,24 @@
 import { printable } from '../errors.js';
 import type { RegistrySettings } from '../model.js';
 
-/** Clients do not cache: each pull calls `get`, so a token must stay valid for the operation. */
-const MAX_MIN_VALIDITY_S = 120;
+/**
+ * How long a credential must stay valid after `get` hands it out. BuildKit keeps what a helper
+ * returned for about ten minutes (moby/buildkit #5852) and long builds fail on push when it dies
+ * sooner (moby/buildkit #5712, docker/buildx #3977).
+ */
+export const DEFAULT_MIN_VALIDITY_S = 600;
 
 /**
- * True while a token still has enough life left to hand out. The margin is two minutes, or a quarter
- * of the token's lifetime for short-lived tokens, so a 60 s token is not refreshed on every call.
+ * True while a token still has `minValidityS` of life left, capped at half its lifetime so that
+ * short-lived tokens still work: a 60 s token is handed out with at least 30 s left, not refreshed
+ * on every call.
  */
-export function isFresh(token: { expiresAt: number; issuedAt: number }, nowS: number): boolean {
+export function isFresh(token: { expiresAt: number; issuedAt: number }, nowS: number, minValidityS = DEFAULT_MIN_VALIDITY_S): boolean {
   const lifetime = Math.max(0, token.expiresAt - token.issuedAt);
-  const margin = Math.min(MAX_MIN_VALIDITY_S, lifetime / 4);
+  const margin = Math.min(minValidityS, lifetime / 2);
   return nowS + margin < token.expiresAt;
 }
+
 
 /** The payload of a JWT without verifying it: only for tokens we received over TLS from their issuer. */
 export function decodeJwtPayload(token: string): Record<string, unknown> | undefined {

@@ -22,7 +22,7 @@ export function credentialHelper(deps: Deps): CredentialHelper {
       const record = await deps.items.read(address.key);
       const answer = (username: string, secret: string): Credentials => ({ ServerURL: serverUrl, Username: username, Secret: secret });
       if (record?.kind === 'static') return answer(record.username, record.secret);
-      if (record?.kind === 'derived' && isFresh(record, deps.nowS())) return answer(record.username, record.secret);
+      if (record?.kind === 'derived' && isFresh(record, deps.nowS(), record.minValidity)) return answer(record.username, record.secret);
       if (!record) {
         // A configured registry without an item was signed out (or never signed in): say what to run.
         if (deps.settings.peekEntry(address.key)) throw notSignedIn(hostWithPort(address));

@@ -24,6 +24,7 @@ export function derivedRecord(entry: RegistryEntry, credential: RegistryCredenti
     issuedAt: credential.issuedAt,
     expiresAt: credential.expiresAt,
     sessionKey: sessionKeyOf(entry),
+    ...(entry.minValidity !== undefined ? { minValidity: entry.minValidity } : {}),
   };
 }
 
@@ -62,11 +63,11 @@ export async function deriveCredential(
     nowS: deps.nowS,
     async accessToken(): Promise<CachedToken> {
       const current = session.accessToken;
-      if (!current || current.audience !== audienceKey(entry) || !isFresh(current, deps.nowS())) await refresh();
+      if (!current || current.audience !== audienceKey(entry) || !isFresh(current, deps.nowS(), entry.minValidity)) await refresh();
       return session.accessToken!;
     },
     async idToken(): Promise<CachedToken> {
-      if (!session.idToken || !isFresh(session.idToken, deps.nowS())) await refresh();
+      if (!session.idToken || !isFresh(session.idToken, deps.nowS(), entry.minValidity)) await refresh();
       if (!session.idToken) throw new HelperError('idp-error', `${entry.issuer} issued no ID token: add openid to --scope`);
       return session.idToken;
     },

@@ -12,7 +12,7 @@ import { startDeviceAuthorization, type DeviceCode } from '../oidc/deviceFlow.js
 import { discoverProvider } from '../oidc/discovery.js';
 import { requireSecureUrl } from '../oidc/endpointPolicy.js';
 import { sessionFromTokens } from '../oidc/tokenResponse.js';
-import { usernameFor } from '../oidc/tokenMath.js';
+import { DEFAULT_MIN_VALIDITY_S, usernameFor } from '../oidc/tokenMath.js';
 import { hostWithPort, parseServerUrl } from '../registryAddress.js';
 import { deriveCredential, derivedRecord } from './deriveCredential.js';
 
@@ -27,6 +27,8 @@ export interface LoginResult {
   /** Epoch seconds; known only when the provider says how long the refresh token lives. */
   sessionValidUntil?: number;
   accessTokenExpiresAt?: number;
+  /** Set when what `get` hands out lives less than the registry's minimum validity (seconds it lives). */
+  shortLivedCredential?: { lifetime: number; minValidity: number };
 }
 
 export async function login(deps: Deps, serverUrl: string, flags: SettingsInput, showDeviceCode: ShowDeviceCode): Promise<LoginResult> {
@@ -91,6 +93,9 @@ async function completeLogin(deps: Deps, entry: RegistryEntry, session: OidcSess
   };
   if (result.session.refreshExpiresAt) outcome.sessionValidUntil = result.session.refreshExpiresAt;
   if (result.session.accessToken) outcome.accessTokenExpiresAt = result.session.accessToken.expiresAt;
+  const lifetime = result.credential.expiresAt - result.credential.issuedAt;
+  const minValidity = entry.minValidity ?? DEFAULT_MIN_VALIDITY_S;
+  if (result.credential.cacheable && lifetime < minValidity) outcome.shortLivedCredential = { lifetime, minValidity };
   return outcome;
 }
 

@@ -28,7 +28,7 @@ export async function renewCredential(deps: Deps, key: string): Promise<Registry
   return deps.withLock(sessionKey, async () => {
     // Another process may have renewed it while we waited for the lock.
     const cached = await deps.items.readKind(key, 'derived');
-    if (cached && isFresh(cached, deps.nowS())) return { ...cached, cacheable: true };
+    if (cached && isFresh(cached, deps.nowS(), entry.minValidity)) return { ...cached, cacheable: true };
     const session = await deps.items.readKind(sessionKey, 'oidc-session');
     if (!session) throw notSignedIn(registry);
     const { credential } = await deriveCredential(deps, entry, session);

@@ -4,7 +4,7 @@
 import type { Deps } from '../deps.js';
 import { HelperError } from '../errors.js';
 import { sessionKeyOf, type OidcSession } from '../model.js';
-import { usernameFor } from '../oidc/tokenMath.js';
+import { DEFAULT_MIN_VALIDITY_S, usernameFor } from '../oidc/tokenMath.js';
 import type { StoredRecord } from '../store/record.js';
 
 export interface RegistryStatus {
@@ -22,6 +22,8 @@ export interface RegistryStatus {
   sessionValidUntil: number | null;
   /** Why the registry's keychain item (or its sign-in's) cannot be read; the item needs a new login. */
   unreadable?: string;
+  /** Set when the credential `get` hands out lives less than the registry's minimum validity. */
+  shortLivedCredential?: { lifetime: number; minValidity: number };
 }
 
 /** A sign-in kept in the keychain that no configured registry uses (e.g. after a change of --client-id). */
@@ -64,6 +66,9 @@ export async function registryStatuses(deps: Deps): Promise<{ registries: Regist
       accessTokenExpiresAt: record?.kind === 'static' ? null : expiresAt,
       sessionValidUntil: session?.refreshExpiresAt ?? null,
       ...(notes.length ? { unreadable: notes.join('; ') } : {}),
+      ...(record?.kind === 'derived' && record.expiresAt - record.issuedAt < (entry.minValidity ?? DEFAULT_MIN_VALIDITY_S)
+        ? { shortLivedCredential: { lifetime: record.expiresAt - record.issuedAt, minValidity: entry.minValidity ?? DEFAULT_MIN_VALIDITY_S } }
+        : {}),
     });
   }
   const orphanedSessions: OrphanedSession[] = [];

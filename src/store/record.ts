@@ -25,6 +25,8 @@ export interface DerivedCredentialRecord {
   issuedAt: number;
   expiresAt: number;
   sessionKey: string;
+  /** The registry's minimum validity when this was cached: `get` checks it without the settings file. */
+  minValidity?: number;
 }
 
 /**

@@ -4,13 +4,15 @@ import { audienceKey, audienceParameters, decodeJwtPayload, expiryOf, isFresh, u
 
 const jwt = (payload: object) => `e30.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.sig`;
 
-test('fresh until two minutes before expiry, or a quarter of a short lifetime', () => {
+test("fresh until the minimum validity (default 10 minutes, BuildKit's cache) before expiry, or half a short lifetime", () => {
   const hour = { issuedAt: 0, expiresAt: 3600 };
-  assert.equal(isFresh(hour, 3479), true);
-  assert.equal(isFresh(hour, 3480), false);
+  assert.equal(isFresh(hour, 2999), true);
+  assert.equal(isFresh(hour, 3000), false);
+  assert.equal(isFresh(hour, 3479, 120), true, 'a registry may ask for less');
+  assert.equal(isFresh(hour, 3480, 120), false);
   const short = { issuedAt: 0, expiresAt: 8 };
-  assert.equal(isFresh(short, 5), true);
-  assert.equal(isFresh(short, 6), false);
+  assert.equal(isFresh(short, 3), true);
+  assert.equal(isFresh(short, 4), false);
   assert.equal(isFresh({ issuedAt: 10, expiresAt: 10 }, 9), true);
   assert.equal(isFresh({ issuedAt: 10, expiresAt: 10 }, 10), false);
 });

@@ -83,3 +83,13 @@ test('a provider answering authorization_pending forever: the sign-in stops when
   });
   assert.ok(w.idp.counts.deviceToken > 1, 'it polled until then');
 });
+
+test('tokens that live less than the minimum validity are reported once at sign-in', async () => {
+  const w = signedInWorld();
+  w.idp.accessTokenTtl = 300;
+  const result = await w.signIn('reg.example');
+  assert.deepEqual(result.shortLivedCredential, { lifetime: 300, minValidity: 600 });
+  w.idp.accessTokenTtl = 3600;
+  const fine = await w.signIn('other.example', { clientId: 'another' });
+  assert.equal(fine.shortLivedCredential, undefined);
+});

@@ -48,3 +48,35 @@ test('identity-token mode hands out the current refresh token, never a cached co
   assert.deepEqual([answer.Username, answer.Secret], ['<token>', 'rt-1']);
   assert.equal(JSON.parse(w.store.items.get('id.example')!).kind, 'session-binding');
 });
+
+/** What `get` answers every `step` seconds for `duration` seconds: seconds left on each answer, refreshes made. */
+async function answersOver(accessTokenTtl: number, duration: number, step: number, flags: Record<string, string> = {}) {
+  const w = signedInWorld();
+  w.idp.accessTokenTtl = accessTokenTtl;
+  await w.signIn('reg.example', flags);
+  const start = w.clock.now;
+  const left: number[] = [];
+  for (let t = 0; t <= duration; t += step) {
+    w.clock.now = start + t;
+    await credentialHelper(w.deps).get('reg.example');
+    left.push(JSON.parse(w.store.items.get('reg.example')!).expiresAt - w.clock.now);
+  }
+  return { left, refreshes: w.idp.counts.refresh };
+}
+
+test('60 s tokens with the default 10 min minimum: every answer has 30 s or more left, and not every get refreshes', async () => {
+  const { left, refreshes } = await answersOver(60, 600, 5);
+  assert.ok(Math.min(...left) >= 30, `least time left: ${Math.min(...left)} s`);
+  assert.ok(refreshes <= 21, `${refreshes} refreshes for ${left.length} gets`);
+});
+
+test('1 h tokens: every answer has at least 10 minutes left (BuildKit keeps credentials that long)', async () => {
+  const { left, refreshes } = await answersOver(3600, 7200, 60);
+  assert.ok(Math.min(...left) >= 600, `least time left: ${Math.min(...left)} s`);
+  assert.equal(refreshes, 2, 'refreshed once per 50 minutes');
+});
+
+test('--min-validity is saved per registry and applies to the cached answer', async () => {
+  const { left } = await answersOver(3600, 3600, 60, { minValidity: '1800' } as unknown as Record<string, string>);
+  assert.ok(Math.min(...left) >= 1800, `least time left: ${Math.min(...left)} s`);
+});
