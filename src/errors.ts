@@ -53,6 +53,16 @@ export function notSignedIn(registry: string): HelperError {
   return new HelperError('session-expired', `not signed in to ${registry}: ${signInAgain(registry)}`);
 }
 
+/** A refresh the provider refused (invalid_grant): the sign-in is over, whatever ended it. */
+export function signInEnded(registry: string, cause?: unknown): HelperError {
+  return new HelperError('session-expired', `the provider ended the sign-in for ${registry} (it expired, was revoked, or the password changed): ${signInAgain(registry)}`, { cause });
+}
+
+/** The provider wants the person again: multi-factor authentication, consent, a sign-in policy. */
+export function signInNeeded(registry: string, cause?: unknown): HelperError {
+  return new HelperError('session-expired', `the provider needs you to sign in again for ${registry} (multi-factor authentication, consent or a sign-in policy): ${signInAgain(registry)}`, { cause });
+}
+
 export function sessionExpired(registry: string, cause?: unknown): HelperError {
   return new HelperError('session-expired', `session for ${registry} has expired: ${signInAgain(registry)}`, { cause });
 }

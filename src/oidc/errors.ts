@@ -2,7 +2,8 @@
 // says what happened and what to do next. Everything the provider wrote is shown only through
 // `printable` (errors.ts), so no escape sequence it sends reaches a terminal.
 import * as client from 'openid-client';
-import { HelperError, printable, sessionExpired, signInAgain } from '../errors.js';
+import { HelperError, printable, signInAgain, signInEnded, signInNeeded } from '../errors.js';
+import { observedClockSkewS } from './clockSkew.js';
 
 type ProviderStep = 'discovery' | 'sign-in' | 'refresh' | 'revocation';
 
@@ -15,6 +16,16 @@ export interface ProviderErrorContext {
 
 /** Device-flow answers that mean the person said no (Entra ID sends authorization_declined). */
 const DENIALS = new Set(['access_denied', 'authorization_declined']);
+
+/** OpenID Connect's "the person must come back" errors (Core 1.0 §3.1.2.6). */
+const NEEDS_PERSON = new Set(['interaction_required', 'consent_required', 'login_required']);
+/**
+ * Entra ID's codes for the same (MFA required 50076/50079, re-authentication 50158, Conditional
+ * Access 53003, a session that policy or inactivity ended 70043/700082), sent inside invalid_grant.
+ */
+const ENTRA_NEEDS_PERSON = /AADSTS(50076|50079|50158|53003|70043|700082)\b/;
+/** Beyond this a JWT's iat/nbf/exp checks fail on one side: say so rather than "invalid token". */
+const CLOCK_SKEW_LIMIT_S = 120;
 
 /** "connect ECONNREFUSED 127.0.0.1:9" rather than undici's bare "fetch failed". */
 export function describeNetworkError(error: unknown): string {
@@ -48,7 +59,17 @@ export function describeProviderError(error: unknown, { issuer, registry, step }
   if (refusal) return refusal;
   if (step === 'sign-in' && isAbort(error)) return new HelperError('interrupted', 'sign-in cancelled');
   const whileRenewing = step === 'refresh' ? ` to renew the token for ${registry}` : '';
+  const skew = observedClockSkewS();
+  // Only where a clock can be the cause: openid-client's own token checks, or a refused grant.
+  const clockCanExplain = error instanceof client.ClientError || (error instanceof client.ResponseBodyError && error.error === 'invalid_grant');
+  if (Math.abs(skew) > CLOCK_SKEW_LIMIT_S && clockCanExplain) {
+    const how = skew > 0 ? 'behind' : 'ahead of';
+    return new HelperError('idp-error', `this machine's clock is ${Math.round(Math.abs(skew) / 60)} min ${how} ${issuer}'s, so its tokens look invalid: set the clock right (e.g. timedatectl set-ntp true), then ${signInAgain(registry)}`, { cause: error });
+  }
   if (error instanceof client.ResponseBodyError) {
+    if ((step === 'refresh' || step === 'sign-in') && (NEEDS_PERSON.has(error.error) || ENTRA_NEEDS_PERSON.test(error.error_description ?? ''))) {
+      return signInNeeded(registry, error);
+    }
     const code = printable(error.error);
     if (step === 'sign-in' && DENIALS.has(error.error)) {
       return new HelperError('access-denied', `sign-in to ${registry} was denied at ${issuer}`, { cause: error });
@@ -56,7 +77,7 @@ export function describeProviderError(error: unknown, { issuer, registry, step }
     if (step === 'sign-in' && error.error === 'expired_token') {
       return new HelperError('device-code-expired', `the code expired before sign-in finished: ${signInAgain(registry)} again`, { cause: error });
     }
-    if (step === 'refresh' && error.error === 'invalid_grant') return sessionExpired(registry, error);
+    if (step === 'refresh' && error.error === 'invalid_grant') return signInEnded(registry, error);
     const detail = error.error_description ? `${code} (${printable(error.error_description)})` : code;
     const what = { discovery: 'OpenID discovery', 'sign-in': 'the sign-in', refresh: `to renew the token for ${registry}`, revocation: 'the revocation' }[step];
     return new HelperError('idp-error', `${issuer} refused ${what}: ${detail}`, { cause: error });

@@ -9,6 +9,7 @@ import { rootCertificates } from 'node:tls';
 import { EnvHttpProxyAgent, fetch as undiciFetch } from 'undici';
 import { HelperError } from '../errors.js';
 import type { Fetch } from '../model.js';
+import { observeServerDate } from './clockSkew.js';
 
 /** Token, discovery, device and exchange answers are a few KiB; JWKS documents a few tens. */
 export const MAX_RESPONSE_BYTES = 256 * 1024;
@@ -75,6 +76,7 @@ export function createFetch(options: { caFile?: string | undefined; env: NodeJS.
         `${url.origin} answered with a redirect (HTTP ${response.status} to ${location.slice(0, 200)}): refused, a request that carries a token never follows a redirect; check the URL`,
       );
     }
+    observeServerDate(response.headers.get('date'));
     return bounded(response, url);
   };
 }

@@ -277,8 +277,9 @@ test('a session revoked at the provider: get says it expired and how to sign in 
   await sleep((ACCESS_TOKEN_TTL + 1) * 1000);
   const expired = await runHelper(['get'], { env, input: registry.host });
   assert.equal(expired.code, 1);
-  assert.equal(expired.stdout, `session for ${registry.host} has expired: run "registry-login ${registry.host}"\n`);
-  assert.equal(expired.stderr, `docker-credential-oidc: session for ${registry.host} has expired: run "registry-login ${registry.host}"\n`);
+  const ended = `the provider ended the sign-in for ${registry.host} (it expired, was revoked, or the password changed): run "registry-login ${registry.host}"`;
+  assert.equal(expired.stdout, `${ended}\n`);
+  assert.equal(expired.stderr, `docker-credential-oidc: ${ended}\n`);
 
   const forget = await run(helperBinary, ['logout', registry.host, '--forget'], { env });
   assert.equal(forget.code, 0, forget.stderr);

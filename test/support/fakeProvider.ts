@@ -19,6 +19,8 @@ export interface FakeProvider {
   deviceAnswer?: Record<string, unknown>;
   /** Hold every refresh answer until this promise resolves (to overlap concurrent renewals). */
   refreshGate?: Promise<void>;
+  /** Answer refreshes with this error (and description) instead of tokens. */
+  refreshError?: { error: string; error_description?: string };
 }
 
 function json(body: unknown, status = 200): Response {
@@ -66,6 +68,7 @@ export function fakeProvider(issuer = 'https://idp.test'): FakeProvider {
           if (grant === 'refresh_token') {
             provider.counts.refresh++;
             await provider.refreshGate;
+            if (provider.refreshError) return json(provider.refreshError, 400);
             const presented = form.get('refresh_token') ?? '';
             if (!provider.liveRefreshTokens.has(presented)) {
               // Replay of a rotated token: the whole grant is revoked.

@@ -37,7 +37,7 @@ test('a sign-in the provider ended answers get with the registry-login advice', 
   w.clock.now += 3600;
   await assert.rejects(credentialHelper(w.deps).get('reg.example'), {
     code: 'session-expired',
-    message: 'session for reg.example has expired: run "registry-login reg.example"',
+    message: 'the provider ended the sign-in for reg.example (it expired, was revoked, or the password changed): run "registry-login reg.example"',
   });
 });
 

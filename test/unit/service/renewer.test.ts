@@ -21,7 +21,7 @@ test("the renewer's failure reaches get as the same one-line error, never a secr
   const { line, exitCode } = await runRenewer(w.deps, 'reg.example');
   assert.equal(exitCode, 1);
   assert.ok(!line.includes('rt-') && !line.includes('at-'));
-  assert.throws(() => renewerOutcome(line, { code: 1, signal: null }), { code: 'session-expired', message: 'session for reg.example has expired: run "registry-login reg.example"' });
+  assert.throws(() => renewerOutcome(line, { code: 1, signal: null }), { code: 'session-expired', message: 'the provider ended the sign-in for reg.example (it expired, was revoked, or the password changed): run "registry-login reg.example"' });
 });
 
 test('a registry that is not signed in with OIDC is the protocol answer docker matches verbatim', async () => {
