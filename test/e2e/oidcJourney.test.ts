@@ -263,7 +263,7 @@ test('logout revokes at the provider once the last registry of the session signs
   assert.equal(after.stdout, `not signed in to ${registry.host}: run "registry-login ${registry.host}"\n`);
 });
 
-test('a session revoked at the provider: get says it expired and how to sign in again; --forget drops the settings', async () => {
+test('a session revoked at the provider: get says so and what to run, never opens a browser or starts a sign-in; --forget drops the settings', async () => {
   const login = await signIn(idp, registry.host, [], env);
   assert.equal(login.code, 0, login.stderr);
   const { refreshToken } = await sessionItem();
@@ -275,8 +275,15 @@ test('a session revoked at the provider: get says it expired and how to sign in 
   });
   assert.equal(revoked.status, 200);
   await sleep((ACCESS_TOKEN_TTL + 1) * 1000);
-  const expired = await runHelper(['get'], { env, input: registry.host });
+  // At a desktop, with a browser that records being started: get still never signs anyone in.
+  const browserLog = join(home, 'browser-was-started');
+  const browser = join(home, 'record-browser.sh');
+  await writeFile(browser, `#!/bin/sh\necho "$@" >> '${browserLog}'\n`, { mode: 0o755 });
+  const deviceFlows = idp.stats.deviceAuthorizations;
+  const expired = await runHelper(['get'], { env: { ...env, DISPLAY: ':0', BROWSER: browser }, input: registry.host });
   assert.equal(expired.code, 1);
+  await assert.rejects(readFile(browserLog), 'no browser was started');
+  assert.equal(idp.stats.deviceAuthorizations, deviceFlows, 'no sign-in was started');
   const ended = `the provider ended the sign-in for ${registry.host} (it expired, was revoked, or the password changed): run "registry-login ${registry.host}"`;
   assert.equal(expired.stdout, `${ended}\n`);
   assert.equal(expired.stderr, `docker-credential-oidc: ${ended}\n`);

@@ -67,3 +67,18 @@ test('a registry signed in as __proto__ is saved, found and logged out as its ow
   await credentialHelper(w.deps).delete('__proto__');
   await assert.rejects(credentialHelper(w.deps).get('__proto__'), { code: 'session-expired', message: /not signed in to __proto__/ });
 });
+
+test('get is never interactive: an ended sign-in is one error, with no prompt, no browser and no device flow', async () => {
+  const w = signedInWorld();
+  await w.signIn('reg.example');
+  const devices = w.idp.counts.device;
+  w.idp.liveRefreshTokens.clear();
+  w.clock.now += 3600;
+  const refuse = () => {
+    throw new Error('get must never talk to a person');
+  };
+  const helper = credentialHelper({ ...w.deps, terminal: { ...w.deps.terminal, confirm: refuse, launch: refuse, stderr: refuse, stdout: refuse } });
+  await assert.rejects(helper.get('reg.example'), { code: 'session-expired', message: /run "registry-login reg\.example"$/ });
+  assert.equal(w.idp.counts.device, devices);
+  assert.deepEqual(w.launched, []);
+});
