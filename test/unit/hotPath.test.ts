@@ -8,7 +8,7 @@ import { build, type Metafile } from 'esbuild';
 import { join } from 'node:path';
 import { repoRoot } from '../support/helperBinary.js';
 
-const COLD = ['commander', 'openid-client', 'oauth4webapi', 'jose', 'undici', 'zod', 'jsonc-parser', 'graceful-fs'];
+const COLD = ['commander', 'uqr', 'openid-client', 'oauth4webapi', 'jose', 'undici', 'zod', 'jsonc-parser', 'graceful-fs'];
 
 async function staticallyReached(entry: string): Promise<Set<string>> {
   const result = await build({

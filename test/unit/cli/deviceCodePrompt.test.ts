@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { encode } from 'uqr';
 import { deviceCodePrompt } from '../../../src/cli/deviceCodePrompt.js';
 import type { Terminal } from '../../../src/deps.js';
 import { testDeps } from '../../support/testDeps.js';
@@ -43,4 +44,31 @@ test('--no-browser never launches anything', () => {
   const { io, launched } = recordingIo({ env: { DISPLAY: ':0' } });
   deviceCodePrompt(io, 'reg.example')(code, { noBrowser: true })();
   assert.deepEqual(launched, []);
+});
+
+/** The modules a compact Unicode QR drawing shows: each character is two rows (▀ top, ▄ bottom, █ both). */
+function modulesOf(drawing: string): boolean[][] {
+  const rows: boolean[][] = [];
+  for (const line of drawing.split('\n').filter(Boolean)) {
+    const chars = [...line];
+    rows.push(chars.map((c) => c === '▀' || c === '█'), chars.map((c) => c === '▄' || c === '█'));
+  }
+  return rows;
+}
+
+test('on a terminal the complete URL is also drawn as a QR code of exactly that URL; logs get none', () => {
+  const tty = recordingIo({ isStderrTty: true });
+  deviceCodePrompt(tty.io, 'reg.example')(code, { noBrowser: true })();
+  const drawing = tty.stderr.find((line) => line.startsWith('Or scan it with a phone:\n'));
+  assert.ok(drawing, tty.stderr.join(''));
+  const shown = modulesOf(drawing!.slice('Or scan it with a phone:\n'.length));
+  // The QR symbol of the URL with the drawing's one-module border; for a dark terminal the light
+  // modules are the ones drawn.
+  const symbol = encode(code.verificationUriComplete, { border: 1 }).data;
+  const flat = (m: boolean[][]) => m.slice(0, symbol.length).map((row) => row.slice(0, symbol.length).map((x) => (x ? 1 : 0)).join('')).join('\n');
+  assert.ok(shown.length >= symbol.length);
+  assert.equal(flat(shown), flat(symbol.map((row) => row.map((dark) => !dark))));
+  const log = recordingIo({});
+  deviceCodePrompt(log.io, 'reg.example')(code, { noBrowser: true })();
+  assert.ok(!log.stderr.some((line) => /[▀▄█]/.test(line)), 'no drawing in a log');
 });
