@@ -54,6 +54,12 @@ function keyringAddonPath() {
 
 /** The pinned Node.js runtime for this platform (optionalDependencies: only this machine's is installed). */
 function runtimeNode() {
+  // Where npm has no runtime package of this version (darwin), the release workflow passes the
+  // official binary that actions/setup-node downloaded and verified.
+  if (process.env.DCO_RUNTIME_NODE) {
+    const binary = process.env.DCO_RUNTIME_NODE;
+    return { binary, version: execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim() };
+  }
   if (cross) {
     const { dir, version } = fetchLockedPackage(root, `node-${targetPlatform}-${targetArch}`, join(work, 'cross'));
     return { binary: join(dir, 'bin', 'node'), version: `v${version}` };
@@ -86,7 +92,7 @@ mkdirSync(work, { recursive: true });
 const addon = keyringAddonPath();
 const runtime = runtimeNode();
 // Makes the SEA blob: the runtime itself, or for a cross build this machine's copy of its version.
-const blobMaker = cross ? { ...runtimeNodeOfHost() } : runtime;
+const blobMaker = cross && !process.env.DCO_RUNTIME_NODE ? runtimeNodeOfHost() : runtime;
 if (blobMaker.version !== runtime.version) throw new Error(`the blob needs node ${runtime.version} for this machine, found ${blobMaker.version}`);
 const addonId = createHash('sha256').update(readFileSync(addon)).digest('hex').slice(0, 16);
 

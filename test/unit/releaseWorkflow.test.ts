@@ -1,0 +1,33 @@
+// The release workflow cannot run here (no GitHub runners): it is validated against GitHub's
+// workflow schema with @action-validator/cli, and checked for what install.sh needs from it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../support/helperBinary.js';
+
+const workflow = join(repoRoot, '.github', 'workflows', 'release.yml');
+const validate = (file: string) => spawnSync(join(repoRoot, 'node_modules', '.bin', 'action-validator'), [file], { encoding: 'utf8' });
+
+test('the release workflow is valid against the GitHub Actions schema', () => {
+  const result = validate(workflow);
+  assert.equal(result.status, 0, result.stdout + result.stderr);
+});
+
+test('the validator does reject a broken workflow (the check can fail)', () => {
+  const broken = join(mkdtempSync(join(tmpdir(), 'dco-workflow-')), 'release.yml');
+  writeFileSync(broken, readFileSync(workflow, 'utf8').replace('runs-on: ${{ matrix.runner }}', 'runs-onn: ${{ matrix.runner }}'));
+  assert.notEqual(validate(broken).status, 0);
+});
+
+test('every platform is built and smoke-tested, and the release has what install.sh downloads', () => {
+  const text = readFileSync(workflow, 'utf8');
+  for (const target of ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64']) assert.match(text, new RegExp(`target: ${target},`));
+  assert.match(text, /npm run test:unit/);
+  assert.match(text, /Keychain smoke test/);
+  assert.match(text, /sha256sum docker-credential-oidc-\* > SHA256SUMS/);
+  assert.match(text, /install\.sh/);
+  assert.match(text, /slsa-github-generator/);
+});
