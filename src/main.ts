@@ -14,6 +14,7 @@ import { loadKeyring } from './native/keyringAddon.js';
 import { answerProtocol, isProtocolAction } from './protocol/handleCommand.js';
 import { unknownAction, usage } from './protocol/messages.js';
 import { credentialHelper } from './service/credentialHelper.js';
+import { ChunkedStore, itemLimitFor } from './store/chunkedStore.js';
 import { ItemStore } from './store/itemStore.js';
 import { KeychainStore } from './store/keychainStore.js';
 import { LockingStore } from './store/lockingStore.js';
@@ -125,10 +126,14 @@ function realDeps(interrupt: AbortSignal): Deps {
       return (await fetch)(input, init);
     };
   };
+  const itemLimit = itemLimitFor(process.platform);
+  const os = new KeychainStore(loadKeyring, keychainTimeoutMs(env));
+  // Only Windows Credential Manager needs records split (2,560 bytes an item).
+  const keychain = itemLimit === null ? os : new ChunkedStore(os, itemLimit);
   const deps: Deps = {
     env,
     nowS: () => Math.floor(Date.now() / 1000),
-    items: new ItemStore(new LockingStore(new KeychainStore(loadKeyring, keychainTimeoutMs(env)), withLock)),
+    items: new ItemStore(new LockingStore(keychain, withLock)),
     withLock,
     settings: new SettingsFile(settingsPath(env), withLock),
     fetchFor,
