@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'idp-error'
   | 'access-denied'
   | 'device-code-expired'
+  | 'sign-in-expired'
   | 'interrupted'
   | 'config-invalid'
   | 'config-unreadable'

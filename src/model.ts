@@ -5,6 +5,16 @@
 export const CREDENTIAL_MODES = ['password', 'identity-token', 'acr'] as const;
 export type CredentialModeName = (typeof CREDENTIAL_MODES)[number];
 
+/**
+ * How a person's sign-in is obtained: the device code (RFC 8628), the browser with an authorization
+ * code on a loopback redirect, or auto (the browser at a desktop, the device code over SSH).
+ * `--flow browser|device-code|auto` sets the same setting; the pipelines' grants join this list.
+ */
+export const GRANTS = ['auto', 'device-code', 'authorization-code'] as const;
+export type Grant = (typeof GRANTS)[number];
+/** --flow is the people-facing spelling of --grant. */
+export const FLOWS: Readonly<Record<string, Grant>> = { browser: 'authorization-code', 'device-code': 'device-code', auto: 'auto' };
+
 /** password mode: which token is the password. */
 export const SECRET_TOKENS = ['access-token', 'id-token'] as const;
 type SecretToken = (typeof SECRET_TOKENS)[number];
@@ -36,6 +46,10 @@ export interface RegistrySettings {
   tenant?: string;
   /** Seconds a credential must stay valid after `get` hands it out (default 600, BuildKit's cache). */
   minValidity?: number;
+  /** How the person signs in (default auto). */
+  grant?: Grant;
+  /** The browser flow's loopback redirect (default http://127.0.0.1/callback on a free port). */
+  redirectUri?: string;
 }
 
 /** A registry's saved settings, with the server URL as the person first spelled it. */

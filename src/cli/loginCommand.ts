@@ -1,8 +1,8 @@
 import { Option, type Command } from 'commander';
-import { minValidityOf, type SettingsInput } from '../config/resolveSettings.js';
+import { grantOf, minValidityOf, type SettingsInput } from '../config/resolveSettings.js';
 import type { Deps } from '../deps.js';
-import { CREDENTIAL_MODES, SECRET_TOKENS } from '../model.js';
-import { deviceCodePrompt } from './deviceCodePrompt.js';
+import { CREDENTIAL_MODES, GRANTS, SECRET_TOKENS } from '../model.js';
+import { signInPresenter } from './signInPresenter.js';
 import { formatTime } from './formatTime.js';
 import { shortLivedAdvice } from './shortLivedAdvice.js';
 
@@ -20,6 +20,9 @@ interface LoginFlags {
   caFile?: string;
   tenant?: string;
   minValidity?: string;
+  flow?: string;
+  grant?: string;
+  redirectUri?: string;
 }
 
 export function registerLoginCommand(program: Command, deps: Deps): void {
@@ -39,6 +42,9 @@ export function registerLoginCommand(program: Command, deps: Deps): void {
     .option('--no-browser', 'do not open a browser; only print the URL and code')
     .option('--ca-file <path>', 'PEM file of extra CA certificates for the provider and registry')
     .option('--tenant <id>', 'Entra ID tenant (acr mode); sets the issuer')
+    .addOption(new Option('--flow <flow>', 'how you sign in: the browser, a device code, or auto (browser at a desktop, code over SSH)').choices(['browser', 'device-code', 'auto']))
+    .addOption(new Option('--grant <grant>', 'the same as --flow, by OAuth grant name').choices([...GRANTS]))
+    .option('--redirect-uri <uri>', 'browser flow: the loopback redirect registered at the provider (default http://127.0.0.1/callback on a free port)')
     .option('--min-validity <duration>', 'how long a credential must stay valid after get hands it out (default 10m: BuildKit keeps it that long)')
     .addHelpText(
       'after',
@@ -59,9 +65,11 @@ export function registerLoginCommand(program: Command, deps: Deps): void {
         caFile: flags.caFile,
         tenant: flags.tenant,
         ...(flags.minValidity !== undefined ? { minValidity: minValidityOf(flags.minValidity) } : {}),
+        ...(flags.grant !== undefined || flags.flow !== undefined ? { grant: grantOf(flags.grant ?? flags.flow!, flags.grant ? '--grant' : '--flow') } : {}),
+        redirectUri: flags.redirectUri,
         ...(flags.browser === false ? { noBrowser: true } : {}),
       };
-      const result = await login(deps, registry, input, deviceCodePrompt(deps, registry));
+      const result = await login(deps, registry, input, signInPresenter(deps, registry));
       const validity = result.sessionValidUntil
         ? `session valid until ${formatTime(result.sessionValidUntil)}`
         : `session valid until you log out or the provider ends it; access token renewed automatically${result.accessTokenExpiresAt ? `, next at ${formatTime(result.accessTokenExpiresAt)}` : ''}`;

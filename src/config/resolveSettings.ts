@@ -2,9 +2,17 @@
 // non-secret settings live here; they are persisted per registry so a second `registry-login REG`
 // needs no flags. Precedence: command-line flag > environment variable > saved setting > default.
 import { HelperError, signInAgain } from '../errors.js';
-import { CREDENTIAL_MODES, SECRET_TOKENS, type RegistrySettings } from '../model.js';
+import { CREDENTIAL_MODES, FLOWS, GRANTS, SECRET_TOKENS, type Grant, type RegistrySettings } from '../model.js';
 
 export type SettingsInput = Partial<RegistrySettings>;
+
+/** A --grant value, or a --flow one (browser, device-code, auto). */
+export function grantOf(text: string, what = '--grant'): Grant {
+  if ((GRANTS as readonly string[]).includes(text)) return text as Grant;
+  const flow = Object.hasOwn(FLOWS, text) ? FLOWS[text] : undefined;
+  if (flow) return flow;
+  throw new HelperError('invalid-input', `${what} ${JSON.stringify(text)}: use one of ${[...GRANTS, 'browser'].join(', ')}`);
+}
 
 /** "10m", "90s", "1h" or plain seconds; undefined when it is none of these. */
 function parseDurationS(text: string): number | undefined {
@@ -39,6 +47,8 @@ const ENV_NAMES: Record<keyof RegistrySettings, string> = {
   noBrowser: 'DOCKER_CREDENTIAL_OIDC_NO_BROWSER',
   tenant: 'DOCKER_CREDENTIAL_OIDC_TENANT',
   minValidity: 'DOCKER_CREDENTIAL_OIDC_MIN_VALIDITY',
+  grant: 'DOCKER_CREDENTIAL_OIDC_GRANT',
+  redirectUri: 'DOCKER_CREDENTIAL_OIDC_REDIRECT_URI',
 };
 
 export function settingsFromEnv(env: NodeJS.ProcessEnv): SettingsInput {
@@ -48,6 +58,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): SettingsInput {
     if (value === undefined || value === '') continue;
     if (field === 'noBrowser') result.noBrowser = !/^(0|false|no)$/i.test(value);
     else if (field === 'minValidity') result.minValidity = minValidityOf(value, name);
+    else if (field === 'grant') result.grant = grantOf(value, name);
     else (result as Record<string, unknown>)[field] = value;
   }
   return result;
@@ -83,7 +94,7 @@ export function resolveSettings(registry: string, flags: SettingsInput, env: Set
     usernameClaim: merged.usernameClaim ?? 'preferred_username',
     secretToken,
   };
-  for (const optional of ['resource', 'audience', 'username', 'caFile', 'noBrowser', 'tenant', 'minValidity'] as const) {
+  for (const optional of ['resource', 'audience', 'username', 'caFile', 'noBrowser', 'tenant', 'minValidity', 'grant', 'redirectUri'] as const) {
     if (merged[optional] !== undefined) (settings as unknown as Record<string, unknown>)[optional] = merged[optional];
   }
   if (!/\boffline_access\b/.test(settings.scope)) {

@@ -1,6 +1,6 @@
 // Validation of our settings file. Loaded only off the hot path (zod is not needed to answer `get`).
 import * as z from 'zod/mini';
-import { CREDENTIAL_MODES, SECRET_TOKENS, type HelperSettings, type ProviderMetadata, type RegistryEntry } from '../model.js';
+import { CREDENTIAL_MODES, GRANTS, SECRET_TOKENS, type HelperSettings, type ProviderMetadata, type RegistryEntry } from '../model.js';
 import { recordOf } from './ownKeys.js';
 
 const registrySchema = z.object({
@@ -18,6 +18,8 @@ const registrySchema = z.object({
   noBrowser: z.optional(z.boolean()),
   tenant: z.optional(z.string()),
   minValidity: z.optional(z.number()),
+  grant: z.optional(z.enum(GRANTS)),
+  redirectUri: z.optional(z.string()),
 });
 
 const providerSchema = z.object({

@@ -23,6 +23,21 @@ export interface DeviceAuthorization {
   waitForApproval(signal: AbortSignal): Promise<TokenResponse>;
 }
 
+/**
+ * Why the provider refused to start a device-code sign-in, when that refusal means "this client or
+ * tenant may not use the device code" (Entra ID Conditional Access blocks it: AADSTS codes inside
+ * invalid_grant); undefined for any other failure.
+ */
+export function deviceGrantRefusal(error: unknown): string | undefined {
+  const cause = error instanceof HelperError ? error.cause : error;
+  if (!(cause instanceof client.ResponseBodyError)) return undefined;
+  if (cause.error === 'unauthorized_client' || cause.error === 'unsupported_grant_type') return cause.error;
+  // oidc-provider answers a client without the grant with invalid_request "...device_code is not allowed".
+  if (cause.error === 'invalid_request' && /device_code.*not allowed/i.test(cause.error_description ?? '')) return `${cause.error}: ${printable(cause.error_description!)}`;
+  if (cause.error === 'invalid_grant' && /AADSTS\d+/.test(cause.error_description ?? '')) return `${cause.error}, ${/AADSTS\d+/.exec(cause.error_description!)![0]}`;
+  return undefined;
+}
+
 /** Polling goes on this long past the code's expiry (a provider's clock may run a little behind). */
 const EXPIRY_GRACE_S = 2;
 

@@ -83,8 +83,11 @@ export function describeProviderError(error: unknown, { issuer, registry, step }
     return new HelperError('idp-error', `${issuer} refused ${what}: ${detail}`, { cause: error });
   }
   if (error instanceof client.ClientError) {
+    // openid-client often says only "invalid response encountered"; its cause says what was wrong
+    // (an unexpected "state" or "iss" in a redirect, a bad JWT claim).
+    const specific = (error.cause instanceof Error && error.cause.message) || error.message;
     const during = step === 'discovery' ? ' during discovery' : step === 'refresh' ? ` while renewing the token for ${registry}` : '';
-    return new HelperError('idp-error', `unexpected answer from ${issuer}${during}: ${printable(error.message)}`, { cause: error });
+    return new HelperError('idp-error', `unexpected answer from ${issuer}${during}: ${printable(specific)}`, { cause: error });
   }
   return new HelperError('idp-unreachable', `cannot reach the OpenID provider ${issuer}${whileRenewing}: ${describeNetworkError(error)}`, { cause: error });
 }

@@ -8,16 +8,32 @@ import { resolveSettings, settingsFromEnv, type SettingsInput } from '../config/
 import { IDENTITY_TOKEN_USERNAME, sessionKeyOf, type HelperSettings, type OidcSession, type RegistryEntry } from '../model.js';
 import { registriesOfSession } from '../config/settingsFile.js';
 import { endSession } from './logout.js';
-import { startDeviceAuthorization, type DeviceCode } from '../oidc/deviceFlow.js';
+import type * as OpenIdClient from 'openid-client';
+import { startBrowserSignIn } from '../oidc/browserFlow.js';
+import { deviceGrantRefusal, startDeviceAuthorization, type DeviceCode } from '../oidc/deviceFlow.js';
 import { discoverProvider } from '../oidc/discovery.js';
 import { requireSecureUrl } from '../oidc/endpointPolicy.js';
-import { sessionFromTokens } from '../oidc/tokenResponse.js';
+import { sessionFromTokens, type TokenResponse } from '../oidc/tokenResponse.js';
 import { DEFAULT_MIN_VALIDITY_S, usernameFor } from '../oidc/tokenMath.js';
 import { hostWithPort, parseServerUrl } from '../registryAddress.js';
 import { deriveCredential, derivedRecord } from './deriveCredential.js';
 
-/** How the command shows the code; returns a function that stops any countdown. */
+/** How the command shows a device code; returns a function that stops any countdown. */
 export type ShowDeviceCode = (code: DeviceCode, options: { noBrowser: boolean }) => () => void;
+
+/** What the command does for each way of signing in (cli/signInPresenter.ts). */
+export interface SignInPresenter {
+  /** A person at a desktop whose browser can be opened (not over SSH, not without a display). */
+  canOpenBrowser: boolean;
+  showDeviceCode: ShowDeviceCode;
+  /** Shows the URL and opens the browser on it (unless --no-browser). */
+  openBrowser(url: string, options: { noBrowser: boolean }): void;
+  /** One line for the person (stderr). */
+  say(line: string): void;
+}
+
+/** How long the browser flow waits for the redirect back (DOCKER_CREDENTIAL_OIDC_SIGN_IN_TIMEOUT s). */
+const DEFAULT_SIGN_IN_TIMEOUT_S = 300;
 
 export interface LoginResult {
   registry: string;
@@ -31,7 +47,7 @@ export interface LoginResult {
   shortLivedCredential?: { lifetime: number; minValidity: number };
 }
 
-export async function login(deps: Deps, serverUrl: string, flags: SettingsInput, showDeviceCode: ShowDeviceCode): Promise<LoginResult> {
+export async function login(deps: Deps, serverUrl: string, flags: SettingsInput, presenter: SignInPresenter): Promise<LoginResult> {
   const address = parseServerUrl(serverUrl);
   const registry = hostWithPort(address) + address.path;
   const saved = lookup((await deps.settings.read()).registries, address.key);
@@ -51,20 +67,48 @@ export async function login(deps: Deps, serverUrl: string, flags: SettingsInput,
 
   const fetch = deps.fetchFor(entry.caFile);
   const { config: provider, metadata } = await discoverProvider(entry, registry, fetch, deps.nowS());
-  if (!metadata.device_authorization_endpoint) {
-    throw new HelperError('idp-error', `${entry.issuer} does not offer the device authorization grant (no device_authorization_endpoint)`);
-  }
   await deps.settings.update((s) => ({ ...s, providers: withKey(s.providers, entry.issuer, metadata) }));
+  const hasBrowserFlow = Boolean(provider.serverMetadata().authorization_endpoint);
+  const grant = entry.grant ?? 'auto';
+  let useBrowser = grant === 'authorization-code' || (grant === 'auto' && (presenter.canOpenBrowser || !metadata.device_authorization_endpoint));
+  if (useBrowser && !hasBrowserFlow) {
+    if (grant === 'authorization-code') throw new HelperError('idp-error', `${entry.issuer} publishes no authorization endpoint, so no browser sign-in: use --flow device-code`);
+    useBrowser = false;
+  }
+  if (!useBrowser && !metadata.device_authorization_endpoint) {
+    throw new HelperError('idp-error', `${entry.issuer} does not offer the device authorization grant (no device_authorization_endpoint): use --flow browser`);
+  }
 
+  let tokens: TokenResponse | undefined;
+  if (!useBrowser) {
+    try {
+      tokens = await deviceCodeSignIn(deps, provider, entry, registry, presenter);
+    } catch (error) {
+      const refusal = grant === 'auto' && hasBrowserFlow ? deviceGrantRefusal(error) : undefined;
+      if (!refusal) throw error;
+      presenter.say(`${entry.issuer} does not allow the device code here (${refusal}): signing in with the browser instead`);
+    }
+  }
+  tokens ??= await browserSignIn(deps, provider, entry, registry, presenter);
+  const session: OidcSession = sessionFromTokens(tokens, entry, deps.nowS());
+  return completeLogin(deps, entry, session, false);
+}
+
+async function deviceCodeSignIn(deps: Deps, provider: OpenIdClient.Configuration, entry: RegistryEntry, registry: string, presenter: SignInPresenter): Promise<TokenResponse> {
   const authorization = await startDeviceAuthorization(provider, entry, registry, deps.nowS);
-  const stopCountdown = showDeviceCode(authorization.code, { noBrowser: Boolean(entry.noBrowser) });
-  let session: OidcSession;
+  const stopCountdown = presenter.showDeviceCode(authorization.code, { noBrowser: Boolean(entry.noBrowser) });
   try {
-    session = sessionFromTokens(await authorization.waitForApproval(deps.terminal.interrupt), entry, deps.nowS());
+    return await authorization.waitForApproval(deps.terminal.interrupt);
   } finally {
     stopCountdown();
   }
-  return completeLogin(deps, entry, session, false);
+}
+
+async function browserSignIn(deps: Deps, provider: OpenIdClient.Configuration, entry: RegistryEntry, registry: string, presenter: SignInPresenter): Promise<TokenResponse> {
+  const signIn = await startBrowserSignIn(provider, entry, registry, entry.redirectUri);
+  presenter.openBrowser(signIn.authorizationUrl, { noBrowser: Boolean(entry.noBrowser) });
+  const seconds = Number(deps.env.DOCKER_CREDENTIAL_OIDC_SIGN_IN_TIMEOUT);
+  return signIn.waitForRedirect(deps.terminal.interrupt, Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_SIGN_IN_TIMEOUT_S);
 }
 
 /** Saves the session, derives and caches the registry's credential, and records the settings. */

@@ -36,6 +36,8 @@ export interface Idp {
   introspection: { clientId: string; clientSecret: string; endpoint: string };
   stats: IdpStats;
   approve(userCode: string, options?: { user?: string; deny?: boolean }): Promise<void>;
+  /** Plays the person at the browser for the authorization code flow: signs in at `url` (or denies). */
+  signInAtBrowser(url: string, options?: { user?: string; deny?: boolean }): Promise<{ status: number; body: string }>;
   isRefreshTokenActive(token: string): Promise<boolean>;
   /** Close the port (connection refused) and open it again later with the same state. */
   pause(): Promise<void>;
@@ -47,6 +49,9 @@ export interface Idp {
    */
   delayTokenAnswers(ms: number): void;
 }
+
+/** A public client without the device grant (the fallback to the browser is tested with it). */
+export const BROWSER_ONLY_CLIENT = 'browser-only';
 
 const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
 
@@ -73,9 +78,20 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
       {
         client_id: clientId,
         token_endpoint_auth_method: 'none',
-        grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
-        response_types: [],
-        redirect_uris: [],
+        // A native app: loopback redirects on any port (RFC 8252 §7.3), PKCE required.
+        application_type: 'native',
+        grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token', 'authorization_code'],
+        response_types: ['code'],
+        redirect_uris: ['http://127.0.0.1/callback', 'http://localhost/callback'],
+      },
+      {
+        // A client the tenant allows only the browser for (as Entra ID Conditional Access does).
+        client_id: BROWSER_ONLY_CLIENT,
+        token_endpoint_auth_method: 'none',
+        application_type: 'native',
+        grant_types: ['refresh_token', 'authorization_code'],
+        response_types: ['code'],
+        redirect_uris: ['http://127.0.0.1/callback'],
       },
       {
         client_id: introspection.clientId,
@@ -186,6 +202,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
     introspection: { ...introspection, endpoint: `${issuer}/token/introspection` },
     stats,
     approve: (userCode, approveOptions = {}) => approveDeviceCode(issuer, userCode, approveOptions.user ?? 'alice', Boolean(approveOptions.deny), harnessFetch),
+    signInAtBrowser: (url, signInOptions = {}) => signInAtBrowser(url, signInOptions.user ?? 'alice', Boolean(signInOptions.deny), harnessFetch),
     isRefreshTokenActive,
     pause: close,
     delayTokenAnswers: (ms) => {
@@ -272,4 +289,24 @@ async function approveDeviceCode(issuer: string, userCode: string, user: string,
     return;
   }
   if (!/Sign-in Success/i.test(page.body)) throw new Error(`device approval did not finish: ${page.url} HTTP ${page.status}: ${page.body.slice(0, 400)}`);
+}
+
+/**
+ * The authorization code flow as a browser goes through it: the authorization URL, the provider's
+ * login and consent forms, and the redirect to the helper's loopback listener, whose page is returned.
+ */
+async function signInAtBrowser(url: string, user: string, deny: boolean, fetch: typeof globalThis.fetch): Promise<{ status: number; body: string }> {
+  const browser = new Browser(fetch);
+  let page = await browser.open(url);
+  for (let step = 0; step < 5; step++) {
+    if (!page.url.includes('/interaction/')) break;
+    if (deny) {
+      page = await browser.open(`${page.url.replace(/\/(login|consent)$/, '')}/abort`);
+      continue;
+    }
+    const form = firstForm(page);
+    const filled = form.fields.prompt === 'login' ? { ...form.fields, login: user, password: 'any' } : form.fields;
+    page = await browser.open(form.action, { method: 'POST', form: filled });
+  }
+  return { status: page.status, body: page.body };
 }

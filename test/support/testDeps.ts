@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { SettingsFile } from '../../src/config/settingsFile.js';
 import type { Deps, Terminal } from '../../src/deps.js';
 import type { Fetch, WithLock } from '../../src/model.js';
+import type { DeviceCode } from '../../src/oidc/deviceFlow.js';
+import type { SignInPresenter } from '../../src/service/login.js';
 import { renewCredential } from '../../src/service/renewCredential.js';
 import { ItemStore } from '../../src/store/itemStore.js';
 import { MemoryStore } from './memoryStore.js';
@@ -30,6 +32,19 @@ function memoryLock(): WithLock & { held: Set<string> } {
   }) as WithLock & { held: Set<string> };
   withLock.held = held;
   return withLock;
+}
+
+/** A presenter that records what a person would have seen, and can play the desktop or not. */
+export function testPresenter(options: { canOpenBrowser?: boolean; onDeviceCode?: (code: DeviceCode) => void; onBrowser?: (url: string) => void } = {}): SignInPresenter {
+  return {
+    canOpenBrowser: options.canOpenBrowser ?? false,
+    showDeviceCode: (code) => {
+      options.onDeviceCode?.(code);
+      return () => undefined;
+    },
+    openBrowser: (url) => options.onBrowser?.(url),
+    say: () => undefined,
+  };
 }
 
 export interface TestWorld {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { login } from '../../../src/service/login.js';
 import { usernameFor } from '../../../src/oidc/tokenMath.js';
 import { fakeProvider } from '../../support/fakeProvider.js';
-import { testDeps } from '../../support/testDeps.js';
+import { testDeps, testPresenter } from '../../support/testDeps.js';
 
 const ESC = '\u001b';
 const OSC8 = `${ESC}]8;;https://evil.example${ESC}\\https://idp.test/activate${ESC}]8;;${ESC}\\`;
@@ -16,10 +16,7 @@ async function signInShowing(answer: Record<string, unknown>) {
   idp.deviceAnswer = answer;
   const world = testDeps({ fetch: idp.fetch });
   const shown: unknown[] = [];
-  const result = login(world.deps, 'reg.example', { issuer: idp.issuer, clientId: 'c', username: 'u' }, (code) => {
-    shown.push(code);
-    return () => undefined;
-  });
+  const result = login(world.deps, 'reg.example', { issuer: idp.issuer, clientId: 'c', username: 'u' }, testPresenter({ onDeviceCode: (code) => shown.push(code) }));
   return { result, shown, idp };
 }
 
@@ -54,7 +51,7 @@ test("the provider's error and description reach the message without escape sequ
   idp.deviceError = `server_error${ESC}[2J`;
   idp.deviceErrorDescription = `try ${ESC}]8;;https://evil.example${ESC}\\this link${ESC}]8;;${ESC}\\`;
   const world = testDeps({ fetch: idp.fetch });
-  const failure = await login(world.deps, 'reg.example', { issuer: idp.issuer, clientId: 'c', username: 'u' }, () => () => undefined).catch((e: Error) => e);
+  const failure = await login(world.deps, 'reg.example', { issuer: idp.issuer, clientId: 'c', username: 'u' }, testPresenter()).catch((e: Error) => e);
   assert.ok(failure instanceof Error);
   assert.ok(!/[\u0000-\u001f\u007f-\u009f]/.test(failure.message), JSON.stringify(failure.message));
   assert.match(failure.message, /refused the sign-in: server_error\[2J \(try \]8;;https:\/\/evil\.example\\this link\]8;;\\\)/);

@@ -3,14 +3,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { login } from '../../../src/service/login.js';
 import { signedInWorld } from './signedIn.js';
+import { testPresenter } from '../../support/testDeps.js';
 
 test('the device flow signs in: the code is shown, tokens go to the keychain, settings (never a secret) to the file', async () => {
   const w = signedInWorld();
   const shown: string[] = [];
-  const result = await login(w.deps, 'Reg.Example:5000', { issuer: w.idp.issuer, clientId: 'cli', username: 'alice' }, (code) => {
-    shown.push(`${code.userCode} ${code.verificationUri}`);
-    return () => undefined;
-  });
+  const result = await login(w.deps, 'Reg.Example:5000', { issuer: w.idp.issuer, clientId: 'cli', username: 'alice' }, testPresenter({ onDeviceCode: (code) => shown.push(`${code.userCode} ${code.verificationUri}`) }));
   assert.deepEqual(shown, ['ABCD-EFGH https://idp.test/activate']);
   assert.equal(result.registry, 'reg.example:5000');
   assert.equal(result.username, 'alice');
@@ -44,7 +42,7 @@ test('a denial at the provider is the access-denied error (exit 4), and nothing 
 
 test('registry-login of a registry with no provider says which flags to add', async () => {
   const w = signedInWorld();
-  await assert.rejects(login(w.deps, 'x.example', {}, () => () => undefined), {
+  await assert.rejects(login(w.deps, 'x.example', {}, testPresenter()), {
     code: 'not-configured',
     message: 'no OpenID provider known for x.example: run "registry-login x.example --issuer URL --client-id ID"',
   });
