@@ -143,3 +143,23 @@ test('docker logout revokes the sign-in; a later pull shows our one-line advice'
   assert.notEqual(pull.code, 0);
   assert.match(pull.stderr, new RegExp(`not signed in to ${ssoRegistry.host.replace(/[.]/g, '\\.')}: run "registry-login ${ssoRegistry.host.replace(/[.]/g, '\\.')}"`));
 });
+
+test('the same journey after a browser sign-in: docker pull and push', async () => {
+  const env = clients.credHelpers;
+  // Signed out above; now the browser flow, with the test playing the person at the provider.
+  const log = join(work, 'browser-url');
+  const launcher = join(work, 'browser.sh');
+  await writeFile(launcher, `#!/bin/sh\nprintf "%s" "$1" > '${log}'\n`, { mode: 0o755 });
+  const login = run(join(dirname(helperBinary), 'registry-login'), [ssoRegistry.host, '--flow', 'browser'], { env: { ...env, BROWSER: launcher, DOCKER_CREDENTIAL_OIDC_NO_BROWSER: 'false' }, timeoutMs: 60_000 });
+  let url = '';
+  for (let i = 0; i < 200 && !url; i++) {
+    url = await readFile(log, 'utf8').catch(() => '');
+    if (!url) await sleep(50);
+  }
+  if (!url) assert.fail(`the helper opened no browser: ${JSON.stringify(await login)}`);
+  await idp.signInAtBrowser(url);
+  ok(await login, 'registry-login --flow browser');
+  ok(await docker(['pull', `${ssoRegistry.host}/team/late:1`], env), 'docker pull after a browser sign-in');
+  ok(await docker(['tag', `${ssoRegistry.host}/team/late:1`, `${ssoRegistry.host}/team/browser:1`], env), 'docker tag');
+  ok(await docker(['push', `${ssoRegistry.host}/team/browser:1`], env), 'docker push after a browser sign-in');
+});
