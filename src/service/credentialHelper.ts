@@ -10,16 +10,25 @@ import type { CredentialHelper } from '../protocol/handleCommand.js';
 import { CREDENTIALS_NOT_FOUND } from '../protocol/messages.js';
 import { hostWithPort, parseServerUrl } from '../registryAddress.js';
 import type { Credentials } from '../protocol/wire.js';
+import { itemLockName } from '../store/lockingStore.js';
 
 function notFound(): HelperError {
   return new HelperError('credentials-not-found', CREDENTIALS_NOT_FOUND);
 }
 
 export function credentialHelper(deps: Deps): CredentialHelper {
+  /**
+   * Reads take no lock (the hot path), so an item being rewritten by another process can look
+   * absent for a moment. Before a miss is taken for "signed out", wait for the item's write lock
+   * and look again: only a miss that survives that is real. Costs nothing when the item is there.
+   */
+  const readAfterWriters = (key: string) => deps.withLock(itemLockName(key), () => deps.items.read(key));
+
   return {
     async get(serverUrl: string): Promise<Credentials> {
       const address = parseServerUrl(serverUrl);
-      const record = await deps.items.read(address.key);
+      let record = await deps.items.read(address.key);
+      if (!record && deps.settings.peekEntry(address.key)) record = await readAfterWriters(address.key);
       const answer = (username: string, secret: string): Credentials => ({ ServerURL: serverUrl, Username: username, Secret: secret });
       if (record?.kind === 'static') return answer(record.username, record.secret);
       if (record?.kind === 'derived' && isFresh(record, deps.nowS(), record.minValidity)) return answer(record.username, record.secret);
@@ -38,8 +47,8 @@ export function credentialHelper(deps: Deps): CredentialHelper {
       }
       // A stale token: renewed by a process that outlives this one if docker kills it, then read back.
       await deps.renewDetached(address.key);
-      const renewed = await deps.items.readKind(address.key, 'derived');
-      if (!renewed) throw notSignedIn(hostWithPort(address));
+      const renewed = (await deps.items.read(address.key)) ?? (await readAfterWriters(address.key));
+      if (renewed?.kind !== 'derived') throw notSignedIn(hostWithPort(address));
       return answer(renewed.username, renewed.secret);
     },
 

@@ -4,6 +4,11 @@
 import type { WithLock } from '../model.js';
 import type { SecretStore } from './secretStore.js';
 
+/** The lock every write and removal of `account` holds (readers wait on it only to settle a miss). */
+export function itemLockName(account: string): string {
+  return `item-${account}`;
+}
+
 export class LockingStore implements SecretStore {
   constructor(
     private readonly inner: SecretStore,
@@ -15,11 +20,11 @@ export class LockingStore implements SecretStore {
   }
 
   write(account: string, value: string): Promise<void> {
-    return this.withLock(`item-${account}`, () => this.inner.write(account, value));
+    return this.withLock(itemLockName(account), () => this.inner.write(account, value));
   }
 
   remove(account: string): Promise<boolean> {
-    return this.withLock(`item-${account}`, () => this.inner.remove(account));
+    return this.withLock(itemLockName(account), () => this.inner.remove(account));
   }
 
   entries(): Promise<Array<{ account: string; value: string }>> {

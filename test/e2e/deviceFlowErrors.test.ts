@@ -38,7 +38,8 @@ test('access denied at the provider: a clear message and exit 4 (the browser was
   const opened = join(world.home, 'browser.log');
   const browser = join(world.home, 'browser.sh');
   await writeFile(browser, `#!/bin/sh\necho "$@" >> ${opened}\n`, { mode: 0o755 });
-  const withBrowser = flags().filter((f) => f !== '--no-browser');
+  // This test is about the device code at a desktop (auto would take the browser there).
+  const withBrowser = [...flags().filter((f) => f !== '--no-browser'), '--flow', 'device-code'];
   const result = await signIn(idp, 'denied.example', withBrowser, { ...env, BROWSER: browser }, { deny: true });
   assert.equal((await readFile(opened, 'utf8')).trim(), `${idp.issuer}/device?user_code=${result.userCode}`);
   assert.match(result.stderr, /Opened your browser\./);

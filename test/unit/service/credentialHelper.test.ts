@@ -82,3 +82,21 @@ test('get is never interactive: an ended sign-in is one error, with no prompt, n
   assert.equal(w.idp.counts.device, devices);
   assert.deepEqual(w.launched, []);
 });
+
+test('an item that looks absent while another process rewrites it is not taken for a sign-out', async () => {
+  const w = signedInWorld();
+  await w.signIn('reg.example');
+  // A store whose replace removes the item, then writes it back a moment later (as a keychain may).
+  const write = w.store.write.bind(w.store);
+  w.store.write = async (account, value) => {
+    w.store.items.delete(account);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await write(account, value);
+  };
+  const writer = w.deps.withLock('item-reg.example', () => w.deps.items.write('reg.example', JSON.parse(w.store.items.get('reg.example')!)));
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.equal(w.store.items.has('reg.example'), false, 'the item is absent mid-rewrite');
+  const answer = await credentialHelper(w.deps).get('reg.example');
+  assert.equal(answer.Secret, 'at-1');
+  await writer;
+});
