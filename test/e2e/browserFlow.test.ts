@@ -104,29 +104,23 @@ test('the browser flow: the browser opens the provider, the person signs in, the
   assert.equal(settings.registries['browser.example'].grant, 'authorization-code', '--flow browser is saved as the grant');
 });
 
-test('a redirect with the wrong state is refused, and the listener closes', async () => {
-  const login = startLogin('state.example', ['--client-id', idp.clientId, '--flow', 'browser']);
-  const redirect = redirectOf(await login.url);
-  const forged = await fetch(`${redirect}?code=stolen&state=not-the-one&iss=${encodeURIComponent(idp.issuer)}`);
-  assert.equal(forged.status, 400);
-  const result = await login.done;
-  assert.equal(result.code, 1);
-  assert.match(result.stderr, /unexpected answer from .*"state"/);
-  assert.ok(await portIsClosed(Number(redirect.port)));
-});
-
-test('a redirect naming another issuer (RFC 9207 iss) is refused', async () => {
-  const login = startLogin('iss.example', ['--client-id', idp.clientId, '--flow', 'browser']);
-  const url = await login.url;
-  const redirect = redirectOf(url);
-  const state = new URL(url).searchParams.get('state')!;
-  const mixedUp = await fetch(`${redirect}?code=x&state=${state}&iss=${encodeURIComponent('https://evil.example')}`);
-  assert.equal(mixedUp.status, 400);
-  const result = await login.done;
-  assert.equal(result.code, 1);
-  assert.match(result.stderr, /unexpected answer from .*"iss"/);
-  assert.ok(await portIsClosed(Number(redirect.port)));
-});
+// Redirects a browser never produced for this sign-in: another sign-in's state, or another issuer.
+for (const forged of [
+  { what: 'the wrong state', registry: 'state.example', query: () => `code=stolen&state=not-the-one&iss=${encodeURIComponent(idp.issuer)}`, says: /unexpected answer from .*"state"/ },
+  { what: 'another issuer (RFC 9207 iss)', registry: 'iss.example', query: (state: string) => `code=x&state=${state}&iss=${encodeURIComponent('https://evil.example')}`, says: /unexpected answer from .*"iss"/ },
+]) {
+  test(`a redirect with ${forged.what} is refused, and the listener closes`, async () => {
+    const login = startLogin(forged.registry, ['--client-id', idp.clientId, '--flow', 'browser']);
+    const url = await login.url;
+    const redirect = redirectOf(url);
+    const answer = await fetch(`${redirect}?${forged.query(new URL(url).searchParams.get('state')!)}`);
+    assert.equal(answer.status, 400);
+    const result = await login.done;
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, forged.says);
+    assert.ok(await portIsClosed(Number(redirect.port)));
+  });
+}
 
 test('the person denies at the provider: access_denied comes back, exit 4', async () => {
   const login = startLogin('deny.example', ['--client-id', idp.clientId, '--flow', 'browser']);
