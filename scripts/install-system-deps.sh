@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   dbus gnome-keyring libsecret-tools dbus-tests
   docker-registry skopeo golang-docker-credential-helpers
-  apache2-utils openssl binutils ca-certificates curl shellcheck
+  apache2-utils openssl binutils ca-certificates curl shellcheck file dash
 )
 # docker.io: dockerd, a real engine for the headline journey (docker pull/push/build), and the
 # docker 20.10 CLI that drives the engine's BuildKit without buildx.
