@@ -50,6 +50,12 @@ export interface RegistrySettings {
   grant?: Grant;
   /** The browser flow's loopback redirect (default http://127.0.0.1/callback on a free port). */
   redirectUri?: string;
+  /**
+   * Where the client secret is, for clients that need one (Google's "TVs and Limited Input devices"
+   * clients; confidential clients): a file, or an environment variable's name. Never the secret.
+   */
+  clientSecretFile?: string;
+  clientSecretEnv?: string;
 }
 
 /** A registry's saved settings, with the server URL as the person first spelled it. */

@@ -23,6 +23,8 @@ interface LoginFlags {
   flow?: string;
   grant?: string;
   redirectUri?: string;
+  clientSecretFile?: string;
+  clientSecretEnv?: string;
 }
 
 export function registerLoginCommand(program: Command, deps: Deps): void {
@@ -44,6 +46,8 @@ export function registerLoginCommand(program: Command, deps: Deps): void {
     .option('--tenant <id>', 'Entra ID tenant (acr mode); sets the issuer')
     .addOption(new Option('--flow <flow>', 'how you sign in: the browser, a device code, or auto (browser at a desktop, code over SSH)').choices(['browser', 'device-code', 'auto']))
     .addOption(new Option('--grant <grant>', 'the same as --flow, by OAuth grant name').choices([...GRANTS]))
+    .option('--client-secret-file <path>', 'a file holding the client secret, for clients that need one (Google device clients); only the path is saved')
+    .option('--client-secret-env <name>', 'an environment variable holding the client secret; only its name is saved')
     .option('--redirect-uri <uri>', 'browser flow: the loopback redirect registered at the provider (default http://127.0.0.1/callback on a free port)')
     .option('--min-validity <duration>', 'how long a credential must stay valid after get hands it out (default 10m: BuildKit keeps it that long)')
     .addHelpText(
@@ -67,6 +71,8 @@ export function registerLoginCommand(program: Command, deps: Deps): void {
         ...(flags.minValidity !== undefined ? { minValidity: minValidityOf(flags.minValidity) } : {}),
         ...(flags.grant !== undefined || flags.flow !== undefined ? { grant: grantOf(flags.grant ?? flags.flow!, flags.grant ? '--grant' : '--flow') } : {}),
         redirectUri: flags.redirectUri,
+        clientSecretFile: flags.clientSecretFile,
+        clientSecretEnv: flags.clientSecretEnv,
         ...(flags.browser === false ? { noBrowser: true } : {}),
       };
       const result = await login(deps, registry, input, signInPresenter(deps, registry));

@@ -49,6 +49,8 @@ const ENV_NAMES: Record<keyof RegistrySettings, string> = {
   minValidity: 'DOCKER_CREDENTIAL_OIDC_MIN_VALIDITY',
   grant: 'DOCKER_CREDENTIAL_OIDC_GRANT',
   redirectUri: 'DOCKER_CREDENTIAL_OIDC_REDIRECT_URI',
+  clientSecretFile: 'DOCKER_CREDENTIAL_OIDC_CLIENT_SECRET_FILE',
+  clientSecretEnv: 'DOCKER_CREDENTIAL_OIDC_CLIENT_SECRET_ENV',
 };
 
 export function settingsFromEnv(env: NodeJS.ProcessEnv): SettingsInput {
@@ -94,7 +96,7 @@ export function resolveSettings(registry: string, flags: SettingsInput, env: Set
     usernameClaim: merged.usernameClaim ?? 'preferred_username',
     secretToken,
   };
-  for (const optional of ['resource', 'audience', 'username', 'caFile', 'noBrowser', 'tenant', 'minValidity', 'grant', 'redirectUri'] as const) {
+  for (const optional of ['resource', 'audience', 'username', 'caFile', 'noBrowser', 'tenant', 'minValidity', 'grant', 'redirectUri', 'clientSecretFile', 'clientSecretEnv'] as const) {
     if (merged[optional] !== undefined) (settings as unknown as Record<string, unknown>)[optional] = merged[optional];
   }
   if (!/\boffline_access\b/.test(settings.scope)) {

@@ -20,6 +20,8 @@ const registrySchema = z.object({
   minValidity: z.optional(z.number()),
   grant: z.optional(z.enum(GRANTS)),
   redirectUri: z.optional(z.string()),
+  clientSecretFile: z.optional(z.string()),
+  clientSecretEnv: z.optional(z.string()),
 });
 
 const providerSchema = z.object({

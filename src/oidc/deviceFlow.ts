@@ -15,6 +15,8 @@ export interface DeviceCode {
   verificationUriComplete?: string;
   /** Epoch seconds. */
   expiresAt: number;
+  /** The provider's own instruction when it sends no complete URL (Entra ID's localised `message`). */
+  message?: string;
 }
 
 export interface DeviceAuthorization {
@@ -90,6 +92,8 @@ export async function startDeviceAuthorization(
     ...(response.verification_uri_complete ? { verificationUriComplete: plainWebUrl(response.verification_uri_complete, settings.issuer) } : {}),
     expiresAt: nowS() + response.expires_in,
   };
+  const message = (response as { message?: unknown }).message;
+  if (!response.verification_uri_complete && typeof message === 'string' && printable(message).trim() !== '') code.message = printable(message).trim().slice(0, 500);
   return {
     code,
     async waitForApproval(interrupt) {

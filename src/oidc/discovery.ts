@@ -6,6 +6,7 @@ import { HelperError } from '../errors.js';
 import type { Fetch, ProviderMetadata, RegistrySettings } from '../model.js';
 import { requireSecureUrl } from './endpointPolicy.js';
 import { describeProviderError } from './errors.js';
+import { withProviderQuirks } from './providerQuirks.js';
 
 function applyTransport(config: client.Configuration, issuer: URL, fetch: Fetch): client.Configuration {
   config[client.customFetch] = fetch as client.CustomFetch;
@@ -13,24 +14,30 @@ function applyTransport(config: client.Configuration, issuer: URL, fetch: Fetch)
   return config;
 }
 
+/** A public client sends no secret; a client with one (Google's device clients) posts it. */
+function clientAuthentication(clientSecret: string | undefined): client.ClientAuth {
+  return clientSecret === undefined ? client.None() : client.ClientSecretPost(clientSecret);
+}
+
 export async function discoverProvider(
   settings: Pick<RegistrySettings, 'issuer' | 'clientId'>,
   registry: string,
   fetch: Fetch,
   nowS: number,
+  clientSecret?: string,
 ): Promise<{ config: client.Configuration; metadata: ProviderMetadata }> {
   const issuer = requireSecureUrl(settings.issuer, 'issuer');
   let config: client.Configuration;
   try {
-    config = await client.discovery(issuer, settings.clientId, undefined, client.None(), {
+    config = await client.discovery(issuer, settings.clientId, undefined, clientAuthentication(clientSecret), {
       [client.customFetch]: fetch as client.CustomFetch,
       ...(issuer.protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : {}),
     });
   } catch (error) {
     throw describeProviderError(error, { issuer: settings.issuer, registry, step: 'discovery' });
   }
-  applyTransport(config, issuer, fetch);
   const server = config.serverMetadata();
+  applyTransport(config, issuer, withProviderQuirks(fetch, server.device_authorization_endpoint));
   if (!server.token_endpoint) throw new HelperError('idp-error', `${settings.issuer} publishes no token endpoint`);
   for (const endpoint of [server.token_endpoint, server.device_authorization_endpoint, server.revocation_endpoint]) {
     if (endpoint) requireSecureUrl(endpoint, 'provider endpoint');
@@ -42,7 +49,7 @@ export async function discoverProvider(
   return { config, metadata };
 }
 
-export function providerFromMetadata(metadata: ProviderMetadata, clientId: string, fetch: Fetch): client.Configuration {
+export function providerFromMetadata(metadata: ProviderMetadata, clientId: string, fetch: Fetch, clientSecret?: string): client.Configuration {
   const issuer = requireSecureUrl(metadata.issuer, 'issuer');
   const server: client.ServerMetadata = {
     issuer: metadata.issuer,
@@ -51,5 +58,5 @@ export function providerFromMetadata(metadata: ProviderMetadata, clientId: strin
     ...(metadata.device_authorization_endpoint ? { device_authorization_endpoint: metadata.device_authorization_endpoint } : {}),
     ...(metadata.jwks_uri ? { jwks_uri: metadata.jwks_uri } : {}),
   };
-  return applyTransport(new client.Configuration(server, clientId, undefined, client.None()), issuer, fetch);
+  return applyTransport(new client.Configuration(server, clientId, undefined, clientAuthentication(clientSecret)), issuer, withProviderQuirks(fetch, metadata.device_authorization_endpoint));
 }

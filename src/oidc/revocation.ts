@@ -11,9 +11,10 @@ export async function revokeRefreshToken(
   clientId: string,
   refreshToken: string,
   fetch: Fetch,
+  clientSecret?: string,
 ): Promise<{ revoked: boolean; warning?: string }> {
   try {
-    const provider = providerFromMetadata(metadata, clientId, fetch);
+    const provider = providerFromMetadata(metadata, clientId, fetch, clientSecret);
     await client.tokenRevocation(provider, refreshToken, { token_type_hint: 'refresh_token' });
     return { revoked: true };
   } catch (error) {

@@ -5,6 +5,7 @@
 import type * as OpenIdClient from 'openid-client';
 import type { Deps } from '../deps.js';
 import { HelperError } from '../errors.js';
+import { clientSecretOf } from '../config/clientSecret.js';
 import { lookup, withKey } from '../config/ownKeys.js';
 import { sessionKeyOf, type CachedToken, type Fetch, type OidcSession, type RegistryCredential, type RegistryEntry } from '../model.js';
 import { discoverProvider, providerFromMetadata } from '../oidc/discovery.js';
@@ -31,8 +32,9 @@ export function derivedRecord(entry: RegistryEntry, credential: RegistryCredenti
 /** Provider endpoints saved at sign-in; discovered (and saved) again only if they are missing. */
 async function providerFor(deps: Deps, entry: RegistryEntry, registry: string, fetch: Fetch): Promise<OpenIdClient.Configuration> {
   const saved = lookup((await deps.settings.read()).providers, entry.issuer);
-  if (saved) return providerFromMetadata(saved, entry.clientId, fetch);
-  const { config, metadata } = await discoverProvider(entry, registry, fetch, deps.nowS());
+  const secret = clientSecretOf(entry, deps.env);
+  if (saved) return providerFromMetadata(saved, entry.clientId, fetch, secret);
+  const { config, metadata } = await discoverProvider(entry, registry, fetch, deps.nowS(), secret);
   await deps.settings.update((s) => ({ ...s, providers: withKey(s.providers, entry.issuer, metadata) }));
   return config;
 }

@@ -3,6 +3,7 @@
 // settings (never a secret) so that the next registry-login and every `get` need no flags.
 import type { Deps } from '../deps.js';
 import { HelperError } from '../errors.js';
+import { clientSecretOf } from '../config/clientSecret.js';
 import { lookup, withKey } from '../config/ownKeys.js';
 import { resolveSettings, settingsFromEnv, type SettingsInput } from '../config/resolveSettings.js';
 import { IDENTITY_TOKEN_USERNAME, sessionKeyOf, type HelperSettings, type OidcSession, type RegistryEntry } from '../model.js';
@@ -66,7 +67,7 @@ export async function login(deps: Deps, serverUrl: string, flags: SettingsInput,
   }
 
   const fetch = deps.fetchFor(entry.caFile);
-  const { config: provider, metadata } = await discoverProvider(entry, registry, fetch, deps.nowS());
+  const { config: provider, metadata } = await discoverProvider(entry, registry, fetch, deps.nowS(), clientSecretOf(entry, deps.env));
   await deps.settings.update((s) => ({ ...s, providers: withKey(s.providers, entry.issuer, metadata) }));
   const hasBrowserFlow = Boolean(provider.serverMetadata().authorization_endpoint);
   const grant = entry.grant ?? 'auto';
@@ -150,6 +151,6 @@ async function completeLogin(deps: Deps, entry: RegistryEntry, session: OidcSess
  */
 async function endAbandonedSession(deps: Deps, settings: HelperSettings, previous: RegistryEntry): Promise<void> {
   if (registriesOfSession(settings, previous.issuer, previous.clientId).length > 0) return;
-  const outcome = await endSession(deps, settings, sessionKeyOf(previous), previous.caFile);
+  const outcome = await endSession(deps, settings, sessionKeyOf(previous), previous);
   if (outcome.revocationWarning) deps.terminal.stderr(`warning: ${outcome.revocationWarning}\n`);
 }

@@ -4,7 +4,8 @@
 import type { Deps } from '../deps.js';
 import { lookup, withKey } from '../config/ownKeys.js';
 import { registriesOfSession } from '../config/settingsFile.js';
-import { sessionKeyOf, type HelperSettings, type OidcSession } from '../model.js';
+import { clientSecretOf } from '../config/clientSecret.js';
+import { sessionKeyOf, type HelperSettings, type OidcSession, type RegistrySettings } from '../model.js';
 import { revokeRefreshToken } from '../oidc/revocation.js';
 import { hostWithPort, parseServerUrl } from '../registryAddress.js';
 
@@ -33,18 +34,21 @@ export async function logoutRegistry(deps: Deps, key: string, { forget }: { forg
     const others = registriesOfSession(settings, entry.issuer, entry.clientId).filter((k) => k !== key);
     const othersSignedIn = (await Promise.all(others.map((k) => deps.items.has(k)))).some(Boolean);
     if (othersSignedIn) report.sharedWith = others;
-    else Object.assign(report, await endSession(deps, settings, sessionKeyOf(entry), entry.caFile));
+    else Object.assign(report, await endSession(deps, settings, sessionKeyOf(entry), entry));
   }
   if (forget && entry) await deps.settings.update((s) => ({ ...s, registries: withKey(s.registries, key, undefined) }));
   return report;
 }
 
 /** Revokes the sign-in's refresh token (best effort) and removes the sign-in, under its lock. */
+/** How to reach the provider for a revocation: the CA file and where the client secret is, if any. */
+type ClientSettings = Pick<RegistrySettings, 'caFile' | 'clientSecretFile' | 'clientSecretEnv'> | undefined;
+
 export async function endSession(
   deps: Deps,
   settings: HelperSettings,
   sessionKey: string,
-  caFile: string | undefined,
+  clientSettings: ClientSettings,
 ): Promise<Pick<LogoutReport, 'sessionEnded' | 'revoked' | 'revocationWarning'>> {
   return deps.withLock(sessionKey, async () => {
     const outcome: Pick<LogoutReport, 'sessionEnded' | 'revoked' | 'revocationWarning'> = { sessionEnded: false, revoked: false };
@@ -56,7 +60,13 @@ export async function endSession(
     }
     const metadata = session ? lookup(settings.providers, session.issuer) : undefined;
     if (session?.refreshToken && metadata?.revocation_endpoint) {
-      const revocation = await revokeRefreshToken(metadata, session.clientId, session.refreshToken, deps.fetchFor(caFile));
+      let secret: string | undefined;
+      try {
+        secret = clientSettings ? clientSecretOf(clientSettings, deps.env) : undefined;
+      } catch {
+        // Revocation is best effort: without the secret the provider refuses it, and says so below.
+      }
+      const revocation = await revokeRefreshToken(metadata, session.clientId, session.refreshToken, deps.fetchFor(clientSettings?.caFile), secret);
       outcome.revoked = revocation.revoked;
       if (revocation.warning) outcome.revocationWarning = revocation.warning;
     }
@@ -80,8 +90,8 @@ export async function logoutAll(deps: Deps, { forget }: { forget: boolean }): Pr
   for (const item of await deps.items.entries()) {
     const record = 'record' in item ? item.record : null;
     if (record?.kind === 'oidc-session') {
-      const caFile = Object.values(settings.registries).find((e) => e.issuer === record.issuer)?.caFile;
-      if ((await endSession(deps, settings, item.account, caFile)).sessionEnded) removedItems++;
+      const client = Object.values(settings.registries).find((e) => e.issuer === record.issuer && e.clientId === record.clientId);
+      if ((await endSession(deps, settings, item.account, client)).sessionEnded) removedItems++;
     } else if (await deps.items.remove(item.account)) {
       removedItems++;
     }

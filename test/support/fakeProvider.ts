@@ -19,6 +19,8 @@ export interface FakeProvider {
   deviceAnswer?: Record<string, unknown>;
   /** Hold every refresh answer until this promise resolves (to overlap concurrent renewals). */
   refreshGate?: Promise<void>;
+  /** A client secret every token request must post (Google's device clients have one). */
+  clientSecret?: string;
   /** Answer refreshes with this error (and description) instead of tokens. */
   refreshError?: { error: string; error_description?: string };
 }
@@ -59,6 +61,9 @@ export function fakeProvider(issuer = 'https://idp.test'): FakeProvider {
           provider.liveRefreshTokens.delete(form.get('token') ?? '');
           return new Response(null, { status: 200 });
         case '/token': {
+          if (provider.clientSecret !== undefined && form.get('client_secret') !== provider.clientSecret) {
+            return json({ error: 'invalid_client', error_description: 'client authentication failed' }, 401);
+          }
           const grant = form.get('grant_type');
           if (grant === 'urn:ietf:params:oauth:grant-type:device_code') {
             provider.counts.deviceToken++;
