@@ -71,8 +71,25 @@ function definedOnly(input: SettingsInput): SettingsInput {
 }
 
 /** Merges the layers and fills defaults; throws when the result cannot sign anybody in. */
+/**
+ * Defaults a registry's own name implies, beneath everything the person gave: Azure Container
+ * Registry signs in with Entra ID and exchanges the token (acr mode); Google Artifact Registry and
+ * Container Registry take a Google access token with the username oauth2accesstoken.
+ */
+export function presetFor(registry: string): SettingsInput {
+  const host = registry.replace(/[:/].*$/, '').toLowerCase();
+  if (host.endsWith('.azurecr.io')) return { mode: 'acr' };
+  if (host.endsWith('-docker.pkg.dev') || host === 'gcr.io' || host.endsWith('.gcr.io')) {
+    return { issuer: GOOGLE_ISSUER, username: 'oauth2accesstoken', scope: GOOGLE_SCOPE };
+  }
+  return {};
+}
+
+const GOOGLE_ISSUER = 'https://accounts.google.com';
+const GOOGLE_SCOPE = 'openid https://www.googleapis.com/auth/cloud-platform';
+
 export function resolveSettings(registry: string, flags: SettingsInput, env: SettingsInput, saved: SettingsInput | undefined): RegistrySettings {
-  const merged: SettingsInput = { ...definedOnly(saved ?? {}), ...definedOnly(env), ...definedOnly(flags) };
+  const merged: SettingsInput = { ...presetFor(registry), ...definedOnly(saved ?? {}), ...definedOnly(env), ...definedOnly(flags) };
   const mode = merged.mode ?? 'password';
   if (!CREDENTIAL_MODES.includes(mode)) {
     throw new HelperError('invalid-input', `unknown --mode ${JSON.stringify(mode)}: use one of ${CREDENTIAL_MODES.join(', ')}`);
@@ -87,7 +104,10 @@ export function resolveSettings(registry: string, flags: SettingsInput, env: Set
     throw new HelperError('not-configured', `no OpenID provider known for ${registry}: ${signInAgain(`${registry} --issuer URL --client-id ID`)}`);
   }
   const clientId = merged.clientId ?? (mode === 'acr' ? AZURE_CLI_CLIENT_ID : undefined);
-  if (!clientId) throw new HelperError('not-configured', `no client id for ${registry}: add --client-id ID (the public client registered at ${issuer})`);
+  if (!clientId) {
+    const kind = issuer === GOOGLE_ISSUER ? 'a Google OAuth client of type "TVs and Limited Input devices", with --client-secret-file' : `the public client registered at ${issuer}`;
+    throw new HelperError('not-configured', `no client id for ${registry}: add --client-id ID (${kind})`);
+  }
   const settings: RegistrySettings = {
     issuer: issuer.replace(/\/+$/, ''),
     clientId,

@@ -39,3 +39,17 @@ test('registries behind one issuer and client share a session key', () => {
   assert.equal(sessionKeyOf({ issuer: 'https://i', clientId: 'c' }), sessionKeyOf({ issuer: 'https://i', clientId: 'c' }));
   assert.notEqual(sessionKeyOf({ issuer: 'https://i', clientId: 'c' }), sessionKeyOf({ issuer: 'https://i', clientId: 'd' }));
 });
+
+test('presets from the registry name: ACR signs in with Entra ID in acr mode; Google registries with Google and oauth2accesstoken', () => {
+  const acr = resolveSettings('myreg.azurecr.io', { tenant: 'contoso.onmicrosoft.com' }, {}, undefined);
+  assert.deepEqual([acr.mode, acr.clientId, acr.issuer], ['acr', AZURE_CLI_CLIENT_ID, 'https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0']);
+  for (const registry of ['europe-docker.pkg.dev', 'us-central1-docker.pkg.dev', 'gcr.io', 'eu.gcr.io']) {
+    const google = resolveSettings(registry, { clientId: 'tv-client' }, {}, undefined);
+    assert.deepEqual([google.issuer, google.username, google.mode], ['https://accounts.google.com', 'oauth2accesstoken', 'password'], registry);
+    assert.match(google.scope, /https:\/\/www\.googleapis\.com\/auth\/cloud-platform/);
+  }
+  assert.throws(() => resolveSettings('europe-docker.pkg.dev', {}, {}, undefined), { message: /no client id for europe-docker\.pkg\.dev: add --client-id ID \(a Google OAuth client of type "TVs and Limited Input devices", with --client-secret-file\)/ });
+  const given = resolveSettings('europe-docker.pkg.dev', { clientId: 'c', issuer: 'https://sso.example', username: 'me' }, {}, undefined);
+  assert.deepEqual([given.issuer, given.username], ['https://sso.example', 'me'], 'what the person gives wins over a preset');
+  assert.equal(resolveSettings('registry.example.com', { issuer: 'https://i', clientId: 'c' }, {}, undefined).mode, 'password');
+});
