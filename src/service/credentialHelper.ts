@@ -28,13 +28,14 @@ export function credentialHelper(deps: Deps): CredentialHelper {
     async get(serverUrl: string): Promise<Credentials> {
       const address = parseServerUrl(serverUrl);
       let record = await deps.items.read(address.key);
-      if (!record && deps.settings.peekEntry(address.key)) record = await readAfterWriters(address.key);
+      const configured = !record && deps.settings.peekEntry(address.key) !== undefined;
+      if (configured) record = await readAfterWriters(address.key);
       const answer = (username: string, secret: string): Credentials => ({ ServerURL: serverUrl, Username: username, Secret: secret });
       if (record?.kind === 'static') return answer(record.username, record.secret);
       if (record?.kind === 'derived' && isFresh(record, deps.nowS(), record.minValidity)) return answer(record.username, record.secret);
       if (!record) {
         // A configured registry without an item was signed out (or never signed in): say what to run.
-        if (deps.settings.peekEntry(address.key)) throw notSignedIn(hostWithPort(address));
+        if (configured) throw notSignedIn(hostWithPort(address));
         throw notFound();
       }
       if (record.kind === 'oidc-session') throw notFound();

@@ -59,7 +59,7 @@ export async function login(deps: Deps, serverUrl: string, flags: SettingsInput,
   const existing = await deps.items.readKind(sessionKeyOf(entry), 'oidc-session');
   if (existing) {
     try {
-      return await completeLogin(deps, entry, existing, true);
+      return await completeLogin(deps, entry, existing, true, saved);
     } catch (error) {
       // A dead session is why people run registry-login: sign in again below.
       if (!(error instanceof HelperError && error.code === 'session-expired')) throw error;
@@ -92,7 +92,7 @@ export async function login(deps: Deps, serverUrl: string, flags: SettingsInput,
   }
   tokens ??= await browserSignIn(deps, provider, entry, registry, presenter);
   const session: OidcSession = sessionFromTokens(tokens, entry, deps.nowS());
-  return completeLogin(deps, entry, session, false);
+  return completeLogin(deps, entry, session, false, saved);
 }
 
 async function deviceCodeSignIn(deps: Deps, provider: OpenIdClient.Configuration, entry: RegistryEntry, registry: string, presenter: SignInPresenter): Promise<TokenResponse> {
@@ -112,11 +112,13 @@ async function browserSignIn(deps: Deps, provider: OpenIdClient.Configuration, e
   return signIn.waitForRedirect(deps.terminal.interrupt, Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_SIGN_IN_TIMEOUT_S);
 }
 
-/** Saves the session, derives and caches the registry's credential, and records the settings. */
-async function completeLogin(deps: Deps, entry: RegistryEntry, session: OidcSession, reused: boolean): Promise<LoginResult> {
+/**
+ * Saves the session, derives and caches the registry's credential, and records the settings.
+ * `previous` is the registry's entry before this login (the sign-in it may be leaving).
+ */
+async function completeLogin(deps: Deps, entry: RegistryEntry, session: OidcSession, reused: boolean, previous: RegistryEntry | undefined): Promise<LoginResult> {
   const key = parseServerUrl(entry.serverURL).key;
   const sessionKey = sessionKeyOf(entry);
-  const previous = lookup((await deps.settings.read()).registries, key);
   const result = await deps.withLock(sessionKey, async () => {
     if (!reused) await deps.items.write(sessionKey, session);
     const current = reused ? ((await deps.items.readKind(sessionKey, 'oidc-session')) ?? session) : session;
