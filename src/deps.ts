@@ -2,8 +2,9 @@
 // the real one once; unit tests build one over an in-memory store, a temp settings file and an
 // injected fetch (test/support/testDeps.ts).
 import type { SettingsFile } from './config/settingsFile.js';
-import type { Fetch, WithLock } from './model.js';
+import type { Fetch, StoreName, WithLock } from './model.js';
 import type { ItemStore } from './store/itemStore.js';
+import type { SecretStore } from './store/secretStore.js';
 
 /** What a command may touch of the process and the person in front of it. */
 export interface Terminal {
@@ -25,8 +26,13 @@ export interface Deps {
   env: NodeJS.ProcessEnv;
   /** Epoch seconds. */
   nowS(): number;
-  /** Our keychain items (the keychain itself is opened on first use). */
+  /**
+   * Our items, each in the store its registry chose (store/routingStore.ts); the keychain itself is
+   * opened on first use.
+   */
   items: ItemStore;
+  /** The stores themselves, to check at registry-login that the chosen one works here. */
+  stores: Record<StoreName, SecretStore>;
   /** Cross-process locks: renewals of one sign-in, writes of one item, the settings file. */
   withLock: WithLock;
   settings: SettingsFile;

@@ -10,14 +10,17 @@ import type { Deps, Terminal } from './deps.js';
 import { HelperError, describeUnexpected } from './errors.js';
 import { lazyBuiltin } from './lazyBuiltin.js';
 import type { Fetch, WithLock } from './model.js';
-import { loadKeyring } from './native/keyringAddon.js';
+import { loadKeyring, loadKoffi } from './native/addon.js';
 import { answerProtocol, isProtocolAction } from './protocol/handleCommand.js';
 import { unknownAction, usage } from './protocol/messages.js';
 import { credentialHelper } from './service/credentialHelper.js';
 import { ChunkedStore, itemLimitFor } from './store/chunkedStore.js';
 import { ItemStore } from './store/itemStore.js';
+import { KernelKeyring } from './store/kernelKeyring.js';
 import { KeychainStore } from './store/keychainStore.js';
 import { LockingStore } from './store/lockingStore.js';
+import { NoStore } from './store/noStore.js';
+import { RoutingStore } from './store/routingStore.js';
 import { LOGIN_PROGRAM_NAME, PROGRAM_NAME, RUNTIME, VERSION } from './version.js';
 
 /** Docker never sends more than a URL or one credential; a flood on stdin is refused, not buffered. */
@@ -130,12 +133,19 @@ function realDeps(interrupt: AbortSignal): Deps {
   const os = new KeychainStore(loadKeyring, keychainTimeoutMs(env));
   // Only Windows Credential Manager needs records split (2,560 bytes an item).
   const keychain = itemLimit === null ? os : new ChunkedStore(os, itemLimit);
+  const settings = new SettingsFile(settingsPath(env), withLock);
+  const stores = {
+    'secret-service': new LockingStore(keychain, withLock),
+    kernel: new LockingStore(new KernelKeyring(loadKoffi), withLock),
+    none: new NoStore(),
+  };
   const deps: Deps = {
     env,
     nowS: () => Math.floor(Date.now() / 1000),
-    items: new ItemStore(new LockingStore(keychain, withLock)),
+    items: new ItemStore(new RoutingStore(stores, { storeOf: (account) => settings.peekStoreOf(account), otherStoresInUse: () => settings.peekOtherStoresInUse() })),
+    stores,
     withLock,
-    settings: new SettingsFile(settingsPath(env), withLock),
+    settings,
     fetchFor,
     terminal: terminal(interrupt),
     renewDetached: (key) => renewDetached(key),

@@ -6,12 +6,32 @@ export const CREDENTIAL_MODES = ['password', 'identity-token', 'acr'] as const;
 export type CredentialModeName = (typeof CREDENTIAL_MODES)[number];
 
 /**
- * How a person's sign-in is obtained: the device code (RFC 8628), the browser with an authorization
- * code on a loopback redirect, or auto (the browser at a desktop, the device code over SSH).
- * `--flow browser|device-code|auto` sets the same setting; the pipelines' grants join this list.
+ * How tokens are obtained. A person signs in with the device code (RFC 8628), the browser with an
+ * authorization code on a loopback redirect, or auto (the browser at a desktop, the device code over
+ * SSH); `--flow browser|device-code|auto` sets the same setting. A pipeline signs in without a
+ * person, again at every renewal: client credentials (RFC 6749 §4.4), a token exchange of the CI
+ * platform's token (RFC 8693), or that token as a JWT bearer grant (RFC 7523 §2.1).
  */
-export const GRANTS = ['auto', 'device-code', 'authorization-code'] as const;
+export const PERSON_GRANTS = ['auto', 'device-code', 'authorization-code'] as const;
+export const PIPELINE_GRANTS = ['client-credentials', 'token-exchange', 'jwt-bearer'] as const;
+export const GRANTS = [...PERSON_GRANTS, ...PIPELINE_GRANTS] as const;
 export type Grant = (typeof GRANTS)[number];
+export type PipelineGrant = (typeof PIPELINE_GRANTS)[number];
+
+/** True for the grants `get` runs by itself, with no person and no refresh token. */
+export function isPipelineGrant(grant: string | undefined): grant is PipelineGrant {
+  return (PIPELINE_GRANTS as readonly string[]).includes(grant ?? '');
+}
+
+/**
+ * Where a registry's tokens are kept: the Secret Service (the OS keychain elsewhere), the Linux
+ * kernel's per-user keyring (memory only, gone at reboot), or nowhere (every `get` runs the grant).
+ */
+export const STORES = ['secret-service', 'kernel', 'none'] as const;
+export type StoreName = (typeof STORES)[number];
+
+/** RFC 8693's default subject token type for a CI platform's OIDC token. */
+export const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
 /** --flow is the people-facing spelling of --grant. */
 export const FLOWS: Readonly<Record<string, Grant>> = { browser: 'authorization-code', 'device-code': 'device-code', auto: 'auto' };
 
@@ -56,6 +76,19 @@ export interface RegistrySettings {
    */
   clientSecretFile?: string;
   clientSecretEnv?: string;
+  /** private_key_jwt client authentication (RFC 7523 §2.2): a PEM or JWK private key file. */
+  privateKeyFile?: string;
+  /**
+   * Where the CI platform's OIDC token comes from, fetched again for every grant: github-actions,
+   * azure-pipelines, gitlab:VARNAME, file:PATH, or auto.
+   */
+  ciToken?: string;
+  /** The audience to ask the CI platform's token for (GitHub Actions, Azure Pipelines). */
+  ciTokenAudience?: string;
+  /** token-exchange: the subject token's type (default urn:ietf:params:oauth:token-type:jwt). */
+  subjectTokenType?: string;
+  /** Where the tokens are kept (default: the Secret Service; see StoreName). */
+  store?: StoreName;
 }
 
 /** A registry's saved settings, with the server URL as the person first spelled it. */

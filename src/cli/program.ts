@@ -8,7 +8,7 @@ import { registerLogoutCommand } from './logoutCommand.js';
 import { registerStatusCommand } from './statusCommand.js';
 import { registerConfigureDockerCommand } from './configureDockerCommand.js';
 
-function buildProgram(deps: Deps): Command {
+function buildProgram(deps: Deps, outcome: { exitCode: number }): Command {
   const io = deps.terminal;
   const program = new Command(PROGRAM_NAME)
     .description(
@@ -42,15 +42,16 @@ Credential-helper protocol (called by docker, skopeo, podman, buildah, BuildKit)
 
   registerLoginCommand(program, deps);
   registerLogoutCommand(program, deps);
-  registerStatusCommand(program, deps);
+  registerStatusCommand(program, deps, outcome);
   registerConfigureDockerCommand(program, deps);
   return program;
 }
 
 export async function runCli(args: string[], deps: Deps): Promise<number> {
   try {
-    await buildProgram(deps).parseAsync(args, { from: 'user' });
-    return 0;
+    const outcome = { exitCode: 0 };
+    await buildProgram(deps, outcome).parseAsync(args, { from: 'user' });
+    return outcome.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' || error.exitCode === 0) return 0;

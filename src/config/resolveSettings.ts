@@ -2,7 +2,8 @@
 // non-secret settings live here; they are persisted per registry so a second `registry-login REG`
 // needs no flags. Precedence: command-line flag > environment variable > saved setting > default.
 import { HelperError, signInAgain } from '../errors.js';
-import { CREDENTIAL_MODES, FLOWS, GRANTS, SECRET_TOKENS, type Grant, type RegistrySettings } from '../model.js';
+import { CREDENTIAL_MODES, FLOWS, GRANTS, SECRET_TOKENS, STORES, isPipelineGrant, type Grant, type RegistrySettings, type StoreName } from '../model.js';
+import { parseCiTokenSource } from './ciTokenSource.js';
 
 export type SettingsInput = Partial<RegistrySettings>;
 
@@ -12,6 +13,12 @@ export function grantOf(text: string, what = '--grant'): Grant {
   const flow = Object.hasOwn(FLOWS, text) ? FLOWS[text] : undefined;
   if (flow) return flow;
   throw new HelperError('invalid-input', `${what} ${JSON.stringify(text)}: use one of ${[...GRANTS, 'browser'].join(', ')}`);
+}
+
+/** A --store value. */
+export function storeOf(text: string, what = '--store'): StoreName {
+  if ((STORES as readonly string[]).includes(text)) return text as StoreName;
+  throw new HelperError('invalid-input', `${what} ${JSON.stringify(text)}: use one of ${STORES.join(', ')}`);
 }
 
 /** "10m", "90s", "1h" or plain seconds; undefined when it is none of these. */
@@ -29,6 +36,8 @@ export function minValidityOf(text: string, what = '--min-validity'): number {
 }
 
 const DEFAULT_SCOPE = 'openid offline_access';
+/** Entra ID's client-credentials scope for ACR: the resource's .default (no user, no refresh token). */
+const ACR_PIPELINE_SCOPE = 'https://containerregistry.azure.net/.default';
 /** Azure CLI's public client: every Entra ID tenant accepts it for device-code sign-in. */
 export const AZURE_CLI_CLIENT_ID = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';
 const ACR_SCOPE = 'openid offline_access https://containerregistry.azure.net/.default';
@@ -51,6 +60,11 @@ const ENV_NAMES: Record<keyof RegistrySettings, string> = {
   redirectUri: 'DOCKER_CREDENTIAL_OIDC_REDIRECT_URI',
   clientSecretFile: 'DOCKER_CREDENTIAL_OIDC_CLIENT_SECRET_FILE',
   clientSecretEnv: 'DOCKER_CREDENTIAL_OIDC_CLIENT_SECRET_ENV',
+  privateKeyFile: 'DOCKER_CREDENTIAL_OIDC_PRIVATE_KEY_FILE',
+  ciToken: 'DOCKER_CREDENTIAL_OIDC_CI_TOKEN',
+  ciTokenAudience: 'DOCKER_CREDENTIAL_OIDC_CI_TOKEN_AUDIENCE',
+  subjectTokenType: 'DOCKER_CREDENTIAL_OIDC_SUBJECT_TOKEN_TYPE',
+  store: 'DOCKER_CREDENTIAL_OIDC_STORE',
 };
 
 export function settingsFromEnv(env: NodeJS.ProcessEnv): SettingsInput {
@@ -61,6 +75,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): SettingsInput {
     if (field === 'noBrowser') result.noBrowser = !/^(0|false|no)$/i.test(value);
     else if (field === 'minValidity') result.minValidity = minValidityOf(value, name);
     else if (field === 'grant') result.grant = grantOf(value, name);
+    else if (field === 'store') result.store = storeOf(value, name);
     else (result as Record<string, unknown>)[field] = value;
   }
   return result;
@@ -103,7 +118,12 @@ export function resolveSettings(registry: string, flags: SettingsInput, env: Set
   if (!issuer) {
     throw new HelperError('not-configured', `no OpenID provider known for ${registry}: ${signInAgain(`${registry} --issuer URL --client-id ID`)}`);
   }
-  const clientId = merged.clientId ?? (mode === 'acr' ? AZURE_CLI_CLIENT_ID : undefined);
+  const pipeline = isPipelineGrant(merged.grant);
+  // A pipeline signs in as its own application: the Azure CLI's public client is only for people.
+  const clientId = merged.clientId ?? (mode === 'acr' && !pipeline ? AZURE_CLI_CLIENT_ID : undefined);
+  if (!clientId && pipeline) {
+    throw new HelperError('not-configured', `no client id for ${registry}: add --client-id ID (the application or client that --grant ${merged.grant} signs in as)`);
+  }
   if (!clientId) {
     const kind = issuer === GOOGLE_ISSUER ? 'a Google OAuth client of type "TVs and Limited Input devices", with --client-secret-file' : `the public client registered at ${issuer}`;
     throw new HelperError('not-configured', `no client id for ${registry}: add --client-id ID (${kind})`);
@@ -111,17 +131,47 @@ export function resolveSettings(registry: string, flags: SettingsInput, env: Set
   const settings: RegistrySettings = {
     issuer: issuer.replace(/\/+$/, ''),
     clientId,
-    scope: merged.scope ?? (mode === 'acr' ? ACR_SCOPE : DEFAULT_SCOPE),
+    scope: merged.scope ?? (pipeline ? (mode === 'acr' ? ACR_PIPELINE_SCOPE : '') : mode === 'acr' ? ACR_SCOPE : DEFAULT_SCOPE),
     mode,
     usernameClaim: merged.usernameClaim ?? 'preferred_username',
     secretToken,
   };
-  for (const optional of ['resource', 'audience', 'username', 'caFile', 'noBrowser', 'tenant', 'minValidity', 'grant', 'redirectUri', 'clientSecretFile', 'clientSecretEnv'] as const) {
+  for (const optional of ['resource', 'audience', 'username', 'caFile', 'noBrowser', 'tenant', 'minValidity', 'grant', 'redirectUri', 'clientSecretFile', 'clientSecretEnv', 'privateKeyFile', 'ciToken', 'ciTokenAudience', 'subjectTokenType', 'store'] as const) {
     if (merged[optional] !== undefined) (settings as unknown as Record<string, unknown>)[optional] = merged[optional];
+  }
+  if (pipeline) return checkPipelineSettings(registry, settings);
+  if (settings.ciToken || settings.privateKeyFile) {
+    throw new HelperError('invalid-input', `--ci-token and --private-key-file sign in a pipeline: add --grant client-credentials, token-exchange or jwt-bearer`);
+  }
+  if (settings.store === 'none') {
+    throw new HelperError('invalid-input', `--store none keeps no sign-in, so a person would sign in at every pull: use --store kernel, or a pipeline --grant`);
   }
   if (!/\boffline_access\b/.test(settings.scope)) {
     // Without it most providers issue no refresh token, and every expiry would mean a new sign-in.
     settings.scope = `${settings.scope} offline_access`;
+  }
+  return settings;
+}
+
+/** What each pipeline grant needs: its own client authentication, or a CI token to present. */
+function checkPipelineSettings(registry: string, settings: RegistrySettings): RegistrySettings {
+  if (settings.mode === 'identity-token') {
+    throw new HelperError('invalid-input', `--mode identity-token hands out a refresh token, and a pipeline's grant gives none: use --mode password or acr`);
+  }
+  if (settings.ciToken) parseCiTokenSource(settings.ciToken);
+  const secrets = [settings.clientSecretFile && '--client-secret-file', settings.clientSecretEnv && '--client-secret-env', settings.privateKeyFile && '--private-key-file'].filter(Boolean);
+  if (secrets.length > 1) throw new HelperError('invalid-input', `${secrets.join(' and ')} both authenticate the client: keep one`);
+  if (settings.grant === 'client-credentials' && secrets.length === 0 && !settings.ciToken) {
+    throw new HelperError(
+      'not-configured',
+      `--grant client-credentials for ${registry} needs the client's credential: add --client-secret-file PATH, --client-secret-env NAME, --private-key-file PATH, or --ci-token SOURCE (workload identity federation)`,
+    );
+  }
+  if ((settings.grant === 'token-exchange' || settings.grant === 'jwt-bearer') && !settings.ciToken) {
+    throw new HelperError('not-configured', `--grant ${settings.grant} for ${registry} presents the CI platform's token: add --ci-token github-actions, gitlab:VARNAME, file:PATH, azure-pipelines or auto`);
+  }
+  if (settings.ciToken && settings.grant === 'client-credentials' && secrets.length > 0) {
+    throw new HelperError('invalid-input', `--ci-token with --grant client-credentials is the client's credential (a federated assertion): drop ${secrets.join(', ')}`);
   }
   return settings;
 }

@@ -3,11 +3,15 @@
 // other's registry. The hot path only peeks (`entryOf`): no schema validator is loaded to answer `get`.
 import { readFileSync } from 'node:fs';
 import { HelperError, signInAgain } from '../errors.js';
-import type { HelperSettings, RegistryEntry, WithLock } from '../model.js';
+import { sessionKeyOf, STORES, type HelperSettings, type RegistryEntry, type StoreName, type WithLock } from '../model.js';
 import { replaceFileAtomically } from './atomicFile.js';
 import { lookup } from './ownKeys.js';
 
-type PeekedEntry = Pick<RegistryEntry, 'serverURL' | 'issuer' | 'clientId' | 'mode'>;
+type PeekedEntry = Pick<RegistryEntry, 'serverURL' | 'issuer' | 'clientId' | 'mode' | 'grant' | 'store'>;
+
+function storeOfEntry(entry: PeekedEntry | undefined): StoreName {
+  return entry && (STORES as readonly unknown[]).includes(entry.store) ? entry.store! : 'secret-service';
+}
 
 export class SettingsFile {
   private validated: HelperSettings | undefined;
@@ -29,9 +33,30 @@ export class SettingsFile {
 
   /** The server URLs of every saved registry, read as leniently as peekEntry. */
   peekServerUrls(): string[] {
-    return Object.values(this.peekRegistries() ?? {})
-      .map((entry) => (entry && typeof entry === 'object' ? (entry as PeekedEntry).serverURL : undefined))
+    return this.peekEntries()
+      .map((entry) => entry.serverURL)
       .filter((url): url is string => typeof url === 'string');
+  }
+
+  /**
+   * The store that keeps an account: a registry's own choice, or for a sign-in's session the choice
+   * of the registries that use it. Unclaimed accounts (docker login passwords) are the keychain's.
+   */
+  peekStoreOf(account: string): StoreName {
+    const direct = this.peekEntry(account);
+    if (direct) return storeOfEntry(direct);
+    if (!account.startsWith('session:')) return 'secret-service';
+    const owner = this.peekEntries().find((entry) => typeof entry.issuer === 'string' && typeof entry.clientId === 'string' && sessionKeyOf(entry) === account);
+    return storeOfEntry(owner);
+  }
+
+  /** The stores other than the keychain that some registry keeps its tokens in. */
+  peekOtherStoresInUse(): StoreName[] {
+    return [...new Set(this.peekEntries().map(storeOfEntry))].filter((store) => store !== 'secret-service');
+  }
+
+  private peekEntries(): PeekedEntry[] {
+    return Object.values(this.peekRegistries() ?? {}).filter((entry): entry is PeekedEntry => Boolean(entry) && typeof entry === 'object');
   }
 
   private peekRegistries(): Record<string, unknown> | null {

@@ -1,6 +1,6 @@
 // Validation of our settings file. Loaded only off the hot path (zod is not needed to answer `get`).
 import * as z from 'zod/mini';
-import { CREDENTIAL_MODES, GRANTS, SECRET_TOKENS, type HelperSettings, type ProviderMetadata, type RegistryEntry } from '../model.js';
+import { CREDENTIAL_MODES, GRANTS, SECRET_TOKENS, STORES, type HelperSettings, type ProviderMetadata, type RegistryEntry } from '../model.js';
 import { recordOf } from './ownKeys.js';
 
 const registrySchema = z.object({
@@ -22,6 +22,11 @@ const registrySchema = z.object({
   redirectUri: z.optional(z.string()),
   clientSecretFile: z.optional(z.string()),
   clientSecretEnv: z.optional(z.string()),
+  privateKeyFile: z.optional(z.string()),
+  ciToken: z.optional(z.string()),
+  ciTokenAudience: z.optional(z.string()),
+  subjectTokenType: z.optional(z.string()),
+  store: z.optional(z.enum(STORES)),
 });
 
 const providerSchema = z.object({

@@ -14,9 +14,15 @@ function applyTransport(config: client.Configuration, issuer: URL, fetch: Fetch)
   return config;
 }
 
-/** A public client sends no secret; a client with one (Google's device clients) posts it. */
-function clientAuthentication(clientSecret: string | undefined): client.ClientAuth {
-  return clientSecret === undefined ? client.None() : client.ClientSecretPost(clientSecret);
+/**
+ * How the client authenticates: a public client sends no secret, a client with one (Google's device
+ * clients) posts it, a pipeline's client brings its own method (oidc/clientAuth.ts).
+ */
+export type ClientCredential = string | client.ClientAuth | undefined;
+
+function clientAuthentication(credential: ClientCredential): client.ClientAuth {
+  if (typeof credential === 'function') return credential;
+  return credential === undefined ? client.None() : client.ClientSecretPost(credential);
 }
 
 export async function discoverProvider(
@@ -24,7 +30,7 @@ export async function discoverProvider(
   registry: string,
   fetch: Fetch,
   nowS: number,
-  clientSecret?: string,
+  clientSecret?: ClientCredential,
 ): Promise<{ config: client.Configuration; metadata: ProviderMetadata }> {
   const issuer = requireSecureUrl(settings.issuer, 'issuer');
   let config: client.Configuration;
@@ -49,7 +55,7 @@ export async function discoverProvider(
   return { config, metadata };
 }
 
-export function providerFromMetadata(metadata: ProviderMetadata, clientId: string, fetch: Fetch, clientSecret?: string): client.Configuration {
+export function providerFromMetadata(metadata: ProviderMetadata, clientId: string, fetch: Fetch, clientSecret?: ClientCredential): client.Configuration {
   const issuer = requireSecureUrl(metadata.issuer, 'issuer');
   const server: client.ServerMetadata = {
     issuer: metadata.issuer,

@@ -5,13 +5,16 @@ import * as client from 'openid-client';
 import { HelperError, printable, signInAgain, signInEnded, signInNeeded } from '../errors.js';
 import { observedClockSkewS } from './clockSkew.js';
 
-type ProviderStep = 'discovery' | 'sign-in' | 'refresh' | 'revocation';
+type ProviderStep = 'discovery' | 'sign-in' | 'refresh' | 'revocation' | 'pipeline';
 
 export interface ProviderErrorContext {
   issuer: string;
   /** host[:port] of the registry the request is for. */
   registry: string;
   step: ProviderStep;
+  /** pipeline: the grant that was refused, and where its CI token came from. */
+  grant?: string;
+  ciTokenFrom?: string | undefined;
 }
 
 /** Device-flow answers that mean the person said no (Entra ID sends authorization_declined). */
@@ -54,7 +57,42 @@ function ownRefusal(error: unknown): HelperError | undefined {
   return undefined;
 }
 
-export function describeProviderError(error: unknown, { issuer, registry, step }: ProviderErrorContext): HelperError {
+/**
+ * Entra ID's codes for a pipeline's sign-in, each with what to fix: an unknown application, a CI
+ * token out of its time range, no federated credential matching the CI token, a wrong secret or key.
+ */
+const ENTRA_PIPELINE_CODES: Array<[RegExp, (context: ProviderErrorContext) => string]> = [
+  [/AADSTS700016\b/, () => 'the application (--client-id) is not found in the tenant: check --client-id and --tenant'],
+  [/AADSTS700024\b/, (c) => `the CI token${c.ciTokenFrom ? ` from ${c.ciTokenFrom}` : ''} is not within its valid time range: it expired before it was used, or this machine's clock is wrong`],
+  [/AADSTS(70021|700211|700212|700213)\b/, (c) => `no federated credential of the application matches the CI token${c.ciTokenFrom ? ` from ${c.ciTokenFrom}` : ''}: add one whose issuer, subject and audience (api://AzureADTokenExchange, --ci-token-audience) are the token's`],
+  [/AADSTS(7000215|7000222)\b/, () => 'the client secret is wrong or expired: put the current one where --client-secret-file or --client-secret-env points'],
+  [/AADSTS(700027|700023)\b/, () => 'the signed assertion was not accepted: upload the certificate of --private-key-file to the application'],
+];
+
+/** What a refused pipeline sign-in means, by OAuth error code (RFC 6749 §5.2, RFC 8693 §2.2.2). */
+function pipelineAdvice(error: string, context: ProviderErrorContext): string | undefined {
+  const ciToken = `the CI token${context.ciTokenFrom ? ` from ${context.ciTokenFrom}` : ''}`;
+  switch (error) {
+    case 'invalid_client':
+      return context.grant === 'client-credentials' && context.ciTokenFrom
+        ? `it did not accept ${ciToken} as the client's credential: check the federated credential's issuer, subject and audience (--ci-token-audience)`
+        : "it did not accept the client's credentials: check --client-id and the secret or key (--client-secret-file, --client-secret-env, --private-key-file)";
+    case 'unauthorized_client':
+      return `the client may not use --grant ${context.grant ?? 'this grant'}: allow it at the provider (Keycloak: "Service accounts roles" or token exchange permissions; Okta: the grant type of the app)`;
+    case 'invalid_grant':
+      return `it did not accept ${ciToken}: check that the provider trusts its issuer, and its subject and audience (--ci-token-audience)`;
+    case 'unsupported_grant_type':
+      return `it does not offer --grant ${context.grant ?? 'this grant'}`;
+    case 'invalid_scope':
+    case 'invalid_target':
+      return 'check --scope, --resource and --audience';
+    default:
+      return undefined;
+  }
+}
+
+export function describeProviderError(error: unknown, context: ProviderErrorContext): HelperError {
+  const { issuer, registry, step } = context;
   const refusal = ownRefusal(error);
   if (refusal) return refusal;
   if (step === 'sign-in' && isAbort(error)) return new HelperError('interrupted', 'sign-in cancelled');
@@ -78,15 +116,21 @@ export function describeProviderError(error: unknown, { issuer, registry, step }
       return new HelperError('device-code-expired', `the code expired before sign-in finished: ${signInAgain(registry)} again`, { cause: error });
     }
     if (step === 'refresh' && error.error === 'invalid_grant') return signInEnded(registry, error);
+    if (step === 'pipeline') {
+      const description = error.error_description ?? '';
+      const entra = ENTRA_PIPELINE_CODES.find(([pattern]) => pattern.test(description));
+      const advice = entra ? entra[1](context) : pipelineAdvice(error.error, context);
+      if (advice) return new HelperError('idp-error', `${issuer} refused --grant ${context.grant} for ${registry} (${code}): ${advice}`, { cause: error });
+    }
     const detail = error.error_description ? `${code} (${printable(error.error_description)})` : code;
-    const what = { discovery: 'OpenID discovery', 'sign-in': 'the sign-in', refresh: `to renew the token for ${registry}`, revocation: 'the revocation' }[step];
+    const what = { discovery: 'OpenID discovery', 'sign-in': 'the sign-in', refresh: `to renew the token for ${registry}`, revocation: 'the revocation', pipeline: `--grant ${context.grant} for ${registry}` }[step];
     return new HelperError('idp-error', `${issuer} refused ${what}: ${detail}`, { cause: error });
   }
   if (error instanceof client.ClientError) {
     // openid-client often says only "invalid response encountered"; its cause says what was wrong
     // (an unexpected "state" or "iss" in a redirect, a bad JWT claim).
     const specific = (error.cause instanceof Error && error.cause.message) || error.message;
-    const during = step === 'discovery' ? ' during discovery' : step === 'refresh' ? ` while renewing the token for ${registry}` : '';
+    const during = step === 'discovery' ? ' during discovery' : step === 'refresh' || step === 'pipeline' ? ` while renewing the token for ${registry}` : '';
     return new HelperError('idp-error', `unexpected answer from ${issuer}${during}: ${printable(specific)}`, { cause: error });
   }
   return new HelperError('idp-unreachable', `cannot reach the OpenID provider ${issuer}${whileRenewing}: ${describeNetworkError(error)}`, { cause: error });

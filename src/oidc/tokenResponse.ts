@@ -6,7 +6,7 @@ import { audienceKey, decodeJwtPayload, expiryOf } from './tokenMath.js';
 
 export type TokenResponse = client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
 
-const IDENTITY_CLAIMS = ['sub', 'preferred_username', 'email', 'name', 'upn', 'unique_name', 'oid', 'tid'];
+const IDENTITY_CLAIMS = ['sub', 'preferred_username', 'email', 'name', 'upn', 'unique_name', 'oid', 'tid', 'client_id', 'azp', 'appid'];
 
 function identityClaims(claims: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
   if (!claims) return undefined;
@@ -42,7 +42,8 @@ export function sessionFromTokens(
   } else if (previous?.idToken) {
     session.idToken = previous.idToken;
   }
-  const kept = identityClaims(claims) ?? previous?.claims;
+  // A pipeline gets no ID token: who it is, for the username, is in its access token (when a JWT).
+  const kept = identityClaims(claims) ?? previous?.claims ?? identityClaims(decodeJwtPayload(tokens.access_token));
   if (kept) session.claims = kept;
   const refreshExpiresIn = (tokens as { refresh_expires_in?: unknown }).refresh_expires_in;
   if (typeof refreshExpiresIn === 'number' && refreshExpiresIn > 0) session.refreshExpiresAt = nowS + refreshExpiresIn;

@@ -4,7 +4,7 @@
 // machinery (renewal, logout) is imported only when a token must be renewed or a sign-in ended.
 import type { Deps } from '../deps.js';
 import { HelperError, notSignedIn } from '../errors.js';
-import { IDENTITY_TOKEN_USERNAME, sessionKeyOf } from '../model.js';
+import { IDENTITY_TOKEN_USERNAME, isPipelineGrant, sessionKeyOf } from '../model.js';
 import { isFresh } from '../oidc/tokenMath.js';
 import type { CredentialHelper } from '../protocol/handleCommand.js';
 import { CREDENTIALS_NOT_FOUND } from '../protocol/messages.js';
@@ -27,12 +27,21 @@ export function credentialHelper(deps: Deps): CredentialHelper {
   return {
     async get(serverUrl: string): Promise<Credentials> {
       const address = parseServerUrl(serverUrl);
+      const entry = deps.settings.peekEntry(address.key);
+      const pipeline = isPipelineGrant(entry?.grant);
       let record = await deps.items.read(address.key);
-      const configured = !record && deps.settings.peekEntry(address.key) !== undefined;
-      if (configured) record = await readAfterWriters(address.key);
+      const configured = !record && entry !== undefined;
+      if (configured && !pipeline) record = await readAfterWriters(address.key);
       const answer = (username: string, secret: string): Credentials => ({ ServerURL: serverUrl, Username: username, Secret: secret });
       if (record?.kind === 'static') return answer(record.username, record.secret);
       if (record?.kind === 'derived' && isFresh(record, deps.nowS(), record.minValidity)) return answer(record.username, record.secret);
+      if (pipeline && record?.kind !== 'oidc-session' && record?.kind !== 'session-binding') {
+        // A pipeline holds no refresh token a killed process could lose: its grant runs right here.
+        const { renewCredential } = await import('./renewCredential.js');
+        const credential = await renewCredential(deps, address.key);
+        if (!credential) throw notFound();
+        return answer(credential.username, credential.secret);
+      }
       if (!record) {
         // A configured registry without an item was signed out (or never signed in): say what to run.
         if (configured) throw notSignedIn(hostWithPort(address));

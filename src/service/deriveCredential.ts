@@ -1,16 +1,17 @@
 // Turns a sign-in into the credential a registry accepts (through the registry's credential mode),
-// refreshing the sign-in's tokens when they are stale. Used by `get` when it renews and by
+// refreshing the sign-in's tokens when they are stale (a pipeline's: running its grant again). Used by `get` when it renews and by
 // registry-login when it finishes. The caller holds the sign-in's lock; the rotated session is
 // stored before anything else can fail, so a rotated refresh token is never lost.
-import type * as OpenIdClient from 'openid-client';
 import type { Deps } from '../deps.js';
 import { HelperError } from '../errors.js';
 import { clientSecretOf } from '../config/clientSecret.js';
 import { lookup, withKey } from '../config/ownKeys.js';
-import { sessionKeyOf, type CachedToken, type Fetch, type OidcSession, type RegistryCredential, type RegistryEntry } from '../model.js';
+import { isPipelineGrant, sessionKeyOf, type CachedToken, type Fetch, type OidcSession, type ProviderMetadata, type RegistryCredential, type RegistryEntry } from '../model.js';
 import { discoverProvider, providerFromMetadata } from '../oidc/discovery.js';
 import { CREDENTIAL_MODE_HANDLERS } from '../oidc/modes/index.js';
 import type { ModeContext } from '../oidc/modes/modeContext.js';
+import { runPipelineGrant } from '../oidc/pipelineGrant.js';
+import { sessionFromTokens } from '../oidc/tokenResponse.js';
 import { refreshSession } from '../oidc/refresh.js';
 import { audienceKey, isFresh } from '../oidc/tokenMath.js';
 import { hostWithPort, parseServerUrl } from '../registryAddress.js';
@@ -30,13 +31,26 @@ export function derivedRecord(entry: RegistryEntry, credential: RegistryCredenti
 }
 
 /** Provider endpoints saved at sign-in; discovered (and saved) again only if they are missing. */
-async function providerFor(deps: Deps, entry: RegistryEntry, registry: string, fetch: Fetch): Promise<OpenIdClient.Configuration> {
+export async function providerMetadataFor(deps: Deps, entry: RegistryEntry, registry: string, fetch: Fetch): Promise<ProviderMetadata> {
   const saved = lookup((await deps.settings.read()).providers, entry.issuer);
-  const secret = clientSecretOf(entry, deps.env);
-  if (saved) return providerFromMetadata(saved, entry.clientId, fetch, secret);
-  const { config, metadata } = await discoverProvider(entry, registry, fetch, deps.nowS(), secret);
+  if (saved) return saved;
+  const { metadata } = await discoverProvider(entry, registry, fetch, deps.nowS());
   await deps.settings.update((s) => ({ ...s, providers: withKey(s.providers, entry.issuer, metadata) }));
-  return config;
+  return metadata;
+}
+
+/**
+ * The next state of a sign-in: a person's session is refreshed with its refresh token; a pipeline
+ * runs its grant again, with a fresh CI token (oidc/pipelineGrant.ts).
+ */
+async function renewSession(deps: Deps, entry: RegistryEntry, session: OidcSession, registry: string, fetch: Fetch): Promise<OidcSession> {
+  const metadata = await providerMetadataFor(deps, entry, registry, fetch);
+  if (isPipelineGrant(entry.grant)) {
+    const tokens = await runPipelineGrant({ settings: entry, provider: metadata, registry, env: deps.env, fetch });
+    return sessionFromTokens(tokens, entry, deps.nowS());
+  }
+  const provider = providerFromMetadata(metadata, entry.clientId, fetch, clientSecretOf(entry, deps.env));
+  return refreshSession(provider, session, entry, registry, deps.nowS);
 }
 
 export async function deriveCredential(
@@ -51,8 +65,7 @@ export async function deriveCredential(
   const fetchOnce = () => (fetch ??= deps.fetchFor(entry.caFile));
 
   const refresh = async () => {
-    const provider = await providerFor(deps, entry, registryHost, fetchOnce());
-    session = await refreshSession(provider, session, entry, registryHost, deps.nowS);
+    session = await renewSession(deps, entry, session, registryHost, fetchOnce());
     await deps.items.write(sessionKey, session);
   };
   const context: ModeContext = {

@@ -6,7 +6,7 @@ import { HelperError } from '../errors.js';
 import { clientSecretOf } from '../config/clientSecret.js';
 import { lookup, withKey } from '../config/ownKeys.js';
 import { resolveSettings, settingsFromEnv, type SettingsInput } from '../config/resolveSettings.js';
-import { IDENTITY_TOKEN_USERNAME, sessionKeyOf, type HelperSettings, type OidcSession, type RegistryEntry } from '../model.js';
+import { IDENTITY_TOKEN_USERNAME, isPipelineGrant, sessionKeyOf, type HelperSettings, type OidcSession, type RegistryEntry, type StoreName } from '../model.js';
 import { registriesOfSession } from '../config/settingsFile.js';
 import { endSession } from './logout.js';
 import type * as OpenIdClient from 'openid-client';
@@ -18,6 +18,8 @@ import { sessionFromTokens, type TokenResponse } from '../oidc/tokenResponse.js'
 import { DEFAULT_MIN_VALIDITY_S, usernameFor } from '../oidc/tokenMath.js';
 import { hostWithPort, parseServerUrl } from '../registryAddress.js';
 import { deriveCredential, derivedRecord } from './deriveCredential.js';
+import { runPipelineGrant } from '../oidc/pipelineGrant.js';
+import { chooseStore } from './storeChoice.js';
 
 /** How the command shows a device code; returns a function that stops any countdown. */
 export type ShowDeviceCode = (code: DeviceCode, options: { noBrowser: boolean }) => () => void;
@@ -46,6 +48,11 @@ export interface LoginResult {
   accessTokenExpiresAt?: number;
   /** Set when what `get` hands out lives less than the registry's minimum validity (seconds it lives). */
   shortLivedCredential?: { lifetime: number; minValidity: number };
+  /** Where the tokens are kept, and why when it was not the keychain by choice. */
+  store: StoreName;
+  storeReason?: string;
+  /** A pipeline: `get` runs the grant itself, no person ever needed. */
+  pipeline: boolean;
 }
 
 export async function login(deps: Deps, serverUrl: string, flags: SettingsInput, presenter: SignInPresenter): Promise<LoginResult> {
@@ -54,12 +61,16 @@ export async function login(deps: Deps, serverUrl: string, flags: SettingsInput,
   const saved = lookup((await deps.settings.read()).registries, address.key);
   const settings = resolveSettings(registry, flags, settingsFromEnv(deps.env), saved);
   requireSecureUrl(settings.issuer, 'issuer');
-  const entry: RegistryEntry = { ...settings, serverURL: saved?.serverURL ?? serverUrl.trim() };
+  const chosen: RegistryEntry = { ...settings, serverURL: saved?.serverURL ?? serverUrl.trim() };
+  const decision = await chooseStore(deps, chosen);
+  const entry: RegistryEntry = { ...chosen, store: decision.store };
+  if (entry.store === 'secret-service' && !chosen.store) delete entry.store;
+  if (isPipelineGrant(entry.grant)) return pipelineLogin(deps, entry, registry, saved, decision.reason);
 
   const existing = await deps.items.readKind(sessionKeyOf(entry), 'oidc-session');
   if (existing) {
     try {
-      return await completeLogin(deps, entry, existing, true, saved);
+      return await completeLogin(deps, entry, existing, true, saved, decision.reason);
     } catch (error) {
       // A dead session is why people run registry-login: sign in again below.
       if (!(error instanceof HelperError && error.code === 'session-expired')) throw error;
@@ -92,8 +103,23 @@ export async function login(deps: Deps, serverUrl: string, flags: SettingsInput,
   }
   tokens ??= await browserSignIn(deps, provider, entry, registry, presenter);
   const session: OidcSession = sessionFromTokens(tokens, entry, deps.nowS());
-  return completeLogin(deps, entry, session, false, saved);
+  return completeLogin(deps, entry, session, false, saved, decision.reason);
 }
+
+/**
+ * A pipeline's registry-login checks the whole configuration by running the grant once (CI token,
+ * client authentication, the provider's trust in both): a job fails at its login step with the
+ * reason, not at its first push.
+ */
+async function pipelineLogin(deps: Deps, entry: RegistryEntry, registry: string, saved: RegistryEntry | undefined, storeReason: string | undefined): Promise<LoginResult> {
+  const fetch = deps.fetchFor(entry.caFile);
+  const { metadata } = await discoverProvider(entry, registry, fetch, deps.nowS());
+  await deps.settings.update((s) => ({ ...s, providers: withKey(s.providers, entry.issuer, metadata) }));
+  const tokens = await runPipelineGrant({ settings: entry, provider: metadata, registry, env: deps.env, fetch });
+  return completeLogin(deps, entry, sessionFromTokens(tokens, entry, deps.nowS()), false, saved, storeReason);
+}
+
+const storeOf = (entry: Pick<RegistryEntry, 'store'> | undefined): StoreName => entry?.store ?? 'secret-service';
 
 async function deviceCodeSignIn(deps: Deps, provider: OpenIdClient.Configuration, entry: RegistryEntry, registry: string, presenter: SignInPresenter): Promise<TokenResponse> {
   const authorization = await startDeviceAuthorization(provider, entry, registry, deps.nowS);
@@ -116,9 +142,23 @@ async function browserSignIn(deps: Deps, provider: OpenIdClient.Configuration, e
  * Saves the session, derives and caches the registry's credential, and records the settings.
  * `previous` is the registry's entry before this login (the sign-in it may be leaving).
  */
-async function completeLogin(deps: Deps, entry: RegistryEntry, session: OidcSession, reused: boolean, previous: RegistryEntry | undefined): Promise<LoginResult> {
+async function completeLogin(
+  deps: Deps,
+  entry: RegistryEntry,
+  session: OidcSession,
+  reused: boolean,
+  previous: RegistryEntry | undefined,
+  storeReason: string | undefined,
+): Promise<LoginResult> {
   const key = parseServerUrl(entry.serverURL).key;
   const sessionKey = sessionKeyOf(entry);
+  // Items go where the settings file says (store/routingStore.ts): a registry that moves to another
+  // store is saved first, and what it kept in the old one is removed.
+  const movesStore = deps.settings.peekStoreOf(key) !== storeOf(entry) || deps.settings.peekStoreOf(sessionKey) !== storeOf(entry);
+  if (movesStore) {
+    await deps.settings.update((s) => ({ ...s, registries: withKey(s.registries, key, entry) }));
+    if (previous && storeOf(previous) !== storeOf(entry)) await forgetIn(deps, storeOf(previous), [key, sessionKeyOf(previous)]);
+  }
   const result = await deps.withLock(sessionKey, async () => {
     if (!reused) await deps.items.write(sessionKey, session);
     const current = reused ? ((await deps.items.readKind(sessionKey, 'oidc-session')) ?? session) : session;
@@ -134,6 +174,9 @@ async function completeLogin(deps: Deps, entry: RegistryEntry, session: OidcSess
   const settings = await deps.settings.update((s) => ({ ...s, registries: withKey(s.registries, key, entry) }));
   if (previous && sessionKeyOf(previous) !== sessionKey) await endAbandonedSession(deps, settings, previous);
   const outcome: LoginResult = {
+    store: storeOf(entry),
+    ...(storeReason ? { storeReason } : {}),
+    pipeline: isPipelineGrant(entry.grant),
     registry: hostWithPort(parseServerUrl(entry.serverURL)),
     username: result.credential.username === IDENTITY_TOKEN_USERNAME ? usernameFor({ usernameClaim: 'preferred_username' }, result.session.claims) : result.credential.username,
     reusedSession: reused,
@@ -144,6 +187,17 @@ async function completeLogin(deps: Deps, entry: RegistryEntry, session: OidcSess
   const minValidity = entry.minValidity ?? DEFAULT_MIN_VALIDITY_S;
   if (result.credential.cacheable && lifetime < minValidity) outcome.shortLivedCredential = { lifetime, minValidity };
   return outcome;
+}
+
+/** Best effort: the old store may be gone (that is often why the registry moved). */
+async function forgetIn(deps: Deps, store: StoreName, accounts: string[]): Promise<void> {
+  for (const account of accounts) {
+    try {
+      await deps.stores[store].remove(account);
+    } catch {
+      // nothing more to do: it was unreachable
+    }
+  }
 }
 
 /**

@@ -6,10 +6,14 @@
 import type { Deps } from '../deps.js';
 import { notSignedIn } from '../errors.js';
 import { lookup } from '../config/ownKeys.js';
-import { sessionKeyOf, type RegistryCredential } from '../model.js';
+import { isPipelineGrant, sessionKeyOf, type OidcSession, type RegistryCredential } from '../model.js';
 import { isFresh } from '../oidc/tokenMath.js';
 import { hostWithPort, parseServerUrl } from '../registryAddress.js';
 import { deriveCredential, derivedRecord } from './deriveCredential.js';
+
+function emptySession(entry: { issuer: string; clientId: string }, nowS: number): OidcSession {
+  return { kind: 'oidc-session', issuer: entry.issuer, clientId: entry.clientId, authenticatedAt: nowS };
+}
 
 /** null when the registry is not configured for OIDC. */
 export async function renewCredential(deps: Deps, key: string): Promise<RegistryCredential | null> {
@@ -29,7 +33,9 @@ export async function renewCredential(deps: Deps, key: string): Promise<Registry
     // Another process may have renewed it while we waited for the lock.
     const cached = await deps.items.readKind(key, 'derived');
     if (cached && isFresh(cached, deps.nowS(), entry.minValidity)) return { ...cached, cacheable: true };
-    const session = await deps.items.readKind(sessionKey, 'oidc-session');
+    const pipeline = isPipelineGrant(entry.grant);
+    // A pipeline needs no earlier sign-in: its grant runs whenever there is no fresh token.
+    const session = (await deps.items.readKind(sessionKey, 'oidc-session')) ?? (pipeline ? emptySession(entry, deps.nowS()) : null);
     if (!session) throw notSignedIn(registry);
     const { credential } = await deriveCredential(deps, entry, session);
     if (credential.cacheable) await deps.items.write(key, derivedRecord(entry, credential));

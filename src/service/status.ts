@@ -3,7 +3,9 @@
 // are still listed.
 import type { Deps } from '../deps.js';
 import { HelperError } from '../errors.js';
-import { sessionKeyOf, type OidcSession } from '../model.js';
+import { isPipelineGrant, sessionKeyOf, type OidcSession, type StoreName } from '../model.js';
+import { parseServerUrl } from '../registryAddress.js';
+import { credentialHelper } from './credentialHelper.js';
 import { DEFAULT_MIN_VALIDITY_S, usernameFor } from '../oidc/tokenMath.js';
 import type { StoredRecord } from '../store/record.js';
 
@@ -12,6 +14,12 @@ export interface RegistryStatus {
   issuer: string;
   clientId: string;
   mode: string;
+  /** How tokens are obtained (auto, device-code, ..., client-credentials, token-exchange, jwt-bearer). */
+  grant: string;
+  /** A pipeline: `get` obtains tokens by itself, no person ever needed. */
+  pipeline: boolean;
+  /** Where its tokens are kept. */
+  store: StoreName;
   user: string | null;
   signedIn: boolean;
   /** A static credential from docker login overrides the session for this registry. */
@@ -59,8 +67,11 @@ export async function registryStatuses(deps: Deps): Promise<{ registries: Regist
       issuer: entry.issuer,
       clientId: entry.clientId,
       mode: entry.mode,
+      grant: entry.grant ?? 'auto',
+      pipeline: isPipelineGrant(entry.grant),
+      store: entry.store ?? 'secret-service',
       user: record?.kind === 'static' ? record.username : session ? usernameFor(entry, session.claims) : null,
-      signedIn: record !== null && record.kind !== 'oidc-session' && (record.kind === 'static' || Boolean(session)),
+      signedIn: isPipelineGrant(entry.grant) || (record !== null && record.kind !== 'oidc-session' && (record.kind === 'static' || Boolean(session))),
       staticCredential: record?.kind === 'static',
       refreshToken: Boolean(session?.refreshToken),
       accessTokenExpiresAt: record?.kind === 'static' ? null : expiresAt,
@@ -78,4 +89,34 @@ export async function registryStatuses(deps: Deps): Promise<{ registries: Regist
     }
   }
   return { registries, orphanedSessions };
+}
+
+export interface ReadinessCheck {
+  registry: string;
+  ready: boolean;
+  /** Why not, as `get` would say it. */
+  reason?: string;
+}
+
+/**
+ * status --check: can `get` answer for each registry (or the one given) right now, without a person?
+ * It asks exactly as docker would, so a stale token is renewed (a pipeline runs its grant) on the way:
+ * the preflight a CI fan-out runs before starting twenty jobs that would each fail at their push.
+ */
+export async function checkReadiness(deps: Deps, only?: string): Promise<ReadinessCheck[]> {
+  const settings = await deps.settings.read();
+  const targets = only !== undefined ? [parseServerUrl(only).key] : Object.keys(settings.registries).sort();
+  const helper = credentialHelper(deps);
+  const results: ReadinessCheck[] = [];
+  for (const key of targets) {
+    const serverUrl = settings.registries[key]?.serverURL ?? only ?? key;
+    try {
+      await helper.get(serverUrl);
+      results.push({ registry: key, ready: true });
+    } catch (error) {
+      const reason = error instanceof HelperError && error.code === 'credentials-not-found' ? `no credentials for ${key}: run "registry-login ${key}" or docker login` : error instanceof Error ? error.message : String(error);
+      results.push({ registry: key, ready: false, reason });
+    }
+  }
+  return results;
 }

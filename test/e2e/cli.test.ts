@@ -1,11 +1,12 @@
 // The human side of the binary: help, version, misuse, the registry-login name.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startBareBus } from '../support/bareBus.js';
 import { assertBuilt, helperBinary, loginBinary, repoRoot, run } from '../support/helperBinary.js';
 
 assertBuilt();
@@ -40,27 +41,15 @@ test('misuse of a human command: usage on stderr and exit 2', async () => {
 });
 
 test('no Secret Service on the session bus: one line saying what to install', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'dco-bus-'));
+  const bus = await startBareBus();
   try {
-    // A session bus that can activate nothing, so org.freedesktop.secrets has no owner.
-    const config = join(dir, 'bus.conf');
-    await writeFile(
-      config,
-      `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig><type>session</type><listen>unix:dir=${dir}</listen><policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy></busconfig>`,
-    );
-    const bus = spawn('dbus-daemon', ['--config-file', config, '--nofork', '--print-address=1'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    const address = await new Promise<string>((resolve) => bus.stdout.once('data', (c: Buffer) => resolve(c.toString().trim())));
-    try {
-      const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: address, HOME: dir };
-      const result = await run(helperBinary, ['get'], { env, input: 'r.example' });
-      assert.equal(result.code, 1);
-      assert.equal(result.stdout, 'no Secret Service on the D-Bus session bus: install and start a keychain (gnome-keyring, or KeePassXC with Secret Service integration)\n');
-    } finally {
-      bus.kill();
-    }
+    const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: bus.address, HOME: await mkdtemp(join(tmpdir(), 'dco-home-')) };
+    const result = await run(helperBinary, ['get'], { env, input: 'r.example' });
+    assert.equal(result.code, 1);
+    assert.equal(result.stdout, 'no Secret Service on the D-Bus session bus: install and start a keychain (gnome-keyring, or KeePassXC with Secret Service integration)\n');
+    await rm(env.HOME, { recursive: true, force: true });
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await bus.stop();
   }
 });
 

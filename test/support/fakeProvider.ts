@@ -6,7 +6,11 @@ import type { Fetch } from '../../src/model.js';
 export interface FakeProvider {
   issuer: string;
   fetch: Fetch;
-  counts: { discovery: number; device: number; deviceToken: number; refresh: number; revocation: number };
+  counts: { discovery: number; device: number; deviceToken: number; refresh: number; revocation: number; pipeline: number };
+  /** The form of every pipeline grant request (client credentials, token exchange, JWT bearer). */
+  pipelineRequests: URLSearchParams[];
+  /** Answer pipeline grants with this error (and description) instead of tokens. */
+  pipelineError?: { error: string; error_description?: string };
   /** Refresh tokens the provider still honours. */
   liveRefreshTokens: Set<string>;
   /** Seconds an access token lives. */
@@ -33,7 +37,8 @@ export function fakeProvider(issuer = 'https://idp.test'): FakeProvider {
   let serial = 0;
   const provider: FakeProvider = {
     issuer,
-    counts: { discovery: 0, device: 0, deviceToken: 0, refresh: 0, revocation: 0 },
+    counts: { discovery: 0, device: 0, deviceToken: 0, refresh: 0, revocation: 0, pipeline: 0 },
+    pipelineRequests: [],
     liveRefreshTokens: new Set(),
     accessTokenTtl: 300,
     fetch: async (input, init) => {
@@ -82,6 +87,13 @@ export function fakeProvider(issuer = 'https://idp.test'): FakeProvider {
             }
             provider.liveRefreshTokens.delete(presented);
             return tokens();
+          }
+          if (grant === 'client_credentials' || grant?.startsWith('urn:ietf:params:oauth:grant-type:')) {
+            provider.counts.pipeline++;
+            provider.pipelineRequests.push(form);
+            if (provider.pipelineError) return json(provider.pipelineError, 400);
+            // No refresh token: a pipeline runs its grant again.
+            return json({ access_token: `pat-${++serial}`, token_type: 'Bearer', expires_in: provider.accessTokenTtl });
           }
           return json({ error: 'unsupported_grant_type' }, 400);
         }

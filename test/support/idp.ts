@@ -7,7 +7,7 @@ import { createServer as createTlsServer } from 'node:https';
 import { Agent, fetch as undiciFetch } from 'undici';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import Provider from 'oidc-provider';
+import Provider, { errors as providerErrors } from 'oidc-provider';
 
 export interface IdpOptions {
   accessTokenTtl?: number;
@@ -18,9 +18,20 @@ export interface IdpOptions {
   tls?: { key: string; cert: string; ca: string };
   /** Users who may sign in; default alice. */
   users?: string[];
+  /**
+   * The CI issuer whose tokens the token-exchange and JWT-bearer grants accept (checked for its
+   * signature, issuer, expiry and audience by `verify`); those grants are refused without it.
+   */
+  ciTrust?: { verify(token: string): Record<string, unknown> | null };
 }
 
+/** The pipelines' clients: a secret, a private key (private_key_jwt), and one that presents CI tokens. */
+export const PIPELINE_CLIENTS = { secret: 'ci-robot', privateKey: 'ci-robot-key', exchange: 'ci-exchange' } as const;
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+
 interface IdpStats {
+  /** By grant: device_code, refresh_token, client_credentials, token-exchange, jwt-bearer (and *_error). */
   tokenRequests: Record<string, number>;
   revocations: number;
   deviceAuthorizations: number;
@@ -34,6 +45,8 @@ export interface Idp {
   jwksUrl: string;
   /** A confidential client the token server uses to introspect refresh tokens. */
   introspection: { clientId: string; clientSecret: string; endpoint: string };
+  /** The secret of PIPELINE_CLIENTS.secret, and the private JWK of PIPELINE_CLIENTS.privateKey. */
+  pipeline: { clientSecret: string; privateJwk: Record<string, unknown> };
   stats: IdpStats;
   approve(userCode: string, options?: { user?: string; deny?: boolean }): Promise<void>;
   /** Plays the person at the browser for the authorization code flow: signs in at `url` (or denies). */
@@ -54,6 +67,7 @@ export interface Idp {
 export const BROWSER_ONLY_CLIENT = 'browser-only';
 
 const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
+const robotKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 
 export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
   const clientId = options.clientId ?? 'docker-credential-oidc';
@@ -61,6 +75,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
   const users = new Set(options.users ?? ['alice']);
   const introspection = { clientId: 'registry-token-server', clientSecret: randomUUID() };
   const stats: IdpStats = { tokenRequests: {}, revocations: 0, deviceAuthorizations: 0 };
+  const pipeline = { clientSecret: randomUUID(), privateJwk: { ...robotKey.privateKey.export({ format: 'jwk' }), kid: 'robot-key' } as Record<string, unknown> };
 
   // The port must be known before the provider exists: the issuer URL contains it.
   const probe = createServer();
@@ -94,6 +109,31 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
         redirect_uris: ['http://127.0.0.1/callback'],
       },
       {
+        // A confidential client with a service account (Keycloak), a service principal (Entra ID).
+        client_id: PIPELINE_CLIENTS.secret,
+        client_secret: pipeline.clientSecret,
+        token_endpoint_auth_method: 'client_secret_post',
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+      },
+      {
+        client_id: PIPELINE_CLIENTS.privateKey,
+        token_endpoint_auth_method: 'private_key_jwt',
+        jwks: { keys: [{ ...robotKey.publicKey.export({ format: 'jwk' }), kid: 'robot-key', alg: 'ES256', use: 'sig' }] },
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+      },
+      {
+        // A public client that trades the CI platform's token for an access token.
+        client_id: PIPELINE_CLIENTS.exchange,
+        token_endpoint_auth_method: 'none',
+        grant_types: [TOKEN_EXCHANGE, JWT_BEARER],
+        response_types: [],
+        redirect_uris: [],
+      },
+      {
         client_id: introspection.clientId,
         client_secret: introspection.clientSecret,
         grant_types: [],
@@ -104,6 +144,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
     jwks: { keys: [{ ...signingKey, kid: 'test-key', alg: 'RS256', use: 'sig' }] },
     features: {
       devInteractions: { enabled: true },
+      clientCredentials: { enabled: true },
       deviceFlow: { enabled: true },
       revocation: { enabled: true },
       introspection: {
@@ -124,7 +165,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
     },
     scopes: ['openid', 'offline_access', 'profile', 'email'],
     claims: { openid: ['sub'], profile: ['preferred_username', 'name'], email: ['email'] },
-    ttl: { AccessToken: options.accessTokenTtl ?? 60, DeviceCode: options.deviceCodeTtl ?? 600, RefreshToken: 24 * 3600, Grant: 24 * 3600, IdToken: 3600, Interaction: 600, Session: 3600 },
+    ttl: { AccessToken: options.accessTokenTtl ?? 60, ClientCredentials: options.accessTokenTtl ?? 60, DeviceCode: options.deviceCodeTtl ?? 600, RefreshToken: 24 * 3600, Grant: 24 * 3600, IdToken: 3600, Interaction: 600, Session: 3600 },
     issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(t: string): boolean }, code: { scopes: Set<string> }) =>
       client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     findAccount: async (_ctx: unknown, id: string) =>
@@ -133,15 +174,17 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
         : undefined,
   } as ConstructorParameters<typeof Provider>[1]);
   provider.proxy = false;
+  registerCiGrants(provider, resource, options);
 
   provider.on('grant.success', (ctx: { oidc: { params?: { grant_type?: string } } }) => {
     const type = ctx.oidc.params?.grant_type ?? 'unknown';
-    const short = type.endsWith('device_code') ? 'device_code' : type;
+    const short = type.endsWith('device_code') ? 'device_code' : type === TOKEN_EXCHANGE ? 'token-exchange' : type === JWT_BEARER ? 'jwt-bearer' : type;
     stats.tokenRequests[short] = (stats.tokenRequests[short] ?? 0) + 1;
   });
   provider.on('grant.error', (ctx: { oidc: { params?: { grant_type?: string } } }) => {
     const type = ctx.oidc.params?.grant_type ?? 'unknown';
-    if (type === 'refresh_token') stats.tokenRequests.refresh_token_error = (stats.tokenRequests.refresh_token_error ?? 0) + 1;
+    const short = type === TOKEN_EXCHANGE ? 'token-exchange' : type === JWT_BEARER ? 'jwt-bearer' : type;
+    stats.tokenRequests[`${short}_error`] = (stats.tokenRequests[`${short}_error`] ?? 0) + 1;
   });
   provider.on('device_authorization.success', () => stats.deviceAuthorizations++);
 
@@ -200,6 +243,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
     resource,
     jwksUrl: `${issuer}/jwks`,
     introspection: { ...introspection, endpoint: `${issuer}/token/introspection` },
+    pipeline,
     stats,
     approve: (userCode, approveOptions = {}) => approveDeviceCode(issuer, userCode, approveOptions.user ?? 'alice', Boolean(approveOptions.deny), harnessFetch),
     signInAtBrowser: (url, signInOptions = {}) => signInAtBrowser(url, signInOptions.user ?? 'alice', Boolean(signInOptions.deny), harnessFetch),
@@ -211,6 +255,37 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
     resume: listen,
     stop: close,
   };
+}
+
+// ---- pipelines: the CI platform's token traded for an access token ------------------------
+
+interface GrantContext {
+  oidc: { params: Record<string, string | undefined>; client: unknown; provider: Provider & { ClientCredentials: new (init: object) => { save(): Promise<string>; expiration: number; resourceServer?: unknown } } };
+  body: unknown;
+}
+
+/**
+ * RFC 8693 token exchange and RFC 7523 JWT bearer grants that accept a token of the trusted CI issuer
+ * (signature, issuer, expiry, audience) and answer with an access token for the registry, as
+ * Keycloak's and Okta's do. The access token is minted like a client-credentials one.
+ */
+function registerCiGrants(provider: Provider, resource: string, options: IdpOptions): void {
+  const issue = async (ctx: GrantContext, presented: string | undefined) => {
+    const claims = presented ? options.ciTrust?.verify(presented) : null;
+    if (!claims) throw new providerErrors.InvalidGrant('the presented token is not one of a trusted CI issuer, or it expired');
+    const p = ctx.oidc.provider;
+    const token = new p.ClientCredentials({ client: ctx.oidc.client, scope: undefined });
+    token.resourceServer = new (p as unknown as { ResourceServer: new (id: string, data: object) => unknown }).ResourceServer(resource, {
+      audience: resource,
+      scope: '',
+      accessTokenTTL: options.accessTokenTtl ?? 60,
+      accessTokenFormat: 'jwt',
+    });
+    const value = await token.save();
+    ctx.body = { access_token: value, issued_token_type: 'urn:ietf:params:oauth:token-type:access_token', token_type: 'Bearer', expires_in: token.expiration };
+  };
+  provider.registerGrantType(TOKEN_EXCHANGE, (ctx: GrantContext) => issue(ctx, ctx.oidc.params.subject_token), ['subject_token', 'subject_token_type', 'requested_token_type', 'audience', 'resource', 'scope']);
+  provider.registerGrantType(JWT_BEARER, (ctx: GrantContext) => issue(ctx, ctx.oidc.params.assertion), ['assertion', 'scope', 'resource']);
 }
 
 // ---- the person at the browser -------------------------------------------------------------

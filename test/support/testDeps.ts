@@ -9,8 +9,31 @@ import type { Fetch, WithLock } from '../../src/model.js';
 import type { DeviceCode } from '../../src/oidc/deviceFlow.js';
 import type { SignInPresenter } from '../../src/service/login.js';
 import { renewCredential } from '../../src/service/renewCredential.js';
+import { HelperError } from '../../src/errors.js';
 import { ItemStore } from '../../src/store/itemStore.js';
+import { NoStore } from '../../src/store/noStore.js';
+import { RoutingStore } from '../../src/store/routingStore.js';
+import type { SecretStore } from '../../src/store/secretStore.js';
 import { MemoryStore } from './memoryStore.js';
+
+/** A machine with no Secret Service: every keychain call fails as the real one does there. */
+export class AbsentKeychain implements SecretStore {
+  private fail(): never {
+    throw new HelperError('keychain-unavailable', 'no Secret Service answers on this D-Bus session (org.freedesktop.secrets)');
+  }
+  async read(): Promise<string | null> {
+    this.fail();
+  }
+  async write(): Promise<void> {
+    this.fail();
+  }
+  async remove(): Promise<boolean> {
+    this.fail();
+  }
+  async entries(): Promise<Array<{ account: string; value: string }>> {
+    this.fail();
+  }
+}
 
 /** A mutex per name inside this process: what the file lock gives across processes. */
 function memoryLock(): WithLock & { held: Set<string> } {
@@ -50,14 +73,17 @@ export function testPresenter(options: { canOpenBrowser?: boolean; onDeviceCode?
 export interface TestWorld {
   deps: Deps;
   store: MemoryStore;
+  /** The kernel keyring of this test machine. */
+  kernel: MemoryStore;
   clock: { now: number };
   stderr: string[];
   launched: string[][];
   settingsPath: string;
 }
 
-export function testDeps(options: { fetch?: Fetch; terminal?: Partial<Terminal>; env?: NodeJS.ProcessEnv; store?: MemoryStore } = {}): TestWorld {
+export function testDeps(options: { fetch?: Fetch; terminal?: Partial<Terminal>; env?: NodeJS.ProcessEnv; store?: MemoryStore; noSecretService?: boolean } = {}): TestWorld {
   const store = options.store ?? new MemoryStore();
+  const kernel = new MemoryStore();
   const clock = { now: 1_700_000_000 };
   const stderr: string[] = [];
   const launched: string[][] = [];
@@ -66,12 +92,15 @@ export function testDeps(options: { fetch?: Fetch; terminal?: Partial<Terminal>;
   const noNetwork: Fetch = async (input) => {
     throw new Error(`no network in this test (asked for ${String(input)})`);
   };
+  const settings = new SettingsFile(settingsPath, withLock);
+  const stores = { 'secret-service': options.noSecretService ? new AbsentKeychain() : store, kernel, none: new NoStore() };
   const deps: Deps = {
     env: options.env ?? {},
     nowS: () => clock.now,
-    items: new ItemStore(store),
+    items: new ItemStore(new RoutingStore(stores, { storeOf: (account) => settings.peekStoreOf(account), otherStoresInUse: () => settings.peekOtherStoresInUse() })),
+    stores,
     withLock,
-    settings: new SettingsFile(settingsPath, withLock),
+    settings,
     fetchFor: () => options.fetch ?? noNetwork,
     terminal: {
       stdout: () => undefined,
@@ -89,5 +118,5 @@ export function testDeps(options: { fetch?: Fetch; terminal?: Partial<Terminal>;
       await renewCredential(deps, key);
     },
   };
-  return { deps, store, clock, stderr, launched, settingsPath };
+  return { deps, store, kernel, clock, stderr, launched, settingsPath };
 }

@@ -7,5 +7,8 @@ declare module 'oidc-provider' {
     callback(): (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void;
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     on(event: string, listener: (...args: any[]) => void): this;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    registerGrantType(name: string, handler: (ctx: any) => Promise<void>, parameters?: string[]): void;
   }
+  export const errors: { InvalidGrant: new (description: string) => Error };
 }

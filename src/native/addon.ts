@@ -1,5 +1,6 @@
-// Loads @napi-rs/keyring's native addon. In the single executable, `require` reaches only Node's
-// built-ins, so the addon travels as a SEA asset and is written once to a per-user cache (atomically:
+// Loads a native addon (@napi-rs/keyring for the OS keychain, koffi for the kernel keyring). In the
+// single executable, `require` reaches only Node's built-ins, so each addon travels as a SEA asset
+// and is written once to a per-user cache (atomically:
 // temp file + rename, so concurrent first runs never dlopen a half-written file). A cache on a
 // `noexec` mount cannot be mapped ("failed to map segment"), so other directories are tried next.
 // Every directory and file is checked before dlopen: ours, private, the exact embedded bytes.
@@ -14,8 +15,12 @@ import { lazyBuiltin } from '../lazyBuiltin.js';
 
 export type KeyringModule = typeof Keyring;
 
-/** Set by scripts/build.mjs in the bundle: the addon asset's name and a content hash. */
-declare const __DCO_ADDON__: AddonAsset | undefined;
+/** The addons the binary carries, by the npm package that publishes them. */
+const ADDON_PACKAGES = { keyring: '@napi-rs/keyring', koffi: 'koffi' } as const;
+type AddonName = keyof typeof ADDON_PACKAGES;
+
+/** Set by scripts/build.mjs in the bundle: each addon asset's name and a content hash. */
+declare const __DCO_ADDONS__: Record<AddonName, AddonAsset> | undefined;
 
 interface AddonAsset {
   asset: string;
@@ -25,15 +30,27 @@ interface AddonAsset {
   size: number;
 }
 
-let loaded: KeyringModule | undefined;
+const loaded = new Map<AddonName, unknown>();
 
-export function loadKeyring(): KeyringModule {
-  loaded ??= typeof __DCO_ADDON__ === 'undefined' ? loadFromNodeModules() : loadFromSeaAsset(__DCO_ADDON__);
-  return loaded;
+function loadAddon(name: AddonName): unknown {
+  if (!loaded.has(name)) {
+    loaded.set(name, typeof __DCO_ADDONS__ === 'undefined' ? createRequire(import.meta.url)(ADDON_PACKAGES[name]) : loadFromSeaAsset(name, __DCO_ADDONS__[name]));
+  }
+  return loaded.get(name);
 }
 
-function loadFromNodeModules(): KeyringModule {
-  return createRequire(import.meta.url)('@napi-rs/keyring') as KeyringModule;
+export function loadKeyring(): KeyringModule {
+  return loadAddon('keyring') as KeyringModule;
+}
+
+/** The part of koffi's API the kernel keyring uses (the native module and the package agree on it). */
+export interface KoffiModule {
+  load(path: string): { func(signature: string): (...args: unknown[]) => unknown };
+  errno(): number;
+}
+
+export function loadKoffi(): KoffiModule {
+  return loadAddon('koffi') as KoffiModule;
 }
 
 function candidateDirectories(env: NodeJS.ProcessEnv): string[] {
@@ -41,13 +58,13 @@ function candidateDirectories(env: NodeJS.ProcessEnv): string[] {
   return [cacheDirectory(env), ...(runtime ? [runtime] : []), join(tmpdir(), `docker-credential-oidc-${process.getuid?.() ?? 'user'}`)];
 }
 
-function loadFromSeaAsset(addon: AddonAsset): KeyringModule {
-  const fileName = `keyring-${addon.id}.node`;
+function loadFromSeaAsset(name: AddonName, addon: AddonAsset): unknown {
+  const fileName = `${name}-${addon.id}.node`;
   let bytes: Uint8Array | undefined;
   const embedded = () => (bytes ??= embeddedAddon(addon.asset));
   // A packager may ship the addon beside the binary; that copy needs no cache at all.
   const beside = join(dirname(process.execPath), fileName);
-  if (existsSync(beside)) return dlopen(verifiedAddon(beside, embedded()));
+  if (existsSync(beside)) return dlopen(verifiedAddon(beside, embedded(), name));
 
   const failures: string[] = [];
   for (const dir of candidateDirectories(process.env)) {
@@ -56,7 +73,7 @@ function loadFromSeaAsset(addon: AddonAsset): KeyringModule {
       requirePrivateDirectory(dir);
       if (!isVerified(file, addon.size)) {
         if (!existsSync(file) || !matchesEmbedded(file, embedded())) extract(embedded(), file);
-        recordVerified(verifiedAddon(file, embedded()));
+        recordVerified(verifiedAddon(file, embedded(), name));
       }
       return dlopen(file);
     } catch (error) {
@@ -65,7 +82,7 @@ function loadFromSeaAsset(addon: AddonAsset): KeyringModule {
   }
   throw new HelperError(
     'keychain-unavailable',
-    `cannot load the keychain module (${failures.join('; ')}): set XDG_CACHE_HOME to a private, writable directory that allows executables`,
+    `cannot load the ${name === 'keyring' ? 'keychain' : 'kernel keyring'} module (${failures.join('; ')}): set XDG_CACHE_HOME to a private, writable directory that allows executables`,
   );
 }
 
@@ -97,11 +114,11 @@ function matchesEmbedded(file: string, embedded: Uint8Array): boolean {
 }
 
 /** The file itself: ours, regular, and byte for byte the addon this binary carries (size, then content). */
-function verifiedAddon(file: string, embedded: Uint8Array): string {
+function verifiedAddon(file: string, embedded: Uint8Array, name: AddonName): string {
   const info = lstatSync(file);
   if (!info.isFile()) throw new Error(`${file} is a symlink or not a regular file`);
   checkOwnership(info, file);
-  if (!matchesEmbedded(file, embedded)) throw new Error(`${file} is not the keychain module this binary carries`);
+  if (!matchesEmbedded(file, embedded)) throw new Error(`${file} is not the ${name} module this binary carries`);
   return file;
 }
 
@@ -154,8 +171,8 @@ function extract(embedded: Uint8Array, file: string): void {
   }
 }
 
-function dlopen(file: string): KeyringModule {
-  const module = { exports: {} as KeyringModule };
+function dlopen(file: string): unknown {
+  const module = { exports: {} };
   process.dlopen(module, file);
   return module.exports;
 }
