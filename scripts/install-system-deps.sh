@@ -9,6 +9,9 @@ packages=(
   docker-registry skopeo golang-docker-credential-helpers
   apache2-utils openssl binutils ca-certificates curl shellcheck file dash
 )
+# keyutils: keyctl(1) runs a helper in another kernel session keyring, to prove that the kernel store
+# (which needs nothing installed) is readable across sessions.
+packages+=(keyutils)
 # docker.io: dockerd, a real engine for the headline journey (docker pull/push/build), and the
 # docker 20.10 CLI that drives the engine's BuildKit without buildx.
 packages+=(docker.io)

@@ -146,9 +146,14 @@ export interface RegistryCredential {
   cacheable: boolean;
 }
 
-/** Registries behind the same provider and client share one sign-in, kept under this keychain account. */
-export function sessionKeyOf(settings: Pick<RegistrySettings, 'issuer' | 'clientId'>): string {
-  return `session:${settings.issuer}#${settings.clientId}`;
+/**
+ * Registries behind the same provider and client share one sign-in, kept under this account. A
+ * sign-in kept outside the keychain is another one (a pipeline's --store none must not be answered
+ * from a kernel-kept sign-in of the same client).
+ */
+export function sessionKeyOf(settings: Pick<RegistrySettings, 'issuer' | 'clientId' | 'store'>): string {
+  const store = settings.store && settings.store !== 'secret-service' ? ` (${settings.store})` : '';
+  return `session:${settings.issuer}#${settings.clientId}${store}`;
 }
 
 /** Runs `work` while holding the cross-process lock called `name`. */

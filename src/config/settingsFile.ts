@@ -110,8 +110,8 @@ export class SettingsFile {
 }
 
 /** Registries whose tokens come from the given sign-in. */
-export function registriesOfSession(settings: HelperSettings, issuer: string, clientId: string): string[] {
+export function registriesOfSession(settings: HelperSettings, sessionKey: string): string[] {
   return Object.entries(settings.registries)
-    .filter(([, entry]) => entry.issuer === issuer && entry.clientId === clientId)
+    .filter(([, entry]) => sessionKeyOf(entry) === sessionKey)
     .map(([key]) => key);
 }

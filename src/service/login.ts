@@ -20,6 +20,7 @@ import { hostWithPort, parseServerUrl } from '../registryAddress.js';
 import { deriveCredential, derivedRecord } from './deriveCredential.js';
 import { runPipelineGrant } from '../oidc/pipelineGrant.js';
 import { chooseStore } from './storeChoice.js';
+import { ItemStore } from '../store/itemStore.js';
 
 /** How the command shows a device code; returns a function that stops any countdown. */
 export type ShowDeviceCode = (code: DeviceCode, options: { noBrowser: boolean }) => () => void;
@@ -67,7 +68,8 @@ export async function login(deps: Deps, serverUrl: string, flags: SettingsInput,
   if (entry.store === 'secret-service' && !chosen.store) delete entry.store;
   if (isPipelineGrant(entry.grant)) return pipelineLogin(deps, entry, registry, saved, decision.reason);
 
-  const existing = await deps.items.readKind(sessionKeyOf(entry), 'oidc-session');
+  // Read from the chosen store itself: the settings file (which routes items) may not name it yet.
+  const existing = await new ItemStore(deps.stores[storeOf(entry)]).readKind(sessionKeyOf(entry), 'oidc-session');
   if (existing) {
     try {
       return await completeLogin(deps, entry, existing, true, saved, decision.reason);
@@ -206,7 +208,7 @@ async function forgetIn(deps: Deps, store: StoreName, accounts: string[]): Promi
  * another registry still uses it.
  */
 async function endAbandonedSession(deps: Deps, settings: HelperSettings, previous: RegistryEntry): Promise<void> {
-  if (registriesOfSession(settings, previous.issuer, previous.clientId).length > 0) return;
+  if (registriesOfSession(settings, sessionKeyOf(previous)).length > 0) return;
   const outcome = await endSession(deps, settings, sessionKeyOf(previous), previous);
   if (outcome.revocationWarning) deps.terminal.stderr(`warning: ${outcome.revocationWarning}\n`);
 }

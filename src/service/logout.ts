@@ -31,7 +31,7 @@ export async function logoutRegistry(deps: Deps, key: string, { forget }: { forg
     sharedWith: [],
   };
   if (entry) {
-    const others = registriesOfSession(settings, entry.issuer, entry.clientId).filter((k) => k !== key);
+    const others = registriesOfSession(settings, sessionKeyOf(entry)).filter((k) => k !== key);
     const othersSignedIn = (await Promise.all(others.map((k) => deps.items.has(k)))).some(Boolean);
     if (othersSignedIn) report.sharedWith = others;
     else Object.assign(report, await endSession(deps, settings, sessionKeyOf(entry), entry));

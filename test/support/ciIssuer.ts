@@ -17,8 +17,10 @@ export interface CiIssuer {
   github: { ACTIONS_ID_TOKEN_REQUEST_URL: string; ACTIONS_ID_TOKEN_REQUEST_TOKEN: string };
   /** What an Azure Pipelines step with the OIDC token API gets. */
   azure: { SYSTEM_OIDCREQUESTURI: string; SYSTEM_ACCESSTOKEN: string; serviceConnectionId: string };
-  /** Every token minted, in order (to count them, and to scan for leaks). */
+  /** Every token minted, in order (to scan for leaks). */
   minted: string[];
+  /** Tokens handed out through each request protocol. */
+  requests: { github: number; azure: number };
   mint(claims?: { sub?: string; aud?: string; ttl?: number }): string;
   /** Checks signature, issuer, expiry and audience; the claims, or null. */
   verify(token: string, audience: string): Record<string, unknown> | null;
@@ -38,6 +40,7 @@ export async function startCiIssuer(options: { ttl?: number } = {}): Promise<CiI
   const timers: NodeJS.Timeout[] = [];
   let issuer = '';
   const minted: string[] = [];
+  const requests = { github: 0, azure: 0 };
 
   const mint = (claims: { sub?: string; aud?: string; ttl?: number } = {}): string => {
     const now = Math.floor(Date.now() / 1000);
@@ -64,11 +67,13 @@ export async function startCiIssuer(options: { ttl?: number } = {}): Promise<CiI
     if (url.pathname === '/jwks') return reply(200, { keys: [{ ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }] });
     if (url.pathname === '/github/token' && req.method === 'GET') {
       if (req.headers.authorization !== `bearer ${requestToken}`) return reply(401, { message: 'Bad credentials' });
+      requests.github++;
       return reply(200, { count: 1, value: mint({ aud: url.searchParams.get('audience') ?? 'https://github.com/example' }) });
     }
     if (url.pathname === '/azure/oidctoken' && req.method === 'POST') {
       if (req.headers.authorization !== `Bearer ${systemAccessToken}`) return reply(401, { message: 'unauthorized' });
       if (url.searchParams.get('serviceConnectionId') !== serviceConnectionId || !url.searchParams.get('api-version')) return reply(400, { message: 'unknown service connection' });
+      requests.azure++;
       return reply(200, { oidcToken: mint({ aud: 'api://AzureADTokenExchange', sub: `sc://example/app/${serviceConnectionId}` }) });
     }
     reply(404, { message: 'not found' });
@@ -81,6 +86,7 @@ export async function startCiIssuer(options: { ttl?: number } = {}): Promise<CiI
     github: { ACTIONS_ID_TOKEN_REQUEST_URL: `${issuer}/github/token?api-version=2.0`, ACTIONS_ID_TOKEN_REQUEST_TOKEN: requestToken },
     azure: { SYSTEM_OIDCREQUESTURI: `${issuer}/azure/oidctoken`, SYSTEM_ACCESSTOKEN: systemAccessToken, serviceConnectionId },
     minted,
+    requests,
     mint,
     verify(token, audience) {
       const [header, payload, signature] = token.split('.');

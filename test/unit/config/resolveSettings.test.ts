@@ -38,6 +38,8 @@ test('missing issuer or client id, unknown mode: one line saying what to add', (
 test('registries behind one issuer and client share a session key', () => {
   assert.equal(sessionKeyOf({ issuer: 'https://i', clientId: 'c' }), sessionKeyOf({ issuer: 'https://i', clientId: 'c' }));
   assert.notEqual(sessionKeyOf({ issuer: 'https://i', clientId: 'c' }), sessionKeyOf({ issuer: 'https://i', clientId: 'd' }));
+  assert.notEqual(sessionKeyOf({ issuer: 'https://i', clientId: 'c', store: 'none' }), sessionKeyOf({ issuer: 'https://i', clientId: 'c', store: 'kernel' }), 'a sign-in kept elsewhere is another one');
+  assert.equal(sessionKeyOf({ issuer: 'https://i', clientId: 'c', store: 'secret-service' }), sessionKeyOf({ issuer: 'https://i', clientId: 'c' }));
 });
 
 test('presets from the registry name: ACR signs in with Entra ID in acr mode; Google registries with Google and oauth2accesstoken', () => {
