@@ -15,7 +15,7 @@ import { sessionFromTokens } from '../oidc/tokenResponse.js';
 import { refreshSession } from '../oidc/refresh.js';
 import { audienceKey, isFresh } from '../oidc/tokenMath.js';
 import { hostWithPort, parseServerUrl } from '../registryAddress.js';
-import type { DerivedCredentialRecord } from '../store/record.js';
+import type { DerivedCredentialRecord, StoredRecord } from '../store/record.js';
 
 export function derivedRecord(entry: RegistryEntry, credential: RegistryCredential): DerivedCredentialRecord {
   return {
@@ -28,6 +28,20 @@ export function derivedRecord(entry: RegistryEntry, credential: RegistryCredenti
     sessionKey: sessionKeyOf(entry),
     ...(entry.minValidity !== undefined ? { minValidity: entry.minValidity } : {}),
   };
+}
+
+/**
+ * Stores a record of the registry's sign-in. A person's rotated refresh token must be kept, so any
+ * failure is the answer; a pipeline's tokens are only a cache (the grant can run again), so a store
+ * that is full or gone (the kernel keyring's per-user quota) costs a grant per `get`, not the build.
+ */
+export async function keep(deps: Deps, entry: RegistryEntry, account: string, record: StoredRecord): Promise<void> {
+  try {
+    await deps.items.write(account, record);
+  } catch (error) {
+    const cacheOnly = isPipelineGrant(entry.grant) && error instanceof HelperError && error.code.startsWith('keychain-');
+    if (!cacheOnly) throw error;
+  }
 }
 
 /** Provider endpoints saved at sign-in; discovered (and saved) again only if they are missing. */
@@ -66,7 +80,7 @@ export async function deriveCredential(
 
   const refresh = async () => {
     session = await renewSession(deps, entry, session, registryHost, fetchOnce());
-    await deps.items.write(sessionKey, session);
+    await keep(deps, entry, sessionKey, session);
   };
   const context: ModeContext = {
     registryHost,

@@ -9,7 +9,7 @@ import { lookup } from '../config/ownKeys.js';
 import { isPipelineGrant, sessionKeyOf, type OidcSession, type RegistryCredential } from '../model.js';
 import { isFresh } from '../oidc/tokenMath.js';
 import { hostWithPort, parseServerUrl } from '../registryAddress.js';
-import { deriveCredential, derivedRecord } from './deriveCredential.js';
+import { deriveCredential, derivedRecord, keep } from './deriveCredential.js';
 
 function emptySession(entry: { issuer: string; clientId: string }, nowS: number): OidcSession {
   return { kind: 'oidc-session', issuer: entry.issuer, clientId: entry.clientId, authenticatedAt: nowS };
@@ -38,7 +38,7 @@ export async function renewCredential(deps: Deps, key: string): Promise<Registry
     const session = (await deps.items.readKind(sessionKey, 'oidc-session')) ?? (pipeline ? emptySession(entry, deps.nowS()) : null);
     if (!session) throw notSignedIn(registry);
     const { credential } = await deriveCredential(deps, entry, session);
-    if (credential.cacheable) await deps.items.write(key, derivedRecord(entry, credential));
+    if (credential.cacheable) await keep(deps, entry, key, derivedRecord(entry, credential));
     return credential;
   });
 }

@@ -144,3 +144,17 @@ test('settings that cannot work are refused before any request', async () => {
   await assert.rejects(w.signIn('reg.example', { ciToken: 'auto' }), { message: /add --grant client-credentials/ });
   assert.equal(w.idp.counts.discovery, 0);
 });
+
+test('a pipeline whose store fills up (the kernel keyring quota) still answers, with a grant per get', async () => {
+  const w = pipelineWorld({ noSecretService: true });
+  await w.signIn('reg.example', { grant: 'client-credentials', clientSecretFile: secretFile('x'), store: 'kernel' });
+  const { HelperError } = await import('../../../src/errors.js');
+  w.kernel.write = async () => {
+    throw new HelperError('keychain-failure', "the kernel keyring's quota for this user is full (write: EDQUOT)");
+  };
+  w.clock.now += 400;
+  const helper = credentialHelper(w.deps);
+  assert.equal((await helper.get('reg.example')).Secret, 'pat-2');
+  assert.equal((await helper.get('reg.example')).Secret, 'pat-3', 'nothing could be cached: the next get runs the grant again');
+  assert.equal(w.idp.counts.pipeline, 3);
+});
