@@ -20,6 +20,8 @@ export interface Terminal {
   confirm(question: string): Promise<boolean>;
   /** Starts a program detached from us (the browser); never given a secret. */
   launch(command: string, args: string[]): void;
+  /** All of stdin (the kubelet's request); refused past the protocol's 1 MiB bound. */
+  readInput(): string;
 }
 
 export interface Deps {

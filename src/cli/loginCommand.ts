@@ -95,6 +95,10 @@ export function registerLoginCommand(program: Command, deps: Deps): void {
       };
       const result = await login(deps, registry, input, signInPresenter(deps, registry));
       const where = result.store === 'secret-service' ? '' : `; tokens kept ${result.store === 'kernel' ? 'in the kernel keyring' : 'nowhere, obtained at every get'}${result.storeReason ? ` (${result.storeReason})` : ''}`;
+      if (result.kubeletOnly) {
+        deps.terminal.stderr(`Configured ${result.registry} for the kubelet credential provider: each pull's service-account token is exchanged at ${input.issuer ?? 'the provider'} (nothing is kept)\n`);
+        return;
+      }
       if (result.pipeline) {
         const next = result.accessTokenExpiresAt ? `, token valid until ${formatTime(result.accessTokenExpiresAt)}` : '';
         deps.terminal.stderr(`Signed in to ${result.registry} as ${result.username} without a person (get obtains new tokens by itself${next}${where})\n`);

@@ -5,6 +5,8 @@ import { USAGE_EXIT_CODE, reportError } from '../errors.js';
 import { PROGRAM_NAME, RUNTIME, VERSION } from '../version.js';
 import { registerLoginCommand } from './loginCommand.js';
 import { registerLogoutCommand } from './logoutCommand.js';
+import { registerKubeletCommand } from './kubeletCommand.js';
+import { registerExportCommands } from './exportCommands.js';
 import { registerStatusCommand } from './statusCommand.js';
 import { registerConfigureDockerCommand } from './configureDockerCommand.js';
 
@@ -44,6 +46,8 @@ Credential-helper protocol (called by docker, skopeo, podman, buildah, BuildKit)
   registerLogoutCommand(program, deps);
   registerStatusCommand(program, deps, outcome);
   registerConfigureDockerCommand(program, deps);
+  registerKubeletCommand(program, deps);
+  registerExportCommands(program, deps);
   return program;
 }
 

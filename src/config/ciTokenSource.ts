@@ -12,9 +12,17 @@ export type CiTokenSource =
   /** A file rewritten by its owner (a Kubernetes projected service-account token): read each time. */
   | { kind: 'file'; path: string }
   /** Whichever of the above the environment shows. */
-  | { kind: 'auto' };
+  | { kind: 'auto' }
+  /** The pod's service-account token the kubelet sends with each request (KEP-4412). */
+  | { kind: 'kubelet' };
 
-export const CI_TOKEN_SOURCES = 'github-actions, azure-pipelines[:SERVICE_CONNECTION_ID], gitlab:VARNAME, file:PATH or auto';
+/**
+ * Where the kubelet credential provider puts the request's service-account token for the grant:
+ * only in our own in-memory environment (no process is started with it).
+ */
+export const KUBELET_TOKEN_VARIABLE = 'DOCKER_CREDENTIAL_OIDC_KUBELET_SERVICE_ACCOUNT_TOKEN';
+
+export const CI_TOKEN_SOURCES = 'github-actions, azure-pipelines[:SERVICE_CONNECTION_ID], gitlab:VARNAME, file:PATH, kubelet or auto';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -24,6 +32,7 @@ export function parseCiTokenSource(text: string): CiTokenSource {
   const rest = colon < 0 ? undefined : text.slice(colon + 1);
   if (kind === 'github-actions' && rest === undefined) return { kind };
   if (kind === 'auto' && rest === undefined) return { kind };
+  if (kind === 'kubelet' && rest === undefined) return { kind };
   if (kind === 'azure-pipelines') {
     if (rest === undefined) return { kind };
     if (/^[A-Za-z0-9-]{1,64}$/.test(rest)) return { kind, serviceConnectionId: rest };

@@ -6,7 +6,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { HelperError, printable } from '../errors.js';
 import type { Fetch } from '../model.js';
-import { parseCiTokenSource, type CiTokenSource } from '../config/ciTokenSource.js';
+import { KUBELET_TOKEN_VARIABLE, parseCiTokenSource, type CiTokenSource } from '../config/ciTokenSource.js';
 import { requireSecureUrl } from './endpointPolicy.js';
 import { describeNetworkError } from './errors.js';
 
@@ -36,6 +36,11 @@ export async function fetchCiToken(request: CiTokenRequest): Promise<{ token: st
       return { token: checked(request.env[source.variable], `the GitLab CI variable ${source.variable}`, `declare it under id_tokens: in the job (id_tokens: ${source.variable}: aud: ...)`), from: `GitLab (${source.variable})` };
     case 'file':
       return { token: fromFile(source.path), from: source.path };
+    case 'kubelet':
+      return {
+        token: checked(request.env[KUBELET_TOKEN_VARIABLE], "the kubelet's request", 'the pod has no service-account token for this provider: add tokenAttributes to its CredentialProviderConfig entry'),
+        from: "the pod's service account",
+      };
   }
 }
 

@@ -54,6 +54,8 @@ export interface LoginResult {
   storeReason?: string;
   /** A pipeline: `get` runs the grant itself, no person ever needed. */
   pipeline: boolean;
+  /** Configured for the kubelet only: each pull's service-account token is exchanged, none exists now. */
+  kubeletOnly?: boolean;
 }
 
 export async function login(deps: Deps, serverUrl: string, flags: SettingsInput, presenter: SignInPresenter): Promise<LoginResult> {
@@ -63,6 +65,7 @@ export async function login(deps: Deps, serverUrl: string, flags: SettingsInput,
   const settings = resolveSettings(registry, flags, settingsFromEnv(deps.env), saved);
   requireSecureUrl(settings.issuer, 'issuer');
   const chosen: RegistryEntry = { ...settings, serverURL: saved?.serverURL ?? serverUrl.trim() };
+  if (chosen.ciToken === 'kubelet') return kubeletConfiguration(deps, chosen, registry);
   const decision = await chooseStore(deps, chosen);
   const entry: RegistryEntry = { ...chosen, store: decision.store };
   if (entry.store === 'secret-service' && !chosen.store) delete entry.store;
@@ -119,6 +122,19 @@ async function pipelineLogin(deps: Deps, entry: RegistryEntry, registry: string,
   await deps.settings.update((s) => ({ ...s, providers: withKey(s.providers, entry.issuer, metadata) }));
   const tokens = await runPipelineGrant({ settings: entry, provider: metadata, registry, env: deps.env, fetch });
   return completeLogin(deps, entry, sessionFromTokens(tokens, entry, deps.nowS()), false, saved, storeReason);
+}
+
+/**
+ * --ci-token kubelet: the token comes with each of the kubelet's requests (a pod's service account),
+ * so there is nothing to obtain now. The provider's endpoints are checked and saved with the
+ * registry; nothing is cached anywhere (the kubelet caches what it is given).
+ */
+async function kubeletConfiguration(deps: Deps, chosen: RegistryEntry, registry: string): Promise<LoginResult> {
+  const entry: RegistryEntry = { ...chosen, store: 'none' };
+  const { metadata } = await discoverProvider(entry, registry, deps.fetchFor(entry.caFile), deps.nowS());
+  const key = parseServerUrl(entry.serverURL).key;
+  await deps.settings.update((s) => ({ ...s, providers: withKey(s.providers, entry.issuer, metadata), registries: withKey(s.registries, key, entry) }));
+  return { registry: hostWithPort(parseServerUrl(entry.serverURL)), username: '-', reusedSession: false, store: 'none', pipeline: true, kubeletOnly: true };
 }
 
 const storeOf = (entry: Pick<RegistryEntry, 'store'> | undefined): StoreName => entry?.store ?? 'secret-service';

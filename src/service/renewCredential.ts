@@ -11,7 +11,8 @@ import { isFresh } from '../oidc/tokenMath.js';
 import { hostWithPort, parseServerUrl } from '../registryAddress.js';
 import { deriveCredential, derivedRecord, keep } from './deriveCredential.js';
 
-function emptySession(entry: { issuer: string; clientId: string }, nowS: number): OidcSession {
+/** A pipeline's sign-in before its first grant. */
+export function emptySession(entry: { issuer: string; clientId: string }, nowS: number): OidcSession {
   return { kind: 'oidc-session', issuer: entry.issuer, clientId: entry.clientId, authenticatedAt: nowS };
 }
 

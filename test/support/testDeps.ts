@@ -111,6 +111,7 @@ export function testDeps(options: { fetch?: Fetch; terminal?: Partial<Terminal>;
       interrupt: new AbortController().signal,
       confirm: async () => false,
       launch: (command, args) => launched.push([command, ...args]),
+      readInput: () => '',
       ...options.terminal,
     },
     // In-process: what the detached renewer runs, without the process around it.
