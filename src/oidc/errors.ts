@@ -27,6 +27,11 @@ const NEEDS_PERSON = new Set(['interaction_required', 'consent_required', 'login
  * Access 53003, a session that policy or inactivity ended 70043/700082), sent inside invalid_grant.
  */
 const ENTRA_NEEDS_PERSON = /AADSTS(50076|50079|50158|53003|70043|700082)\b/;
+/**
+ * A refresh token the provider no longer honours, said otherwise than invalid_grant: Dex answers
+ * invalid_request "Refresh token is invalid or has already been claimed by another client."
+ */
+const DEAD_REFRESH_TOKEN = /refresh token is invalid|already been claimed/i;
 /** Beyond this a JWT's iat/nbf/exp checks fail on one side: say so rather than "invalid token". */
 const CLOCK_SKEW_LIMIT_S = 120;
 
@@ -115,7 +120,11 @@ export function describeProviderError(error: unknown, context: ProviderErrorCont
     if (step === 'sign-in' && error.error === 'expired_token') {
       return new HelperError('device-code-expired', `the code expired before sign-in finished: ${signInAgain(registry)} again`, { cause: error });
     }
-    if (step === 'refresh' && error.error === 'invalid_grant') return signInEnded(registry, error);
+    if (step === 'sign-in' && error.error === 'bad_verification_code') {
+      // Entra ID: the device code is not (or no longer) one it issued.
+      return new HelperError('device-code-expired', `the provider no longer knows this code (bad_verification_code): ${signInAgain(registry)} again`, { cause: error });
+    }
+    if (step === 'refresh' && (error.error === 'invalid_grant' || DEAD_REFRESH_TOKEN.test(error.error_description ?? ''))) return signInEnded(registry, error);
     if (step === 'pipeline') {
       const description = error.error_description ?? '';
       const entra = ENTRA_PIPELINE_CODES.find(([pattern]) => pattern.test(description));

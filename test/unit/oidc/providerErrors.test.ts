@@ -26,6 +26,18 @@ test('invalid_grant on refresh: the provider ended the sign-in, and what to run'
   assert.deepEqual([error.code, error.message], ['session-expired', 'the provider ended the sign-in for reg.example (it expired, was revoked, or the password changed): run "registry-login reg.example"']);
 });
 
+test("Dex's dead refresh token (invalid_request, \"already been claimed\") ends the sign-in like invalid_grant", async () => {
+  const error = await refreshAnswered({ error: 'invalid_request', error_description: 'Refresh token is invalid or has already been claimed by another client.' });
+  assert.deepEqual([error.code, error.message], ['session-expired', 'the provider ended the sign-in for reg.example (it expired, was revoked, or the password changed): run "registry-login reg.example"']);
+});
+
+test("Entra's bad_verification_code during the device flow says the code is unknown and what to run", async () => {
+  const w = signedInWorld();
+  w.idp.deviceError = 'bad_verification_code';
+  w.idp.deviceErrorDescription = 'AADSTS70019: Verification code expired.';
+  await assert.rejects(w.signIn('reg.example'), { code: 'device-code-expired', message: /the provider no longer knows this code .*: run "registry-login reg\.example" again/ });
+});
+
 for (const code of ['interaction_required', 'consent_required', 'login_required']) {
   test(`${code} on refresh: the person is needed again`, async () => {
     const error = await refreshAnswered({ error: code });

@@ -1,0 +1,144 @@
+// Every provider the README names, driven end to end through the built binary against a double built
+// from that provider's documentation (test/support/providers/*.ts cite it): the device sign-in, the
+// browser flow, get, a refresh, the provider's own refresh failure, a denial (exit 4) and logout.
+// oidc-provider remains the reference for what the RFCs define (oidcJourney.test.ts).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loginBinary, runHelper, type RunResult } from '../support/helperBinary.js';
+import { startKeyringWorld, type KeyringWorld } from '../support/world.js';
+import { startProviderDouble, type Personality, type ProviderDouble } from '../support/providers/providerDouble.js';
+import { google, GOOGLE_CLIENT_SECRET } from '../support/providers/google.js';
+import { entra } from '../support/providers/entra.js';
+import { keycloak } from '../support/providers/keycloak.js';
+import { okta } from '../support/providers/okta.js';
+import { gitlab } from '../support/providers/gitlab.js';
+import { dex } from '../support/providers/dex.js';
+
+const ACCESS_TOKEN_TTL = 4;
+
+let world: KeyringWorld;
+let launcher: string;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+before(async () => {
+  world = await startKeyringWorld('providers');
+  launcher = join(world.home, 'browser.sh');
+  await writeFile(launcher, '#!/bin/sh\nprintf "%s" "$1" > "$BROWSER_LOG"\n', { mode: 0o755 });
+  await writeFile(join(world.home, 'google-client-secret'), `${GOOGLE_CLIENT_SECRET}\n`, { mode: 0o600 });
+});
+after(async () => world?.stop());
+
+/** What a person adds per provider (the README's recipes). */
+const extraArgs = (home: string): Record<string, string[]> => ({
+  google: ['--client-secret-file', join(home, 'google-client-secret'), '--username', 'oauth2accesstoken'],
+  gitlab: ['--username', 'oauth2'],
+});
+
+/** registry-login as a person runs it; the double plays the person (approve or decline at the first poll). */
+function login(double: ProviderDouble, registry: string, flow: 'device-code' | 'browser'): { done: Promise<RunResult>; browserUrl: Promise<string> } {
+  const log = join(world.home, `browser-${registry}-${Date.now()}.log`);
+  const args = [registry, '--issuer', double.issuer, '--client-id', 'docker-cli', '--scope', 'openid offline_access', '--flow', flow, ...(extraArgs(world.home)[double.personality.name] ?? [])];
+  if (flow === 'device-code') args.push('--no-browser');
+  const child = spawn(loginBinary, args, { env: { ...world.env, BROWSER: launcher, BROWSER_LOG: log }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const done = new Promise<RunResult>((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+  const browserUrl = (async () => {
+    for (let i = 0; i < 200; i++) {
+      const opened = await readFile(log, 'utf8').catch(() => '');
+      if (opened) return opened;
+      // Without a display the helper prints the address instead of opening a browser.
+      const printed = /open this address in a browser on this machine:\n(\S+)/.exec(stderr)?.[1];
+      if (printed) return printed;
+      if (child.exitCode !== null) throw new Error(`login ended without opening a browser: ${stderr}`);
+      await sleep(50);
+    }
+    throw new Error(`no browser opened: ${stderr}`);
+  })();
+  if (flow === 'device-code') browserUrl.catch(() => undefined);
+  return { done, browserUrl };
+}
+
+/** The browser: the provider answers the authorization URL with a redirect to the helper's listener. */
+async function browse(url: string): Promise<void> {
+  const atProvider = await fetch(url, { redirect: 'manual' });
+  const back = atProvider.headers.get('location');
+  assert.ok(back, `the provider redirected back (HTTP ${atProvider.status})`);
+  await (await fetch(back)).text();
+}
+
+async function get(registry: string): Promise<RunResult> {
+  return runHelper(['get'], { env: world.env, input: registry });
+}
+
+const personalities: Array<{ personality: Personality; shows: RegExp; ended: RegExp }> = [
+  { personality: google, shows: /open https:\/\/www\.google\.com\/device and enter the code/, ended: /the provider ended the sign-in for \S+ .*: run "registry-login/ },
+  { personality: entra, shows: /To sign in, use a web browser to open the page https:\/\/microsoft\.com\/devicelogin and enter the code/, ended: /the provider needs you to sign in again for \S+ .*: run "registry-login/ },
+  { personality: keycloak, shows: /\/realms\/dev\/device/, ended: /the provider ended the sign-in for \S+ .*: run "registry-login/ },
+  { personality: okta, shows: /\/activate/, ended: /the provider ended the sign-in for \S+ .*: run "registry-login/ },
+  { personality: gitlab, shows: /\/oauth\/device/, ended: /the provider ended the sign-in for \S+ .*: run "registry-login/ },
+  { personality: dex, shows: /\/dex\/device/, ended: /the provider ended the sign-in for \S+ .*: run "registry-login/ },
+];
+
+for (const { personality, shows, ended } of personalities) {
+  test(`${personality.name}: device sign-in, get, refresh, the provider's refresh failure, browser flow, logout, denial`, async () => {
+    const double = await startProviderDouble(personality, { accessTokenTtl: ACCESS_TOKEN_TTL });
+    const registry = `${personality.name}.registry.test`;
+    try {
+      // Device code: the code and the provider's own page are shown, the sign-in completes.
+      const signedIn = await login(double, registry, 'device-code').done;
+      assert.equal(signedIn.code, 0, signedIn.stderr);
+      assert.match(signedIn.stderr, shows);
+      assert.match(signedIn.stderr, new RegExp(`Logged in to ${registry.replace(/\./g, '\\.')} as `));
+      let answer = await get(registry);
+      assert.equal(answer.code, 0, answer.stdout);
+      assert.equal(JSON.parse(answer.stdout).Secret, double.issued.at(-1));
+
+      // A refresh (the 4 s token is renewed with 2 s left), rotation as the provider does it.
+      await sleep(2500);
+      answer = await get(registry);
+      assert.equal(answer.code, 0, answer.stdout);
+      assert.equal(JSON.parse(answer.stdout).Secret, double.issued.at(-1));
+      assert.equal(double.counts.refresh, 1);
+      assert.equal(double.counts.refreshFailures, 0);
+
+      // The provider ends the sign-in: its own error text becomes "run registry-login".
+      double.endAllSessions();
+      await sleep(2500);
+      answer = await get(registry);
+      assert.equal(answer.code, 1);
+      assert.match(answer.stdout, ended);
+      assert.equal(answer.stdout.trim().split('\n').length, 1);
+
+      // The browser flow signs in again (authorization code + PKCE on the loopback redirect).
+      const browser = login(double, registry, 'browser');
+      await browse(await browser.browserUrl);
+      const again = await browser.done;
+      assert.equal(again.code, 0, again.stderr);
+      answer = await get(registry);
+      assert.equal(JSON.parse(answer.stdout).Secret, double.issued.at(-1));
+
+      // logout: revoked where the provider has a revocation endpoint.
+      const logout = await runHelper(['logout', registry], { env: world.env });
+      assert.equal(logout.code, 0, logout.stderr);
+      assert.equal(double.counts.revocations, personality.paths.revoke ? 1 : 0);
+      assert.equal((await get(registry)).code, 1, 'signed out');
+
+      // A person who declines, at the device page and in the browser: exit 4, a plain sentence.
+      double.decision = 'deny';
+      const declined = await login(double, `declined.${registry}`, 'device-code').done;
+      assert.equal(declined.code, 4, declined.stderr);
+      assert.match(declined.stderr, /sign-in to declined\.\S+ was denied at /);
+      const declinedInBrowser = login(double, `declined-browser.${registry}`, 'browser');
+      await browse(await declinedInBrowser.browserUrl);
+      assert.equal((await declinedInBrowser.done).code, 4);
+    } finally {
+      await double.stop();
+    }
+  });
+}
