@@ -142,3 +142,20 @@ for (const { personality, shows, ended } of personalities) {
     }
   });
 }
+
+test('the Harbor recipe: the ID token is the CLI secret, the username its preferred_username claim', async () => {
+  const double = await startProviderDouble(keycloak, { accessTokenTtl: 300 });
+  try {
+    const registry = 'harbor.registry.test';
+    const child = spawn(loginBinary, [registry, '--issuer', double.issuer, '--client-id', 'harbor-cli', '--secret', 'id-token', '--username-claim', 'preferred_username', '--flow', 'device-code', '--no-browser'], { env: world.env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    assert.equal(await new Promise((resolve) => child.once('close', resolve)), 0, stderr);
+    const answer = JSON.parse((await get(registry)).stdout) as { Username: string; Secret: string };
+    const claims = JSON.parse(Buffer.from(answer.Secret.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+    assert.deepEqual([answer.Username, claims.aud, claims.iss, claims.preferred_username], ['alice', 'harbor-cli', double.issuer, 'alice']);
+    assert.ok(!double.issued.includes(answer.Secret), 'the ID token, not the access token');
+  } finally {
+    await double.stop();
+  }
+});
