@@ -17,7 +17,7 @@ export function variant(signature: string, value: DbusValue): { signature: strin
 const ALIGN: Record<string, number> = { y: 1, b: 4, n: 2, q: 2, i: 4, u: 4, x: 8, t: 8, d: 8, s: 4, o: 4, g: 1, v: 1, a: 4, '(': 8, '{': 8, h: 4 };
 
 /** Splits a signature into complete types ("a{ss}ao" → ["a{ss}", "ao"]). */
-export function splitSignature(signature: string): string[] {
+function splitSignature(signature: string): string[] {
   const types: string[] = [];
   let i = 0;
   const one = (): string => {

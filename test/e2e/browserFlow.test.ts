@@ -7,10 +7,11 @@
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { helperBinary, loginBinary, run, runHelper, type RunResult } from '../support/helperBinary.js';
+import { helperBinary, loginBinary, run, runHelper } from '../support/helperBinary.js';
+import { startBrowserLogin, stubBrowser, type BrowserLogin } from '../support/browserLogin.js';
 import { freePort } from '../support/freePort.js';
 import { BROWSER_ONLY_CLIENT, startIdp, type Idp } from '../support/idp.js';
 import { startKeyringWorld, type KeyringWorld } from '../support/world.js';
@@ -18,16 +19,13 @@ import { startKeyringWorld, type KeyringWorld } from '../support/world.js';
 let world: KeyringWorld;
 let idp: Idp;
 let launcher: string;
-let counter = 0;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 before(async () => {
   world = await startKeyringWorld('browser-flow');
   idp = await startIdp({ accessTokenTtl: 300 });
-  launcher = join(world.home, 'browser.sh');
-  // The stub browser: records the URL it was asked to open.
-  await writeFile(launcher, '#!/bin/sh\nprintf "%s" "$1" > "$BROWSER_LOG"\n', { mode: 0o755 });
+  launcher = await stubBrowser(world.home);
 });
 // Every test signs in afresh: an existing sign-in at the same provider and client would be reused.
 beforeEach(async () => {
@@ -39,35 +37,8 @@ after(async () => {
   await world?.stop();
 });
 
-interface Login {
-  /** The URL the helper sent the person to (from the stub browser, or its stderr). */
-  url: Promise<string>;
-  done: Promise<RunResult>;
-}
-
-function startLogin(registry: string, args: string[], env: NodeJS.ProcessEnv = {}): Login {
-  const log = join(world.home, `browser-${++counter}.log`);
-  const child = spawn(loginBinary, [registry, '--issuer', idp.issuer, '--resource', idp.resource, '--scope', 'openid offline_access profile', ...args], {
-    env: { ...world.env, BROWSER: launcher, BROWSER_LOG: log, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const done = new Promise<RunResult>((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-  const url = (async () => {
-    for (let i = 0; i < 300; i++) {
-      const opened = await readFile(log, 'utf8').catch(() => '');
-      if (opened) return opened;
-      const printed = /open this address in a browser on this machine:\n(\S+)/.exec(stderr)?.[1];
-      if (printed) return printed;
-      if (child.exitCode !== null) throw new Error(`login ended before opening a browser: ${stderr}`);
-      await sleep(50);
-    }
-    throw new Error(`no browser URL: ${stderr}`);
-  })();
-  return { url, done };
+function startLogin(registry: string, args: string[], env: NodeJS.ProcessEnv = {}): BrowserLogin {
+  return startBrowserLogin([registry, '--issuer', idp.issuer, '--resource', idp.resource, '--scope', 'openid offline_access profile', ...args], { ...world.env, ...env }, launcher, world.home);
 }
 
 const redirectOf = (url: string) => new URL(new URL(url).searchParams.get('redirect_uri')!);

@@ -5,9 +5,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loginBinary, runHelper, type RunResult } from '../support/helperBinary.js';
+import { startBrowserLogin, stubBrowser } from '../support/browserLogin.js';
 import { startKeyringWorld, type KeyringWorld } from '../support/world.js';
 import { startProviderDouble, type Personality, type ProviderDouble } from '../support/providers/providerDouble.js';
 import { google, GOOGLE_CLIENT_SECRET } from '../support/providers/google.js';
@@ -25,8 +26,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 before(async () => {
   world = await startKeyringWorld('providers');
-  launcher = join(world.home, 'browser.sh');
-  await writeFile(launcher, '#!/bin/sh\nprintf "%s" "$1" > "$BROWSER_LOG"\n', { mode: 0o755 });
+  launcher = await stubBrowser(world.home);
   await writeFile(join(world.home, 'google-client-secret'), `${GOOGLE_CLIENT_SECRET}\n`, { mode: 0o600 });
 });
 after(async () => world?.stop());
@@ -39,29 +39,10 @@ const extraArgs = (home: string): Record<string, string[]> => ({
 
 /** registry-login as a person runs it; the double plays the person (approve or decline at the first poll). */
 function login(double: ProviderDouble, registry: string, flow: 'device-code' | 'browser'): { done: Promise<RunResult>; browserUrl: Promise<string> } {
-  const log = join(world.home, `browser-${registry}-${Date.now()}.log`);
   const args = [registry, '--issuer', double.issuer, '--client-id', 'docker-cli', '--scope', 'openid offline_access', '--flow', flow, ...(extraArgs(world.home)[double.personality.name] ?? [])];
   if (flow === 'device-code') args.push('--no-browser');
-  const child = spawn(loginBinary, args, { env: { ...world.env, BROWSER: launcher, BROWSER_LOG: log }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const done = new Promise<RunResult>((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-  const browserUrl = (async () => {
-    for (let i = 0; i < 200; i++) {
-      const opened = await readFile(log, 'utf8').catch(() => '');
-      if (opened) return opened;
-      // Without a display the helper prints the address instead of opening a browser.
-      const printed = /open this address in a browser on this machine:\n(\S+)/.exec(stderr)?.[1];
-      if (printed) return printed;
-      if (child.exitCode !== null) throw new Error(`login ended without opening a browser: ${stderr}`);
-      await sleep(50);
-    }
-    throw new Error(`no browser opened: ${stderr}`);
-  })();
-  if (flow === 'device-code') browserUrl.catch(() => undefined);
-  return { done, browserUrl };
+  const { done, url } = startBrowserLogin(args, world.env, launcher, world.home);
+  return { done, browserUrl: url };
 }
 
 /** The browser: the provider answers the authorization URL with a redirect to the helper's listener. */
