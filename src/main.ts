@@ -17,7 +17,7 @@ import { credentialHelper } from './service/credentialHelper.js';
 import { ChunkedStore, itemLimitFor } from './store/chunkedStore.js';
 import { ItemStore } from './store/itemStore.js';
 import { KernelKeyring } from './store/kernelKeyring.js';
-import { KeychainStore, type FastRead } from './store/keychainStore.js';
+import { KeychainStore } from './store/keychainStore.js';
 import { LockingStore } from './store/lockingStore.js';
 import { NoStore } from './store/noStore.js';
 import { RoutingStore } from './store/routingStore.js';
@@ -116,15 +116,6 @@ function terminal(interrupt: AbortSignal): Terminal {
   };
 }
 
-/** The Secret Service read over a plain session (store/secretServiceReader.ts), loaded when first used. */
-function plainRead(env: NodeJS.ProcessEnv): FastRead {
-  return async (service, account) => {
-    const { readPlain } = await import('./store/secretServiceReader.js');
-    const answer = await readPlain(env, { service, username: account });
-    return answer === undefined ? undefined : answer.found ? answer.value : null;
-  };
-}
-
 /** The real dependencies. Nothing here opens the keychain, reads a file or loads a library yet. */
 function realDeps(interrupt: AbortSignal): Deps {
   const env = process.env;
@@ -140,7 +131,7 @@ function realDeps(interrupt: AbortSignal): Deps {
     };
   };
   const itemLimit = itemLimitFor(process.platform);
-  const os = new KeychainStore(loadKeyring, keychainTimeoutMs(env), undefined, process.platform === 'linux' && env.DOCKER_CREDENTIAL_OIDC_PLAIN_READ !== '0' ? plainRead(env) : undefined);
+  const os = new KeychainStore(loadKeyring, keychainTimeoutMs(env));
   // Only Windows Credential Manager needs records split (2,560 bytes an item).
   const keychain = itemLimit === null ? os : new ChunkedStore(os, itemLimit);
   const settings = new SettingsFile(settingsPath(env), withLock);

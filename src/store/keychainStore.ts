@@ -15,12 +15,6 @@ function isVanishedItem(error: unknown): boolean {
 
 const ENTRY_OPTIONS = { linux: { store: 'secret-service' as const } };
 
-/**
- * A faster read of one item that answers only when it is sure (store/secretServiceReader.ts on
- * Linux): the value, "no such item" (null), or undefined to ask the keychain library instead.
- */
-export type FastRead = (service: string, account: string) => Promise<string | null | undefined>;
-
 export class KeychainStore implements SecretStore {
   private keyringModule: KeyringModule | undefined;
 
@@ -29,12 +23,9 @@ export class KeychainStore implements SecretStore {
     private readonly loadKeyring: () => KeyringModule,
     private readonly timeoutMs: number,
     private readonly service = KEYCHAIN_SERVICE,
-    private readonly fastRead?: FastRead,
   ) {}
 
-  async read(account: string): Promise<string | null> {
-    const fast = await this.fastRead?.(this.service, account);
-    if (fast !== undefined) return fast;
+  read(account: string): Promise<string | null> {
     return this.retryIfVanished(() => this.call('read', (signal) => this.entry(account).getPassword(signal)));
   }
 

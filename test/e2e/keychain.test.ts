@@ -70,12 +70,11 @@ test('the native addon is extracted once to the per-user cache, private to the u
   assert.equal((await stat(dir)).mode & 0o777, 0o700);
 });
 
-// list always asks the keychain library (get of one item may be answered by the plain-session read).
 test('an unwritable cache falls back to another directory', async () => {
   // A regular file where the cache directory should be: mkdir fails with ENOTDIR.
   const blocker = join(home, 'not-a-directory');
   await writeFile(blocker, '');
-  const got = await runHelper(['list'], { env: { ...env, XDG_CACHE_HOME: blocker } });
+  const got = await runHelper(['get'], { env: { ...env, XDG_CACHE_HOME: blocker }, input: 'swap.example' });
   assert.equal(got.code, 0, got.stdout + got.stderr);
   const runtimeFiles = await readdir(join(keyring.env.XDG_RUNTIME_DIR!, 'docker-credential-oidc'));
   assert.ok(runtimeFiles.some((f) => f.endsWith('.node')), runtimeFiles.join());
@@ -91,7 +90,7 @@ test('a noexec cache (the addon cannot be mapped) falls back to another director
   try {
     const runtime = await mkdtemp(join(tmpdir(), 'dco-runtime-'));
     const noexecEnv = { ...env, XDG_CACHE_HOME: mountPoint, XDG_RUNTIME_DIR: runtime };
-    const got = await runHelper(['list'], { env: noexecEnv });
+    const got = await runHelper(['get'], { env: noexecEnv, input: 'swap.example' });
     assert.equal(got.code, 0, got.stdout + got.stderr);
     // It was written to the noexec cache, failed to map there, and was loaded from the next place.
     assert.ok((await readdir(join(mountPoint, 'docker-credential-oidc'))).some((f) => f.endsWith('.node')));
@@ -119,7 +118,7 @@ test('the addon is never loaded from a directory another user prepared, nor thro
     await chmod(prepared, 0o777);
     await writeFile(join(prepared, addonName!), 'not the addon: a planted library');
     await chown(prepared, 65534, 65534);
-    const refused = await runHelper(['list'], { env: attackEnv });
+    const refused = await runHelper(['get'], { env: attackEnv, input: 'swap.example' });
     assert.equal(refused.code, 1);
     assert.match(refused.stdout, new RegExp(`^cannot load the keychain module \\(.*${prepared.replace(/[.]/g, '\\.')}: .*belongs to uid 65534, not to you\\): set XDG_CACHE_HOME to a private, writable directory that allows executables\n$`));
     assert.equal(await readFile(join(prepared, addonName!), 'utf8'), 'not the addon: a planted library');
@@ -128,7 +127,7 @@ test('the addon is never loaded from a directory another user prepared, nor thro
     await rm(prepared, { recursive: true, force: true });
     const elsewhere = await mkdtemp(join(tmpdir(), 'dco-attacker-'));
     await symlink(elsewhere, prepared);
-    const viaLink = await runHelper(['list'], { env: attackEnv });
+    const viaLink = await runHelper(['get'], { env: attackEnv, input: 'swap.example' });
     assert.equal(viaLink.code, 1);
     assert.match(viaLink.stdout, /is a symlink or not a directory/);
     assert.deepEqual(await readdir(elsewhere), [], 'nothing was written through the link');
@@ -136,7 +135,7 @@ test('the addon is never loaded from a directory another user prepared, nor thro
 
     // A private directory of our own is fine.
     await rm(prepared, { force: true });
-    const ok = await runHelper(['list'], { env: attackEnv });
+    const ok = await runHelper(['get'], { env: attackEnv, input: 'swap.example' });
     assert.equal(ok.code, 0, ok.stdout);
     assert.equal((await stat(prepared)).mode & 0o777, 0o700);
   } finally {
@@ -151,7 +150,7 @@ test('a cached addon that differs from the embedded one is replaced, never loade
   const tampered = Buffer.from(original);
   tampered[tampered.length - 1] ^= 0xff;
   await writeFile(join(dir, addonName!), tampered);
-  const got = await runHelper(['list'], { env });
+  const got = await runHelper(['get'], { env, input: 'swap.example' });
   assert.equal(got.code, 0, got.stdout);
   assert.ok((await readFile(join(dir, addonName!))).equals(original), 'the embedded bytes were written back');
 });
