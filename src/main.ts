@@ -6,6 +6,7 @@ import { readSync, writeFileSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { SettingsFile } from './config/settingsFile.js';
 import { lockDirectory, settingsPath } from './config/paths.js';
+import { splitSecrets } from './config/secretVariables.js';
 import type { Deps, Terminal } from './deps.js';
 import { HelperError, describeUnexpected } from './errors.js';
 import { lazyBuiltin } from './lazyBuiltin.js';
@@ -88,7 +89,7 @@ function print(fd: 1 | 2, text: string): void {
   if (text) writeSync(fd, text);
 }
 
-function terminal(interrupt: AbortSignal): Terminal {
+function terminal(interrupt: AbortSignal, secretVariables: () => string[]): Terminal {
   return {
     stdout: (text) => print(1, text),
     stderr: (text) => print(2, text),
@@ -109,7 +110,8 @@ function terminal(interrupt: AbortSignal): Terminal {
     readInput: readStdin,
     launch: (command, args) => {
       const { spawn } = lazyBuiltin<typeof import('node:child_process')>('node:child_process');
-      const child = spawn(command, args, { detached: true, stdio: 'ignore' });
+      // The browser never sees a secret we were given in our environment.
+      const child = spawn(command, args, { detached: true, stdio: 'ignore', env: splitSecrets(process.env, secretVariables()).env });
       child.on('error', () => undefined);
       child.unref();
     },
@@ -148,8 +150,8 @@ function realDeps(interrupt: AbortSignal): Deps {
     withLock,
     settings,
     fetchFor,
-    terminal: terminal(interrupt),
-    renewDetached: (key) => renewDetached(key),
+    terminal: terminal(interrupt, () => settings.peekSecretVariables()),
+    renewDetached: (key) => renewDetached(key, settings.peekSecretVariables()),
   };
   return deps;
 }
@@ -158,14 +160,18 @@ function realDeps(interrupt: AbortSignal): Deps {
  * Starts this binary as the renewer in its own session (setsid: out of reach of Ctrl-C to the
  * terminal's process group and of the SIGKILL docker sends its helper), and waits for its one line.
  */
-async function renewDetached(registryKey: string): Promise<void> {
+async function renewDetached(registryKey: string, secretVariables: string[]): Promise<void> {
   const { renewerOutcome } = await import('./service/renewer.js');
   const { spawn } = lazyBuiltin<typeof import('node:child_process')>('node:child_process');
   const isSea = lazyBuiltin<typeof import('node:sea')>('node:sea').isSea();
   // From source (tsx) the binary is node and the program is a script.
   const args = isSea ? [RENEWER_VERB, registryKey] : [...process.execArgv, process.argv[1]!, RENEWER_VERB, registryKey];
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'ignore'], env: process.env });
+    // Secrets from our environment (a client secret) go over the stdin pipe, not into its environment.
+    const { env, secrets } = splitSecrets(process.env, secretVariables);
+    const child = spawn(process.execPath, args, { detached: true, stdio: ['pipe', 'pipe', 'ignore'], env });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(JSON.stringify(secrets));
     let stdout = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
@@ -183,11 +189,23 @@ async function renewDetached(registryKey: string): Promise<void> {
   });
 }
 
+/** What the waiting get handed over its pipe: secret variables, as one JSON object of strings. */
+function secretsFromParent(): Record<string, string> {
+  try {
+    const parsed: unknown = JSON.parse(readStdin() || '{}');
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+    return Object.fromEntries(Object.entries(parsed).filter((pair): pair is [string, string] => typeof pair[1] === 'string'));
+  } catch {
+    return {};
+  }
+}
+
 /** The renewer process: ignores the signals that end builds, bounded by its own deadline. */
 async function runRenewerProcess(registryKey: string): Promise<number> {
   const [{ runRenewer }, { RENEWAL_DEADLINE_MS }] = await Promise.all([import('./service/renewer.js'), import('./store/fileLock.js')]);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => undefined);
   setTimeout(() => process.exit(1), RENEWAL_DEADLINE_MS).unref();
+  Object.assign(process.env, secretsFromParent());
   const { line, exitCode } = await runRenewer(realDeps(new AbortController().signal), registryKey);
   try {
     writeSync(1, line);

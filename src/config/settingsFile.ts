@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { HelperError, signInAgain } from '../errors.js';
 import { sessionKeyOf, STORES, type HelperSettings, type RegistryEntry, type StoreName, type WithLock } from '../model.js';
 import { replaceFileAtomically } from './atomicFile.js';
+import { secretVariableNames } from './secretVariables.js';
 import { lookup } from './ownKeys.js';
 
 type PeekedEntry = Pick<RegistryEntry, 'serverURL' | 'issuer' | 'clientId' | 'mode' | 'grant' | 'store'>;
@@ -48,6 +49,11 @@ export class SettingsFile {
     if (!account.startsWith('session:')) return 'secret-service';
     const owner = this.peekEntries().find((entry) => typeof entry.issuer === 'string' && typeof entry.clientId === 'string' && sessionKeyOf(entry) === account);
     return storeOfEntry(owner);
+  }
+
+  /** Names of the environment variables that hold secrets for some registry (config/secretVariables.ts). */
+  peekSecretVariables(): string[] {
+    return secretVariableNames(this.peekEntries() as Array<{ clientSecretEnv?: unknown; ciToken?: unknown }>);
   }
 
   /** The stores other than the keychain that some registry keeps its tokens in. */

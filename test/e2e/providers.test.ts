@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loginBinary, runHelper, type RunResult } from '../support/helperBinary.js';
 import { startBrowserLogin, stubBrowser } from '../support/browserLogin.js';
@@ -136,6 +136,44 @@ test('the Harbor recipe: the ID token is the CLI secret, the username its prefer
     const claims = JSON.parse(Buffer.from(answer.Secret.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
     assert.deepEqual([answer.Username, claims.aud, claims.iss, claims.preferred_username], ['alice', 'harbor-cli', double.issuer, 'alice']);
     assert.ok(!double.issued.includes(answer.Secret), 'the ID token, not the access token');
+  } finally {
+    await double.stop();
+  }
+});
+
+test('a client secret from an environment variable reaches the renewer over a pipe, never through its environment', async () => {
+  const double = await startProviderDouble(google, { accessTokenTtl: 4 });
+  try {
+    const registry = 'env-secret.registry.test';
+    const env = { ...world.env, GOOGLE_SECRET: GOOGLE_CLIENT_SECRET };
+    const args = [registry, '--issuer', double.issuer, '--client-id', 'docker-cli', '--scope', 'openid offline_access', '--client-secret-env', 'GOOGLE_SECRET', '--username', 'oauth2accesstoken', '--flow', 'device-code', '--no-browser'];
+    const signedIn = await startBrowserLogin(args, env, launcher, world.home).done;
+    assert.equal(signedIn.code, 0, signedIn.stderr);
+    await sleep(2500);
+    // The refresh is held at the provider while the renewer's environment is looked at.
+    double.tokenDelayMs = 1500;
+    const getting = runHelper(['get'], { env, input: registry });
+    await sleep(800);
+    const environments: string[] = [];
+    for (const pid of await readdir('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+      if (cmdline.includes('__renew-credential') && cmdline.includes(registry)) environments.push(await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => ''));
+    }
+    const answer = await getting;
+    assert.equal(answer.code, 0, answer.stdout);
+    assert.equal(JSON.parse(answer.stdout).Secret, double.issued.at(-1), 'renewed with the secret');
+    assert.ok(environments.length >= 1, 'the renewer was running');
+    for (const environ of environments) assert.ok(!environ.includes(GOOGLE_CLIENT_SECRET), 'the client secret is not in the renewer\'s environment');
+
+    // Nor in the browser's, at a desktop.
+    const browserArgs = args.map((a) => (a === 'device-code' ? 'browser' : a === registry ? `desktop.${registry}` : a === 'docker-cli' ? 'desktop-cli' : a)).filter((a) => a !== '--no-browser');
+    const browser = startBrowserLogin(browserArgs, { ...env, DISPLAY: ':0' }, launcher, world.home);
+    await browse(await browser.url);
+    assert.equal((await browser.done).code, 0);
+    const browserEnv = await browser.browserEnvironment();
+    assert.match(browserEnv, /DISPLAY=:0/, 'the stub browser was started and recorded its environment');
+    assert.ok(!browserEnv.includes(GOOGLE_CLIENT_SECRET), 'the client secret is not in the browser\'s environment');
   } finally {
     await double.stop();
   }

@@ -9,12 +9,14 @@ export interface BrowserLogin {
   /** The URL the helper sent the person to. */
   url: Promise<string>;
   done: Promise<RunResult>;
+  /** The environment the stub browser was started with ('' if it was not started). */
+  browserEnvironment(): Promise<string>;
 }
 
 /** Writes the stub browser into `dir`; returns its path. */
 export async function stubBrowser(dir: string): Promise<string> {
   const launcher = join(dir, 'browser.sh');
-  await writeFile(launcher, '#!/bin/sh\nprintf "%s" "$1" > "$BROWSER_LOG"\n', { mode: 0o755 });
+  await writeFile(launcher, '#!/bin/sh\nenv > "$BROWSER_LOG.env"\nprintf "%s" "$1" > "$BROWSER_LOG"\n', { mode: 0o755 });
   return launcher;
 }
 
@@ -41,5 +43,5 @@ export function startBrowserLogin(args: string[], env: NodeJS.ProcessEnv, launch
   })();
   // A flow that never opens a browser (the device code) must not leave an unhandled rejection.
   url.catch(() => undefined);
-  return { url, done };
+  return { url, done, browserEnvironment: () => readFile(`${log}.env`, 'utf8').catch(() => '') };
 }

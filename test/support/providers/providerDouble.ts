@@ -52,6 +52,8 @@ export interface ProviderDouble {
   counts: { device: number; deviceToken: number; refresh: number; refreshFailures: number; authorization: number; revocations: number };
   /** Access tokens issued, newest last. */
   issued: string[];
+  /** Holds every token endpoint answer back this long (to look at a renewal while it runs). */
+  tokenDelayMs: number;
   /** The provider ends every sign-in (an admin logout, a password change): refreshes fail from now on. */
   endAllSessions(): void;
   stop(): Promise<void>;
@@ -85,6 +87,7 @@ export async function startProviderDouble(personality: Personality, options: { a
     accessTokenTtl: options.accessTokenTtl ?? 3600,
     counts: { device: 0, deviceToken: 0, refresh: 0, refreshFailures: 0, authorization: 0, revocations: 0 },
     issued: [],
+    tokenDelayMs: 0,
     endAllSessions: () => refreshTokens.clear(),
     stop: async () => undefined,
   };
@@ -161,6 +164,7 @@ export async function startProviderDouble(personality: Personality, options: { a
       return res.end();
     }
     if (path === paths.token && req.method === 'POST') {
+      if (double.tokenDelayMs > 0) await new Promise((r) => setTimeout(r, double.tokenDelayMs));
       const clientId = form.get('client_id') ?? '';
       if (personality.requiresClientSecret !== undefined && form.get('client_secret') !== personality.requiresClientSecret) {
         return json(res, 401, { error: 'invalid_client', error_description: 'Unauthorized' });
