@@ -30,6 +30,11 @@ export function isPipelineGrant(grant: string | undefined): grant is PipelineGra
 export const STORES = ['secret-service', 'kernel', 'none'] as const;
 export type StoreName = (typeof STORES)[number];
 
+/** The store a registry's tokens are kept in: its saved choice, else (and for anything else) the keychain. */
+export function storeOfRegistry(entry: { store?: unknown } | undefined): StoreName {
+  return (STORES as readonly unknown[]).includes(entry?.store) ? (entry!.store as StoreName) : 'secret-service';
+}
+
 /** RFC 8693's default subject token type for a CI platform's OIDC token. */
 export const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
 /** --flow is the people-facing spelling of --grant. */
@@ -152,8 +157,8 @@ export interface RegistryCredential {
  * from a kernel-kept sign-in of the same client).
  */
 export function sessionKeyOf(settings: Pick<RegistrySettings, 'issuer' | 'clientId' | 'store'>): string {
-  const store = settings.store && settings.store !== 'secret-service' ? ` (${settings.store})` : '';
-  return `session:${settings.issuer}#${settings.clientId}${store}`;
+  const store = storeOfRegistry(settings);
+  return `session:${settings.issuer}#${settings.clientId}${store === 'secret-service' ? '' : ` (${store})`}`;
 }
 
 /** Runs `work` while holding the cross-process lock called `name`. */

@@ -3,16 +3,12 @@
 // other's registry. The hot path only peeks (`entryOf`): no schema validator is loaded to answer `get`.
 import { readFileSync } from 'node:fs';
 import { HelperError, signInAgain } from '../errors.js';
-import { sessionKeyOf, STORES, type HelperSettings, type RegistryEntry, type StoreName, type WithLock } from '../model.js';
+import { sessionKeyOf, storeOfRegistry, type HelperSettings, type RegistryEntry, type StoreName, type WithLock } from '../model.js';
 import { replaceFileAtomically } from './atomicFile.js';
 import { secretVariableNames } from './secretVariables.js';
 import { lookup } from './ownKeys.js';
 
 type PeekedEntry = Pick<RegistryEntry, 'serverURL' | 'issuer' | 'clientId' | 'mode' | 'grant' | 'store'>;
-
-function storeOfEntry(entry: PeekedEntry | undefined): StoreName {
-  return entry && (STORES as readonly unknown[]).includes(entry.store) ? entry.store! : 'secret-service';
-}
 
 export class SettingsFile {
   private validated: HelperSettings | undefined;
@@ -45,10 +41,10 @@ export class SettingsFile {
    */
   peekStoreOf(account: string): StoreName {
     const direct = this.peekEntry(account);
-    if (direct) return storeOfEntry(direct);
+    if (direct) return storeOfRegistry(direct);
     if (!account.startsWith('session:')) return 'secret-service';
     const owner = this.peekEntries().find((entry) => typeof entry.issuer === 'string' && typeof entry.clientId === 'string' && sessionKeyOf(entry) === account);
-    return storeOfEntry(owner);
+    return storeOfRegistry(owner);
   }
 
   /** Names of the environment variables that hold secrets for some registry (config/secretVariables.ts). */
@@ -58,7 +54,7 @@ export class SettingsFile {
 
   /** The stores other than the keychain that some registry keeps its tokens in. */
   peekOtherStoresInUse(): StoreName[] {
-    return [...new Set(this.peekEntries().map(storeOfEntry))].filter((store) => store !== 'secret-service');
+    return [...new Set(this.peekEntries().map(storeOfRegistry))].filter((store) => store !== 'secret-service');
   }
 
   private peekEntries(): PeekedEntry[] {

@@ -5,12 +5,12 @@
 import type { Deps } from '../deps.js';
 import { HelperError } from '../errors.js';
 import { clientSecretOf } from '../config/clientSecret.js';
-import { lookup, withKey } from '../config/ownKeys.js';
-import { isPipelineGrant, sessionKeyOf, type CachedToken, type Fetch, type OidcSession, type ProviderMetadata, type RegistryCredential, type RegistryEntry } from '../model.js';
-import { discoverProvider, providerFromMetadata } from '../oidc/discovery.js';
+import { isPipelineGrant, sessionKeyOf, type CachedToken, type Fetch, type OidcSession, type RegistryCredential, type RegistryEntry } from '../model.js';
+import { providerFromMetadata } from '../oidc/discovery.js';
 import { CREDENTIAL_MODE_HANDLERS } from '../oidc/modes/index.js';
 import type { ModeContext } from '../oidc/modes/modeContext.js';
 import { runPipelineGrant } from '../oidc/pipelineGrant.js';
+import { providerMetadataFor } from './providerEndpoints.js';
 import { sessionFromTokens } from '../oidc/tokenResponse.js';
 import { refreshSession } from '../oidc/refresh.js';
 import { audienceKey, isFresh } from '../oidc/tokenMath.js';
@@ -42,15 +42,6 @@ export async function keep(deps: Deps, entry: RegistryEntry, account: string, re
     const cacheOnly = isPipelineGrant(entry.grant) && error instanceof HelperError && error.code.startsWith('keychain-');
     if (!cacheOnly) throw error;
   }
-}
-
-/** Provider endpoints saved at sign-in; discovered (and saved) again only if they are missing. */
-export async function providerMetadataFor(deps: Deps, entry: RegistryEntry, registry: string, fetch: Fetch): Promise<ProviderMetadata> {
-  const saved = lookup((await deps.settings.read()).providers, entry.issuer);
-  if (saved) return saved;
-  const { metadata } = await discoverProvider(entry, registry, fetch, deps.nowS());
-  await deps.settings.update((s) => ({ ...s, providers: withKey(s.providers, entry.issuer, metadata) }));
-  return metadata;
 }
 
 /**

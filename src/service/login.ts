@@ -6,13 +6,12 @@ import { HelperError } from '../errors.js';
 import { clientSecretOf } from '../config/clientSecret.js';
 import { lookup, withKey } from '../config/ownKeys.js';
 import { resolveSettings, settingsFromEnv, type SettingsInput } from '../config/resolveSettings.js';
-import { IDENTITY_TOKEN_USERNAME, isPipelineGrant, sessionKeyOf, type HelperSettings, type OidcSession, type RegistryEntry, type StoreName } from '../model.js';
+import { IDENTITY_TOKEN_USERNAME, isPipelineGrant, sessionKeyOf, storeOfRegistry, type HelperSettings, type OidcSession, type RegistryEntry, type StoreName } from '../model.js';
 import { registriesOfSession } from '../config/settingsFile.js';
 import { endSession } from './logout.js';
 import type * as OpenIdClient from 'openid-client';
 import { startBrowserSignIn } from '../oidc/browserFlow.js';
 import { deviceGrantRefusal, startDeviceAuthorization, type DeviceCode } from '../oidc/deviceFlow.js';
-import { discoverProvider } from '../oidc/discovery.js';
 import { requireSecureUrl } from '../oidc/endpointPolicy.js';
 import { sessionFromTokens, type TokenResponse } from '../oidc/tokenResponse.js';
 import { DEFAULT_MIN_VALIDITY_S, usernameFor } from '../oidc/tokenMath.js';
@@ -20,6 +19,7 @@ import { hostWithPort, parseServerUrl } from '../registryAddress.js';
 import { deriveCredential, derivedRecord } from './deriveCredential.js';
 import { runPipelineGrant } from '../oidc/pipelineGrant.js';
 import { chooseStore } from './storeChoice.js';
+import { discoverAndRemember } from './providerEndpoints.js';
 import { ItemStore } from '../store/itemStore.js';
 
 /** How the command shows a device code; returns a function that stops any countdown. */
@@ -72,7 +72,7 @@ export async function login(deps: Deps, serverUrl: string, flags: SettingsInput,
   if (isPipelineGrant(entry.grant)) return pipelineLogin(deps, entry, registry, saved, decision.reason);
 
   // Read from the chosen store itself: the settings file (which routes items) may not name it yet.
-  const existing = await new ItemStore(deps.stores[storeOf(entry)]).readKind(sessionKeyOf(entry), 'oidc-session');
+  const existing = await new ItemStore(deps.stores[storeOfRegistry(entry)]).readKind(sessionKeyOf(entry), 'oidc-session');
   if (existing) {
     try {
       return await completeLogin(deps, entry, existing, true, saved, decision.reason);
@@ -83,8 +83,7 @@ export async function login(deps: Deps, serverUrl: string, flags: SettingsInput,
   }
 
   const fetch = deps.fetchFor(entry.caFile);
-  const { config: provider, metadata } = await discoverProvider(entry, registry, fetch, deps.nowS(), clientSecretOf(entry, deps.env));
-  await deps.settings.update((s) => ({ ...s, providers: withKey(s.providers, entry.issuer, metadata) }));
+  const { config: provider, metadata } = await discoverAndRemember(deps, entry, registry, fetch, clientSecretOf(entry, deps.env));
   const hasBrowserFlow = Boolean(provider.serverMetadata().authorization_endpoint);
   const grant = entry.grant ?? 'auto';
   let useBrowser = grant === 'authorization-code' || (grant === 'auto' && (presenter.canOpenBrowser || !metadata.device_authorization_endpoint));
@@ -118,8 +117,7 @@ export async function login(deps: Deps, serverUrl: string, flags: SettingsInput,
  */
 async function pipelineLogin(deps: Deps, entry: RegistryEntry, registry: string, saved: RegistryEntry | undefined, storeReason: string | undefined): Promise<LoginResult> {
   const fetch = deps.fetchFor(entry.caFile);
-  const { metadata } = await discoverProvider(entry, registry, fetch, deps.nowS());
-  await deps.settings.update((s) => ({ ...s, providers: withKey(s.providers, entry.issuer, metadata) }));
+  const { metadata } = await discoverAndRemember(deps, entry, registry, fetch);
   const tokens = await runPipelineGrant({ settings: entry, provider: metadata, registry, env: deps.env, fetch });
   return completeLogin(deps, entry, sessionFromTokens(tokens, entry, deps.nowS()), false, saved, storeReason);
 }
@@ -131,13 +129,11 @@ async function pipelineLogin(deps: Deps, entry: RegistryEntry, registry: string,
  */
 async function kubeletConfiguration(deps: Deps, chosen: RegistryEntry, registry: string): Promise<LoginResult> {
   const entry: RegistryEntry = { ...chosen, store: 'none' };
-  const { metadata } = await discoverProvider(entry, registry, deps.fetchFor(entry.caFile), deps.nowS());
+  await discoverAndRemember(deps, entry, registry, deps.fetchFor(entry.caFile));
   const key = parseServerUrl(entry.serverURL).key;
-  await deps.settings.update((s) => ({ ...s, providers: withKey(s.providers, entry.issuer, metadata), registries: withKey(s.registries, key, entry) }));
+  await deps.settings.update((s) => ({ ...s, registries: withKey(s.registries, key, entry) }));
   return { registry: hostWithPort(parseServerUrl(entry.serverURL)), username: '-', reusedSession: false, store: 'none', pipeline: true, kubeletOnly: true };
 }
-
-const storeOf = (entry: Pick<RegistryEntry, 'store'> | undefined): StoreName => entry?.store ?? 'secret-service';
 
 async function deviceCodeSignIn(deps: Deps, provider: OpenIdClient.Configuration, entry: RegistryEntry, registry: string, presenter: SignInPresenter): Promise<TokenResponse> {
   const authorization = await startDeviceAuthorization(provider, entry, registry, deps.nowS);
@@ -172,10 +168,10 @@ async function completeLogin(
   const sessionKey = sessionKeyOf(entry);
   // Items go where the settings file says (store/routingStore.ts): a registry that moves to another
   // store is saved first, and what it kept in the old one is removed.
-  const movesStore = deps.settings.peekStoreOf(key) !== storeOf(entry) || deps.settings.peekStoreOf(sessionKey) !== storeOf(entry);
+  const movesStore = deps.settings.peekStoreOf(key) !== storeOfRegistry(entry) || deps.settings.peekStoreOf(sessionKey) !== storeOfRegistry(entry);
   if (movesStore) {
     await deps.settings.update((s) => ({ ...s, registries: withKey(s.registries, key, entry) }));
-    if (previous && storeOf(previous) !== storeOf(entry)) await forgetIn(deps, storeOf(previous), [key, sessionKeyOf(previous)]);
+    if (previous && storeOfRegistry(previous) !== storeOfRegistry(entry)) await forgetIn(deps, storeOfRegistry(previous), [key, sessionKeyOf(previous)]);
   }
   const result = await deps.withLock(sessionKey, async () => {
     if (!reused) await deps.items.write(sessionKey, session);
@@ -192,7 +188,7 @@ async function completeLogin(
   const settings = await deps.settings.update((s) => ({ ...s, registries: withKey(s.registries, key, entry) }));
   if (previous && sessionKeyOf(previous) !== sessionKey) await endAbandonedSession(deps, settings, previous);
   const outcome: LoginResult = {
-    store: storeOf(entry),
+    store: storeOfRegistry(entry),
     ...(storeReason ? { storeReason } : {}),
     pipeline: isPipelineGrant(entry.grant),
     registry: hostWithPort(parseServerUrl(entry.serverURL)),

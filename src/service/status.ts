@@ -3,7 +3,7 @@
 // are still listed.
 import type { Deps } from '../deps.js';
 import { HelperError } from '../errors.js';
-import { isPipelineGrant, sessionKeyOf, type OidcSession, type StoreName } from '../model.js';
+import { isPipelineGrant, sessionKeyOf, storeOfRegistry, type OidcSession, type StoreName } from '../model.js';
 import { parseServerUrl } from '../registryAddress.js';
 import { credentialHelper } from './credentialHelper.js';
 import { DEFAULT_MIN_VALIDITY_S, usernameFor } from '../oidc/tokenMath.js';
@@ -69,7 +69,7 @@ export async function registryStatuses(deps: Deps): Promise<{ registries: Regist
       mode: entry.mode,
       grant: entry.grant ?? 'auto',
       pipeline: isPipelineGrant(entry.grant),
-      store: entry.store ?? 'secret-service',
+      store: storeOfRegistry(entry),
       user: record?.kind === 'static' ? record.username : session ? usernameFor(entry, session.claims) : null,
       signedIn: isPipelineGrant(entry.grant) || (record !== null && record.kind !== 'oidc-session' && (record.kind === 'static' || Boolean(session))),
       staticCredential: record?.kind === 'static',

@@ -41,7 +41,7 @@ test('the protocol path loads no CLI, OIDC, HTTP, schema or lock library at star
   const cold = [...reached].filter((file) => COLD.some((name) => file.includes(`node_modules/${name}/`)));
   assert.deepEqual(cold, []);
   const ours = [...reached].filter((file) => file.startsWith('src/'));
-  for (const file of ours) assert.doesNotMatch(file, /^src\/(cli|oidc\/(discovery|deviceFlow|refresh|revocation|errors|httpClient|modes|pipelineGrant|ciToken|clientAuth)|service\/(login|logout|renewCredential|deriveCredential|status|configureDocker|renewer|storeChoice)|store\/fileLock)/);
+  for (const file of ours) assert.doesNotMatch(file, /^src\/(cli|oidc\/(discovery|deviceFlow|refresh|revocation|errors|httpClient|modes|pipelineGrant|ciToken|clientAuth)|service\/(login|logout|renewCredential|deriveCredential|status|configureDocker|renewer|storeChoice|providerEndpoints)|store\/fileLock)/);
   assert.ok(ours.includes('src/service/credentialHelper.ts') && ours.includes('src/store/keychainStore.ts'), 'the walk follows our own imports');
 });
 
