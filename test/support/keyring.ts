@@ -1,6 +1,7 @@
 // A private Secret Service for one test file: its own D-Bus session bus and gnome-keyring-daemon,
 // with a fresh 'login' collection unlocked non-interactively (as ../shared/with-keyring.sh does).
 import { spawn, execFile } from 'node:child_process';
+import { openSync, closeSync, readFileSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,12 @@ export interface TestKeyring {
   /** Throw-away directory holding the keyring files (scanned for leaked secrets by some tests). */
   dir: string;
   lock(): Promise<void>;
+  /**
+   * Why the daemon is gone, or null while it runs. gnome-keyring 42..50 aborts when a client
+   * disconnects in the middle of OpenSession (GNOME/gnome-keyring#190, #196, #199: "assertion
+   * 'client' failed"); a test that kills clients at random moments can hit that upstream race.
+   */
+  daemonDeath(): Promise<string | null>;
   stop(): Promise<void>;
 }
 
@@ -49,12 +56,16 @@ export async function startKeyring(): Promise<TestKeyring> {
   delete env.WAYLAND_DISPLAY;
 
   // --unlock reads the password on stdin, creates the 'login' collection if needed and unlocks it.
+  // Its stderr (inherited by the forked daemon) goes to a file, to say why it died if it does.
+  const daemonLog = join(dir, 'daemon.log');
+  const logFd = openSync(daemonLog, 'a');
   const daemon = spawn('gnome-keyring-daemon', ['--unlock', '--components=secrets'], {
     env,
-    stdio: ['pipe', 'ignore', 'ignore'],
+    stdio: ['pipe', 'ignore', logFd],
   });
   daemon.stdin!.end('test-keyring-password');
   await new Promise((resolve) => daemon.once('exit', resolve));
+  closeSync(logFd);
 
   // --unlock returns just before the daemon owns the name; poll without activating a second daemon.
   for (let i = 0; ; i++) {
@@ -67,9 +78,24 @@ export async function startKeyring(): Promise<TestKeyring> {
     await new Promise((r) => setTimeout(r, 25));
   }
 
+  // Asked of the bus itself, which never activates a service (a zombie would still answer kill -0).
+  const ownerPid = async () => {
+    const { stdout } = await run('dbus-send', [
+      '--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus',
+      'org.freedesktop.DBus.GetConnectionUnixProcessID', 'string:org.freedesktop.secrets',
+    ], { env }).catch(() => ({ stdout: '' }));
+    return Number(/uint32 (\d+)/.exec(stdout)?.[1] ?? NaN);
+  };
+  const daemonPid = await ownerPid();
+
   return {
     env,
     dir,
+    async daemonDeath() {
+      if ((await ownerPid()) === daemonPid) return null;
+      const log = readFileSync(daemonLog, 'utf8').trim().split('\n').slice(-6).join(' | ');
+      return `gnome-keyring-daemon ${daemonPid} is gone: ${log || '(nothing on its stderr)'}`;
+    },
     async lock() {
       await run('dbus-send', [
         '--session', '--print-reply', '--dest=org.freedesktop.secrets', '/org/freedesktop/secrets',
