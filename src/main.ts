@@ -28,7 +28,7 @@ import { LOGIN_PROGRAM_NAME, PROGRAM_NAME, RUNTIME, VERSION } from './version.js
 const MAX_STDIN_BYTES = 1024 * 1024;
 const DEFAULT_KEYCHAIN_TIMEOUT_MS = 15_000;
 
-const HUMAN_COMMANDS = new Set(['login', 'logout', 'status', 'configure-docker', 'kubelet-credential-provider', 'pull-secret', 'export-config', 'help']);
+const HUMAN_COMMANDS = new Set(['login', 'logout', 'status', 'configure-docker', 'kubelet-credential-provider', 'pull-secret', 'export-config', 'token-server', 'help']);
 
 /** The hidden verb of the detached renewer (service/renewer.ts): `get` runs this binary with it. */
 const RENEWER_VERB = '__renew-credential';

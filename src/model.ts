@@ -94,6 +94,14 @@ export interface RegistrySettings {
   subjectTokenType?: string;
   /** Where the tokens are kept (default: the Secret Service; see StoreName). */
   store?: StoreName;
+  /**
+   * acr mode: where the provider's token is exchanged for a registry refresh token (default
+   * https://REGISTRY/oauth2/exchange, as Azure Container Registry serves it; for a Distribution
+   * registry behind our token server, the token server's), found from the registry's challenge.
+   */
+  exchangeUrl?: string;
+  /** The `service` the registry's challenge names (its token server's audience), when not its host. */
+  registryService?: string;
 }
 
 /** A registry's saved settings, with the server URL as the person first spelled it. */

@@ -31,6 +31,7 @@ interface LoginFlags {
   ciTokenAudience?: string;
   subjectTokenType?: string;
   store?: string;
+  exchangeUrl?: string;
 }
 
 export function registerLoginCommand(program: Command, deps: Deps): void {
@@ -62,6 +63,7 @@ export function registerLoginCommand(program: Command, deps: Deps): void {
     .option('--subject-token-type <uri>', 'token-exchange: the CI token\'s type (default urn:ietf:params:oauth:token-type:jwt)')
     .addOption(new Option('--store <store>', 'where tokens are kept (default: the Secret Service; pipelines fall back to kernel, then none)').choices([...STORES]))
     .option('--redirect-uri <uri>', 'browser flow: the loopback redirect registered at the provider (default http://127.0.0.1/callback on a free port)')
+    .option('--exchange-url <url>', 'acr mode: exchange the provider\'s token here for a registry refresh token (default: found from the registry\'s challenge)')
     .option('--min-validity <duration>', 'how long a credential must stay valid after get hands it out (default 10m: BuildKit keeps it that long)')
     .addHelpText(
       'after',
@@ -75,7 +77,8 @@ export function registerLoginCommand(program: Command, deps: Deps): void {
         scope: flags.scope,
         audience: flags.audience,
         resource: flags.resource,
-        mode: flags.mode,
+        mode: flags.mode ?? (flags.exchangeUrl ? 'acr' : undefined),
+        exchangeUrl: flags.exchangeUrl,
         username: flags.username,
         usernameClaim: flags.usernameClaim,
         secretToken: flags.secret,

@@ -9,6 +9,7 @@ import { registerKubeletCommand } from './kubeletCommand.js';
 import { registerExportCommands } from './exportCommands.js';
 import { registerStatusCommand } from './statusCommand.js';
 import { registerConfigureDockerCommand } from './configureDockerCommand.js';
+import { registerTokenServerCommand } from './tokenServerCommand.js';
 
 function buildProgram(deps: Deps, outcome: { exitCode: number }): Command {
   const io = deps.terminal;
@@ -48,6 +49,7 @@ Credential-helper protocol (called by docker, skopeo, podman, buildah, BuildKit)
   registerConfigureDockerCommand(program, deps);
   registerKubeletCommand(program, deps);
   registerExportCommands(program, deps);
+  registerTokenServerCommand(program, deps);
   return program;
 }
 

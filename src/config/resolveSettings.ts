@@ -65,6 +65,8 @@ const ENV_NAMES: Record<keyof RegistrySettings, string> = {
   ciTokenAudience: 'DOCKER_CREDENTIAL_OIDC_CI_TOKEN_AUDIENCE',
   subjectTokenType: 'DOCKER_CREDENTIAL_OIDC_SUBJECT_TOKEN_TYPE',
   store: 'DOCKER_CREDENTIAL_OIDC_STORE',
+  exchangeUrl: 'DOCKER_CREDENTIAL_OIDC_EXCHANGE_URL',
+  registryService: 'DOCKER_CREDENTIAL_OIDC_REGISTRY_SERVICE',
 };
 
 export function settingsFromEnv(env: NodeJS.ProcessEnv): SettingsInput {
@@ -81,7 +83,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): SettingsInput {
   return result;
 }
 
-function definedOnly(input: SettingsInput): SettingsInput {
+export function definedOnly(input: SettingsInput): SettingsInput {
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as SettingsInput;
 }
 
@@ -136,7 +138,7 @@ export function resolveSettings(registry: string, flags: SettingsInput, env: Set
     usernameClaim: merged.usernameClaim ?? 'preferred_username',
     secretToken,
   };
-  for (const optional of ['resource', 'audience', 'username', 'caFile', 'noBrowser', 'tenant', 'minValidity', 'grant', 'redirectUri', 'clientSecretFile', 'clientSecretEnv', 'privateKeyFile', 'ciToken', 'ciTokenAudience', 'subjectTokenType', 'store'] as const) {
+  for (const optional of ['resource', 'audience', 'username', 'caFile', 'noBrowser', 'tenant', 'minValidity', 'grant', 'redirectUri', 'clientSecretFile', 'clientSecretEnv', 'privateKeyFile', 'ciToken', 'ciTokenAudience', 'subjectTokenType', 'store', 'exchangeUrl', 'registryService'] as const) {
     if (merged[optional] !== undefined) (settings as unknown as Record<string, unknown>)[optional] = merged[optional];
   }
   if (pipeline) return checkPipelineSettings(registry, settings);

@@ -27,6 +27,8 @@ const registrySchema = z.object({
   ciTokenAudience: z.optional(z.string()),
   subjectTokenType: z.optional(z.string()),
   store: z.optional(z.enum(STORES)),
+  exchangeUrl: z.optional(z.string()),
+  registryService: z.optional(z.string()),
 });
 
 const providerSchema = z.object({

@@ -5,7 +5,8 @@ import type { Deps } from '../deps.js';
 import { HelperError } from '../errors.js';
 import { clientSecretOf } from '../config/clientSecret.js';
 import { lookup, withKey } from '../config/ownKeys.js';
-import { resolveSettings, settingsFromEnv, type SettingsInput } from '../config/resolveSettings.js';
+import { definedOnly, presetFor, resolveSettings, settingsFromEnv, type SettingsInput } from '../config/resolveSettings.js';
+import { probeRegistry } from './registryProbe.js';
 import { IDENTITY_TOKEN_USERNAME, isPipelineGrant, sessionKeyOf, storeOfRegistry, type HelperSettings, type OidcSession, type RegistryEntry, type StoreName } from '../model.js';
 import { registriesOfSession } from '../config/settingsFile.js';
 import { endSession } from './logout.js';
@@ -62,7 +63,12 @@ export async function login(deps: Deps, serverUrl: string, flags: SettingsInput,
   const address = parseServerUrl(serverUrl);
   const registry = hostWithPort(address) + address.path;
   const saved = lookup((await deps.settings.read()).registries, address.key);
-  const settings = resolveSettings(registry, flags, settingsFromEnv(deps.env), saved);
+  const fromEnv = settingsFromEnv(deps.env);
+  // No mode chosen anywhere: ask the registry which one it supports best.
+  const unchosen = !flags.mode && !fromEnv.mode && !saved?.mode && !presetFor(registry).mode;
+  const probed = unchosen ? await probeRegistry(hostWithPort(address), deps.fetchFor(flags.caFile ?? fromEnv.caFile)) : {};
+  const settings = resolveSettings(registry, { ...probed, ...definedOnly(flags) }, fromEnv, saved);
+  if (settings.exchangeUrl) requireSecureUrl(settings.exchangeUrl, '--exchange-url');
   requireSecureUrl(settings.issuer, 'issuer');
   const chosen: RegistryEntry = { ...settings, serverURL: saved?.serverURL ?? serverUrl.trim() };
   if (chosen.ciToken === 'kubelet') return kubeletConfiguration(deps, chosen, registry);

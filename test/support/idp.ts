@@ -18,6 +18,8 @@ export interface IdpOptions {
   tls?: { key: string; cert: string; ca: string };
   /** Users who may sign in; default alice. */
   users?: string[];
+  /** Each user's groups, put in the access tokens' `groups` claim (a Keycloak group mapper). */
+  groups?: Record<string, string[]>;
   /**
    * The CI issuer whose tokens the token-exchange and JWT-bearer grants accept (checked for its
    * signature, issuer, expiry and audience by `verify`); those grants are refused without it.
@@ -168,6 +170,9 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
     ttl: { AccessToken: options.accessTokenTtl ?? 60, ClientCredentials: options.accessTokenTtl ?? 60, DeviceCode: options.deviceCodeTtl ?? 600, RefreshToken: 24 * 3600, Grant: 24 * 3600, IdToken: 3600, Interaction: 600, Session: 3600 },
     issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(t: string): boolean }, code: { scopes: Set<string> }) =>
       client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    // What a Keycloak realm puts in its access tokens with the usual mappers: the username and groups.
+    extraTokenClaims: async (_ctx: unknown, token: { kind: string; accountId?: string }) =>
+      token.kind === 'AccessToken' && token.accountId ? { preferred_username: token.accountId, groups: options.groups?.[token.accountId] ?? [] } : undefined,
     findAccount: async (_ctx: unknown, id: string) =>
       users.has(id)
         ? { accountId: id, claims: async () => ({ sub: id, preferred_username: id, name: id, email: `${id}@example.test` }) }

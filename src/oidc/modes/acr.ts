@@ -21,12 +21,12 @@ export const acrMode: CredentialModeHandler = async (context) => {
   const accessToken = await context.accessToken();
   const body = new URLSearchParams({
     grant_type: 'access_token',
-    service: context.registryHost,
+    service: context.settings.registryService ?? context.registryHost,
     access_token: accessToken.value,
   });
   const tenant = context.settings.tenant ?? (context.session.claims?.tid as string | undefined);
   if (tenant) body.set('tenant', tenant);
-  const url = exchangeUrl(context.registryHost);
+  const url = context.settings.exchangeUrl ?? exchangeUrl(context.registryHost);
   let response: Response;
   try {
     response = await context.fetch(url, {

@@ -1,0 +1,15 @@
+// Assembles a token server from its configuration: keys, providers, rules, the HTTP listener.
+import type { TokenServerConfig } from './config.js';
+import { startHttpServer, type RunningServer } from './httpServer.js';
+import { OidcVerifier } from './oidcVerifier.js';
+import { RegistryTokens } from './registryTokens.js';
+import { Rules } from './rules.js';
+import { loadSigningKeys } from './signingKeys.js';
+import { TokenService } from './tokenService.js';
+
+export function startTokenServer(config: TokenServerConfig, log: (line: Record<string, unknown>) => void): Promise<RunningServer> {
+  const keys = loadSigningKeys(config.signing.key, config.signing.certificate);
+  const tokens = new RegistryTokens(keys, config.issuer, config.tokenTtl, config.refreshTokenTtl);
+  const service = new TokenService(config.service, new OidcVerifier(config.providers, config.clockSkew), new Rules(config.rules), tokens);
+  return startHttpServer(config, service, log);
+}

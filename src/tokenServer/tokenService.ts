@@ -1,0 +1,115 @@
+// The token server's decisions, free of HTTP: who the caller is (an OIDC token, one of our registry
+// refresh tokens, or nobody), what the rules let them do of what they asked, and what is signed
+// for it. Every decision is one structured record for the log; no token ever goes into it.
+import { OidcVerifier } from './oidcVerifier.js';
+import { RegistryTokens, type RefreshSubject } from './registryTokens.js';
+import { Rules, type Caller } from './rules.js';
+import { formatScope, parseScopes, type ResourceAccess } from './scopes.js';
+
+/** The null-GUID user of Azure Container Registry: its password is a registry refresh token. */
+export const REFRESH_TOKEN_USERNAME = '00000000-0000-0000-0000-000000000000';
+
+export type Credential =
+  | { kind: 'none' }
+  | { kind: 'oidc'; token: string }
+  | { kind: 'refresh'; token: string };
+
+export interface TokenRequest {
+  service: string | undefined;
+  scopes: string[];
+  credential: Credential;
+  /** offline_token=true (GET) or access_type=offline (POST): also hand back a registry refresh token. */
+  offline: boolean;
+}
+
+export interface Decision {
+  outcome: 'issued' | 'refused';
+  reason?: string;
+  /** 400 for a malformed request, 401 for a credential we do not accept. */
+  status?: 400 | 401;
+  subject?: string;
+  username?: string;
+  provider?: string;
+  asked: string[];
+  granted: string[];
+}
+
+export interface Issued {
+  token: string;
+  expiresIn: number;
+  issuedAt: number;
+  refreshToken?: string;
+}
+
+export class TokenService {
+  constructor(
+    private readonly service: string,
+    private readonly verifier: OidcVerifier,
+    private readonly rules: Rules,
+    private readonly tokens: RegistryTokens,
+    private readonly nowS: () => number = () => Date.now() / 1000,
+  ) {}
+
+  /** GET and POST /token. */
+  async token(request: TokenRequest): Promise<{ decision: Decision; issued?: Issued }> {
+    const refused = (reason: string, status: 400 | 401, extra: Partial<Decision> = {}) => ({ decision: { outcome: 'refused' as const, reason, status, asked: request.scopes, granted: [], ...extra } });
+    if (request.service !== undefined && request.service !== this.service) return refused(`unknown service ${JSON.stringify(request.service.slice(0, 100))}`, 400);
+    let asked: ResourceAccess[];
+    try {
+      asked = parseScopes(request.scopes);
+    } catch (error) {
+      return refused((error as Error).message, 400);
+    }
+    const now = this.nowS();
+    const who = await this.authenticate(request.credential, now);
+    if ('refused' in who) return refused(who.refused, 401);
+    const caller: Caller = who.subject ? { claims: who.subject.claims, username: who.subject.username } : null;
+    const granted = this.rules.grant(caller, asked);
+    const token = await this.tokens.accessToken(this.service, who.subject?.sub ?? '', granted, now);
+    const issued: Issued = { token, expiresIn: this.tokens.tokenTtl, issuedAt: now };
+    if (request.offline && who.subject) issued.refreshToken = (await this.tokens.refreshToken(this.service, who.subject, now)).token;
+    const decision: Decision = {
+      outcome: 'issued',
+      subject: who.subject?.sub ?? '(anonymous)',
+      username: who.subject?.username,
+      provider: who.subject?.idp,
+      asked: asked.map(formatScope),
+      granted: granted.map(formatScope),
+    };
+    const count = (scopes: ResourceAccess[]) => scopes.reduce((sum, scope) => sum + scope.actions.length, 0);
+    if (count(granted) < count(asked)) decision.reason = 'rules allow less than was asked';
+    return { decision, issued };
+  }
+
+  /** POST /oauth2/exchange: an OIDC access token for a registry refresh token (ACR's exchange). */
+  async exchange(service: string | undefined, accessToken: string | undefined): Promise<{ decision: Decision; refreshToken?: string; expiresAt?: number }> {
+    const refused = (reason: string, status: 400 | 401) => ({ decision: { outcome: 'refused' as const, reason, status, asked: [], granted: [] } });
+    if (!accessToken) return refused('access_token is missing', 400);
+    if (service !== this.service) return refused(`unknown service ${JSON.stringify((service ?? '').slice(0, 100))}`, 400);
+    const now = this.nowS();
+    const who = await this.authenticate({ kind: 'oidc', token: accessToken }, now);
+    if ('refused' in who) return refused(who.refused, 401);
+    const subject = who.subject!;
+    const { token, expiresAt } = await this.tokens.refreshToken(this.service, subject, now);
+    return { decision: { outcome: 'issued', subject: subject.sub, username: subject.username, provider: subject.idp, asked: [], granted: ['refresh_token'] }, refreshToken: token, expiresAt };
+  }
+
+  private async authenticate(credential: Credential, nowS: number): Promise<{ subject: RefreshSubject | null } | { refused: string }> {
+    if (credential.kind === 'none') return { subject: null };
+    if (credential.kind === 'refresh') {
+      const subject = await this.tokens.verifyRefreshToken(credential.token, this.service, nowS);
+      return 'refused' in subject ? subject : { subject };
+    }
+    const verified = await this.verifier.verify(credential.token, nowS);
+    if ('refused' in verified) return verified;
+    const sub = String(verified.claims.sub);
+    return { subject: { sub, username: verified.username, idp: verified.issuer, claims: this.keptClaims(verified.claims) } };
+  }
+
+  /** What a refresh token carries: only the claims the rules read (and the subject). */
+  private keptClaims(claims: Record<string, unknown>): Record<string, unknown> {
+    const kept: Record<string, unknown> = { sub: claims.sub };
+    for (const name of this.rules.claimNames()) if (Object.hasOwn(claims, name)) kept[name] = claims[name];
+    return kept;
+  }
+}

@@ -1,0 +1,66 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseConfig, parseDuration } from '../../../src/tokenServer/config.js';
+
+const EXAMPLE = `listen: 127.0.0.1:5001          # or 0.0.0.0:5001 behind an ingress; tls: {cert: , key: } optional
+service: registry.example.com    # = REGISTRY_AUTH_TOKEN_SERVICE
+issuer: registry-token-server    # = REGISTRY_AUTH_TOKEN_ISSUER
+signing:
+  key: /etc/token-server/key.pem          # PEM private key (RSA or EC)
+  certificate: /etc/token-server/cert.pem # the registry's REGISTRY_AUTH_TOKEN_ROOTCERTBUNDLE
+tokenTtl: 5m
+refreshTokenTtl: 3h
+providers:
+  - issuer: https://sso.example.com/realms/dev
+    audience: registry
+    usernameClaim: preferred_username
+rules:
+  - match: {groups: developers}      # claim: glob — a string claim that matches, or an array claim with an element that matches
+    repositories: ["team/*"]
+    actions: [pull, push]
+  - match: {sub: "*"}                 # any signed-in user
+    repositories: ["public/*", "\${username}/*"]
+    actions: [pull]
+  - anonymous: true
+    repositories: ["public/*"]
+    actions: [pull]
+`;
+
+test('the issue example parses as written, with defaults filled', () => {
+  const config = parseConfig(EXAMPLE, 'token-server.yaml');
+  assert.equal(config.tokenTtl, 300);
+  assert.equal(config.refreshTokenTtl, 10_800);
+  assert.equal(config.providers[0]!.audience, 'registry');
+  assert.deepEqual(config.providers[0]!.algorithms, ['RS256', 'ES256']);
+  assert.equal(config.rules.length, 3);
+  assert.deepEqual(config.rateLimit, { failures: 20, window: 60 });
+});
+
+test('the same configuration as JSON parses the same', () => {
+  const json = JSON.stringify(parseConfig(EXAMPLE, 'a.yaml'));
+  assert.deepEqual(parseConfig(json, 'a.json'), parseConfig(EXAMPLE, 'a.yaml'));
+});
+
+test('problems name the file and the line', () => {
+  assert.throws(() => parseConfig(EXAMPLE.replace('tokenTtl: 5m', 'tokenTtl: 5 minutes'), 'ts.yaml'), /^HelperError: ts\.yaml:7: tokenTtl: "5 minutes" is not a duration/);
+  assert.throws(() => parseConfig(EXAMPLE.replace('actions: [pull, push]', 'actions: [pull, write]'), 'ts.yaml'), /ts\.yaml:16: rules\.0\.actions\.1:/);
+  assert.throws(() => parseConfig(EXAMPLE.replace('    audience: registry\n', ''), 'ts.yaml'), /ts\.yaml:10: providers\.0\.audience:/);
+  assert.throws(() => parseConfig(EXAMPLE.replace('issuer: registry-token-server', 'isuer: registry-token-server'), 'ts.yaml'), /ts\.yaml:\d+: .*isuer/);
+  assert.throws(() => parseConfig(`${EXAMPLE}rules: []\n`, 'ts.yaml'), /ts\.yaml:2[34]: Map keys must be unique/);
+  assert.throws(() => parseConfig('listen: [unclosed\n', 'ts.yaml'), /ts\.yaml:\d+: /);
+});
+
+test('meaning the schema cannot check is refused with the fix', () => {
+  assert.throws(() => parseConfig(EXAMPLE.replace('listen: 127.0.0.1:5001', 'listen: localhost'), 'ts.yaml'), /listen "localhost" is not host:port/);
+  assert.throws(() => parseConfig(EXAMPLE.replace('https://sso.example.com', 'http://sso.example.com'), 'ts.yaml'), /must use https/);
+  assert.throws(() => parseConfig(EXAMPLE.replace('    actions: [pull]\n  - anonymous', '    actions: [pull]\n  - anonymous').replace(/anonymous: true\n    repositories: \["public\/\*"\]\n    actions: \[pull\]/, 'anonymous: true\n    repositories: ["public/*"]\n    actions: [pull, push]'), 'ts.yaml'), /anonymous rules may only pull/);
+  assert.throws(() => parseConfig(EXAMPLE.replace('  - match: {groups: developers}', '  - anonymous: true\n    match: {groups: developers}'), 'ts.yaml'), /both anonymous and match/);
+});
+
+test('durations', () => {
+  assert.equal(parseDuration('90s'), 90);
+  assert.equal(parseDuration('1.5h'), 5400);
+  assert.equal(parseDuration(42), 42);
+  assert.equal(parseDuration('0s'), undefined);
+  assert.equal(parseDuration('5 minutes'), undefined);
+});
