@@ -76,8 +76,11 @@ class ProviderVerifier {
         const audiences = Array.isArray(answer.aud) ? answer.aud : [answer.aud];
         if (!audiences.some((aud) => this.audiences.includes(String(aud)))) return { refused: 'wrong audience' };
       }
-      if (typeof answer.sub !== 'string') return { refused: 'introspection named no subject' };
-      return this.accepted(answer);
+      // A client's own token (client credentials) has no user: the client is the subject, as in
+      // the JWT access tokens of RFC 9068 §2.2.
+      const sub = typeof answer.sub === 'string' ? answer.sub : answer.client_id;
+      if (typeof sub !== 'string') return { refused: 'introspection named no subject' };
+      return this.accepted({ ...answer, sub });
     } catch (error) {
       return { refused: `introspection failed: ${(error as Error).message}` };
     }

@@ -65,6 +65,9 @@ export interface Idp {
   delayTokenAnswers(ms: number): void;
 }
 
+/** A resource whose access tokens are opaque (not JWTs). */
+export const OPAQUE_RESOURCE = 'urn:registry-opaque';
+
 /** A public client without the device grant (the fallback to the browser is tested with it). */
 export const BROWSER_ONLY_CLIENT = 'browser-only';
 
@@ -160,6 +163,8 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
         defaultResource: () => resource,
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx: unknown, indicator: string) => {
+          // GitLab-style opaque access tokens, which a resource server can only introspect.
+          if (indicator === OPAQUE_RESOURCE) return { scope: 'openid profile', audience: OPAQUE_RESOURCE, accessTokenTTL: options.accessTokenTtl ?? 60, accessTokenFormat: 'opaque' };
           if (indicator !== resource) throw new Error(`unknown resource ${indicator}`);
           return { scope: 'openid offline_access profile email', audience: resource, accessTokenTTL: options.accessTokenTtl ?? 60, accessTokenFormat: 'jwt' };
         },

@@ -61,7 +61,7 @@ export async function startTokenServerProcess(
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
   return {
-    url: `http://${listen}`,
+    url: `${/^tls:/m.test(text) ? 'https' : 'http'}://${listen}`,
     service,
     issuer,
     certificatePath: cert,
