@@ -48,16 +48,21 @@ export async function probeRegistry(registryHost: string, fetch: Fetch): Promise
   if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && isLoopbackHost(realm.hostname))) return {};
   const exchangeUrl = new URL('/oauth2/exchange', realm.origin).href;
   try {
-    // An empty exchange: a server that has the endpoint refuses the request (400/401); one that
-    // has not answers 404 or 405.
+    // The access_token grant without a token: a server that has the exchange refuses the request
+    // itself (invalid_request, 400/401); one that has not answers 404/405, or refuses the grant
+    // type (a token server that only knows the Distribution grants answers unsupported_grant_type).
     const response = await fetch(exchangeUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: '',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams({ grant_type: 'access_token', service: challenge.service ?? registryHost }),
       signal: AbortSignal.timeout(10_000),
     });
-    void response.body?.cancel();
-    if (response.status === 404 || response.status === 405 || response.status >= 500) return {};
+    if (response.status !== 400 && response.status !== 401) {
+      void response.body?.cancel();
+      return {};
+    }
+    const answer = (await response.json().catch(() => undefined)) as { error?: unknown } | undefined;
+    if (!answer || answer.error === 'unsupported_grant_type') return {};
   } catch {
     return {};
   }

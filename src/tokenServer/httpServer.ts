@@ -132,7 +132,9 @@ export function startHttpServer(config: TokenServerConfig, service: TokenService
   async function exchangeRoute(request: IncomingMessage, response: ServerResponse, client: string): Promise<void> {
     if (request.method !== 'POST') throw new HttpFailure(405, 'use POST');
     const form = await readForm(request);
-    if (form.get('grant_type') !== 'access_token' && form.get('grant_type') !== 'access_token_refresh_token') throw new HttpFailure(400, 'grant_type must be access_token');
+    if (form.get('grant_type') !== 'access_token') {
+      return json(response, 400, { error: 'unsupported_grant_type', error_description: 'grant_type must be access_token' });
+    }
     const result = await service.exchange(form.get('service') ?? undefined, form.get('access_token') ?? undefined);
     record('/oauth2/exchange', client, result.decision);
     if (!result.refreshToken) {

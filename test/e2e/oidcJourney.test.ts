@@ -3,9 +3,8 @@
 // token server that trusts the provider, skopeo and the docker CLI, and a real Secret Service.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { startKeyring, type TestKeyring } from '../support/keyring.js';
 import { assertBuilt, helperBinary, run, runHelper, type RunResult } from '../support/helperBinary.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
@@ -14,6 +13,7 @@ import { startIdp, type Idp } from '../support/idp.js';
 import { startTokenServer, verifyOidcAccessToken, type TokenServer } from '../support/tokenServer.js';
 import { startAcrDouble, type AcrDouble } from '../support/acrDouble.js';
 import { signIn } from '../support/signIn.js';
+import { makeClientHome } from '../support/clientHome.js';
 import { filesContaining, processCommandLinesContaining } from '../support/secretScan.js';
 
 const ACCESS_TOKEN_TTL = 8;
@@ -56,19 +56,7 @@ before(async () => {
   registry = await startRegistry(tokenAuth);
   identityRegistry = await startRegistry(tokenAuth);
   acr = await startAcrDouble((token) => verifyOidcAccessToken(token, idp));
-  home = await mkdtemp(join(tmpdir(), 'dco-oidc-'));
-  await mkdir(join(home, '.docker'));
-  await writeFile(join(home, '.docker', 'config.json'), JSON.stringify({ credsStore: 'oidc' }));
-  authFile = join(home, 'containers-auth.json');
-  await writeFile(authFile, JSON.stringify({ credHelpers: { [registry.host]: 'oidc', [identityRegistry.host]: 'oidc' } }));
-  env = {
-    ...keyring.env,
-    HOME: home,
-    DOCKER_CONFIG: join(home, '.docker'),
-    XDG_CONFIG_HOME: join(home, '.config'),
-    XDG_CACHE_HOME: join(home, '.cache'),
-    PATH: `${dirname(helperBinary)}:${process.env.PATH}`,
-  };
+  ({ home, authFile, env } = await makeClientHome('oidc', keyring.env, [registry.host, identityRegistry.host]));
   image = await makeOciImage(await mkdtemp(join(home, 'img-')));
 });
 

@@ -6,16 +6,17 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { startKeyring, type TestKeyring } from '../support/keyring.js';
-import { assertBuilt, helperBinary, run, runHelper } from '../support/helperBinary.js';
+import { assertBuilt, run, runHelper } from '../support/helperBinary.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { makeOciImage } from '../support/ociImage.js';
 import { PIPELINE_CLIENTS, startIdp, type Idp } from '../support/idp.js';
 import { signIn } from '../support/signIn.js';
+import { makeClientHome } from '../support/clientHome.js';
 import { startTokenServerProcess, type TokenServerProcess } from '../support/tokenServerProcess.js';
+import { exampleConfig } from '../support/tokenServerExample.js';
 
 const ACCESS_TOKEN_TTL = 5;
 const SERVICE = 'registry.example.com';
@@ -35,31 +36,8 @@ let signedInAt = 0;
 /** The provider's first access token: 5 s of life, long dead by the later tests. */
 let firstAccessToken = '';
 
-/** The issue's example, as written, with this machine's paths and one more rule for publishers. */
-const exampleConfig = (issuer: string, audience: string, service = SERVICE) => (paths: { listen: string; key: string; cert: string }) => `
-listen: ${paths.listen}          # or 0.0.0.0:5001 behind an ingress; tls: {cert: , key: } optional
-service: ${service}    # = REGISTRY_AUTH_TOKEN_SERVICE
-issuer: registry-token-server    # = REGISTRY_AUTH_TOKEN_ISSUER
-signing:
-  key: ${paths.key}          # PEM private key (RSA or EC)
-  certificate: ${paths.cert} # the registry's REGISTRY_AUTH_TOKEN_ROOTCERTBUNDLE
-tokenTtl: 5m
-refreshTokenTtl: 3h
-providers:
-  - issuer: ${issuer}
-    audience: ${audience}
-    usernameClaim: preferred_username
-rules:
-  - match: {groups: developers}      # claim: glob — a string claim that matches, or an array claim with an element that matches
-    repositories: ["team/*"]
-    actions: [pull, push]
-  - match: {sub: "*"}                 # any signed-in user
-    repositories: ["public/*", "\${username}/*"]
-    actions: [pull]
-  - anonymous: true
-    repositories: ["public/*"]
-    actions: [pull]
-  - match: {groups: publishers}
+/** The issue's example, as written, with this machine's places and one more rule for publishers. */
+const exampleWith = (issuer: string, audience: string, service = SERVICE) => (paths: { listen: string; key: string; cert: string }) => `${exampleConfig({ ...paths, service, issuer, audience })}  - match: {groups: publishers}
     repositories: ["public/*"]
     actions: [pull, push]
 `;
@@ -103,23 +81,11 @@ before(async () => {
   keyring = await startKeyring();
   idp = await startIdp({ accessTokenTtl: ACCESS_TOKEN_TTL, users: ['alice', 'bob'], groups: { alice: ['developers', 'publishers'] } });
   otherIdp = await startIdp();
-  server = await startTokenServerProcess(exampleConfig(idp.issuer, idp.resource));
+  server = await startTokenServerProcess(exampleWith(idp.issuer, idp.resource));
   const tokenAuth = { kind: 'token' as const, realm: `${server.url}/token`, service: SERVICE, issuer: server.issuer, rootCertPath: server.certificatePath };
   registry = await startRegistry(tokenAuth);
   passwordRegistry = await startRegistry(tokenAuth);
-  home = await mkdtemp(join(tmpdir(), 'dco-token-server-e2e-'));
-  await mkdir(join(home, '.docker'));
-  await writeFile(join(home, '.docker', 'config.json'), JSON.stringify({ credsStore: 'oidc' }));
-  authFile = join(home, 'containers-auth.json');
-  await writeFile(authFile, JSON.stringify({ credHelpers: { [registry.host]: 'oidc', [passwordRegistry.host]: 'oidc' } }));
-  env = {
-    ...keyring.env,
-    HOME: home,
-    DOCKER_CONFIG: join(home, '.docker'),
-    XDG_CONFIG_HOME: join(home, '.config'),
-    XDG_CACHE_HOME: join(home, '.cache'),
-    PATH: `${dirname(helperBinary)}:${process.env.PATH}`,
-  };
+  ({ home, authFile, env } = await makeClientHome('token-server-e2e', keyring.env, [registry.host, passwordRegistry.host]));
   image = await makeOciImage(await mkdtemp(join(home, 'img-')));
 });
 
@@ -229,7 +195,7 @@ test('attacks are refused, each with its reason in the decision log', async (t) 
     body: new URLSearchParams({ grant_type: 'client_credentials', client_id: PIPELINE_CLIENTS.secret, client_secret: otherIdp.pipeline.clientSecret }),
   })).json() as { access_token: string };
   // A second token server with the same keys but another service: its refresh tokens are genuine.
-  const sibling = await startTokenServerProcess(exampleConfig(idp.issuer, idp.resource, 'other.example.com'), { signing: { key: server.keyPath, cert: server.certificatePath } });
+  const sibling = await startTokenServerProcess(exampleWith(idp.issuer, idp.resource, 'other.example.com'), { signing: { key: server.keyPath, cert: server.certificatePath } });
   t.after(() => sibling.stop());
   const fresh = await runHelper(['get'], { env, input: passwordRegistry.host });
   const liveAccessToken = (JSON.parse(fresh.stdout) as { Secret: string }).Secret;

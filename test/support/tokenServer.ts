@@ -6,11 +6,12 @@
 //   behind the helper's back and, with rotation, revoke the person's whole session.
 // It answers with a registry JWT signed by a self-signed certificate the registry trusts.
 import { execFileSync } from 'node:child_process';
-import { createHash, createPrivateKey, createPublicKey, createVerify, randomUUID, sign, X509Certificate, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, createVerify, randomUUID, sign, X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
+import { libtrustKeyId } from '../../src/tokenServer/signingKeys.js';
 import { join } from 'node:path';
 
 interface TokenServerStats {
@@ -26,18 +27,6 @@ export interface TokenServer {
   rootCertPath: string;
   stats: TokenServerStats;
   stop(): Promise<void>;
-}
-
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-/** libtrust's key id, which Distribution expects in the JWT header: base32 of 240 bits of SHA-256(SPKI). */
-function libtrustKeyId(publicKey: KeyObject): string {
-  const digest = createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest().subarray(0, 30);
-  let bits = '';
-  for (const byte of digest) bits += byte.toString(2).padStart(8, '0');
-  let out = '';
-  for (let i = 0; i < bits.length; i += 5) out += BASE32[parseInt(bits.slice(i, i + 5), 2)];
-  return out.match(/.{4}/g)!.join(':');
 }
 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -4,14 +4,14 @@ import { parseBearerChallenge, probeRegistry } from '../../../src/service/regist
 import type { Fetch } from '../../../src/model.js';
 
 /** A registry and its realm as documented: /v2/ answers 401 with a Bearer challenge. */
-function fakeNetwork(challenge: string | null, exchangeStatus: number | 'down'): { fetch: Fetch; asked: string[] } {
+function fakeNetwork(challenge: string | null, exchangeStatus: number | 'down', exchangeError = 'invalid_request'): { fetch: Fetch; asked: string[] } {
   const asked: string[] = [];
   const fetch: Fetch = async (input) => {
     const url = String(input);
     asked.push(url);
     if (url.endsWith('/v2/')) return new Response('{}', { status: 401, headers: challenge ? { 'www-authenticate': challenge } : {} });
     if (exchangeStatus === 'down') throw new Error('ECONNREFUSED');
-    return new Response('{}', { status: exchangeStatus });
+    return new Response(JSON.stringify({ error: exchangeError }), { status: exchangeStatus });
   };
   return { fetch, asked };
 }
@@ -42,6 +42,8 @@ test('a realm without /oauth2/exchange, an unreachable realm or registry: nothin
   assert.deepEqual(await probeRegistry('r.example', fakeNetwork('Bearer realm="https://auth.example/token",service="r"', 404).fetch), {});
   assert.deepEqual(await probeRegistry('r.example', fakeNetwork('Bearer realm="https://auth.example/token",service="r"', 'down').fetch), {});
   assert.deepEqual(await probeRegistry('r.example', fakeNetwork('Basic realm="r"', 400).fetch), {});
+  // A Distribution token server answering every POST with its own grants' refusal has no exchange.
+  assert.deepEqual(await probeRegistry('r.example', fakeNetwork('Bearer realm="https://auth.example/token",service="r"', 400, 'unsupported_grant_type').fetch), {});
   assert.deepEqual(await probeRegistry('r.example', async () => Promise.reject(new Error('ENOTFOUND'))), {});
   // A realm on plain http elsewhere than loopback would receive the provider's token: not offered.
   assert.deepEqual(await probeRegistry('r.example', fakeNetwork('Bearer realm="http://auth.example/token",service="r"', 400).fetch), {});

@@ -1,30 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig, parseDuration } from '../../../src/tokenServer/config.js';
+import { exampleConfig } from '../../support/tokenServerExample.js';
 
-const EXAMPLE = `listen: 127.0.0.1:5001          # or 0.0.0.0:5001 behind an ingress; tls: {cert: , key: } optional
-service: registry.example.com    # = REGISTRY_AUTH_TOKEN_SERVICE
-issuer: registry-token-server    # = REGISTRY_AUTH_TOKEN_ISSUER
-signing:
-  key: /etc/token-server/key.pem          # PEM private key (RSA or EC)
-  certificate: /etc/token-server/cert.pem # the registry's REGISTRY_AUTH_TOKEN_ROOTCERTBUNDLE
-tokenTtl: 5m
-refreshTokenTtl: 3h
-providers:
-  - issuer: https://sso.example.com/realms/dev
-    audience: registry
-    usernameClaim: preferred_username
-rules:
-  - match: {groups: developers}      # claim: glob — a string claim that matches, or an array claim with an element that matches
-    repositories: ["team/*"]
-    actions: [pull, push]
-  - match: {sub: "*"}                 # any signed-in user
-    repositories: ["public/*", "\${username}/*"]
-    actions: [pull]
-  - anonymous: true
-    repositories: ["public/*"]
-    actions: [pull]
-`;
+const EXAMPLE = exampleConfig();
 
 test('the issue example parses as written, with defaults filled', () => {
   const config = parseConfig(EXAMPLE, 'token-server.yaml');
