@@ -165,6 +165,27 @@ test('anonymous pull of a public repository works; anonymous push does not', asy
   assert.notEqual(privatePull.code, 0);
 });
 
+test('the OAuth2 form: a password grant with access_type=offline, then the refresh_token grant; GET offline_token=true', async () => {
+  const fresh = JSON.parse((await runHelper(['get'], { env, input: passwordRegistry.host })).stdout) as { Secret: string };
+  const form = (fields: Record<string, string>) => call('/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+  const password = await form({ grant_type: 'password', username: 'alice', password: fresh.Secret, service: SERVICE, scope: 'repository:team/app:pull,push', access_type: 'offline', client_id: 'docker' });
+  assert.equal(password.status, 200, password.body);
+  const first = JSON.parse(password.body) as { access_token: string; refresh_token: string; scope: string; expires_in: number };
+  assert.equal(first.scope, 'repository:team/app:pull,push');
+  assert.equal(first.expires_in, 300);
+  assert.ok(first.refresh_token, 'access_type=offline returns a registry refresh token');
+  const refreshed = await form({ grant_type: 'refresh_token', refresh_token: first.refresh_token, service: SERVICE, scope: 'repository:team/db:pull repository:other-team/app:pull', client_id: 'docker' });
+  assert.equal(refreshed.status, 200, refreshed.body);
+  assert.equal((JSON.parse(refreshed.body) as { scope: string }).scope, 'repository:team/db:pull', 'another scope for the same subject, cut by the rules');
+  const offline = await call(`/token?service=${SERVICE}&scope=repository:team/app:pull&offline_token=true&client_id=docker`, { headers: basic('alice', fresh.Secret) });
+  assert.equal(offline.status, 200, offline.body);
+  const identity = (JSON.parse(offline.body) as { refresh_token?: string }).refresh_token;
+  assert.ok(identity, 'what docker keeps as its identity token');
+  assert.equal(claimsOf(identity).aud, SERVICE);
+  const unknown = await form({ grant_type: 'client_credentials', service: SERVICE });
+  assert.equal(unknown.status, 400);
+});
+
 test('with 5-second provider tokens, a push 30 s after sign-in succeeds through the exchange, no provider round trip', async () => {
   const wait = signedInAt + 30_000 - Date.now();
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));

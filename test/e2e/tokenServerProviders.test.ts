@@ -15,7 +15,7 @@ import { makeOciImage } from '../support/ociImage.js';
 import { OPAQUE_RESOURCE, PIPELINE_CLIENTS, startIdp, type Idp } from '../support/idp.js';
 import { signIn } from '../support/signIn.js';
 import { makeTestCa, type TestCa } from '../support/testCa.js';
-import { startTokenServerProcess, type TokenServerProcess } from '../support/tokenServerProcess.js';
+import { makeSigningPair, startTokenServerProcess, type TokenServerProcess } from '../support/tokenServerProcess.js';
 
 const SERVICE = 'registry.example.com';
 let keyring: TestKeyring;
@@ -60,6 +60,11 @@ before(async () => {
   const dir = await mkdtemp(join(tmpdir(), 'dco-ts-providers-'));
   await writeFile(join(dir, 'tls.key'), ca.key);
   await writeFile(join(dir, 'tls.crt'), ca.cert);
+  // A rotation in progress: the registry's bundle holds the old and the new certificate, the new key signs.
+  const oldPair = makeSigningPair(dir, 'old', 'rsa');
+  const newPair = makeSigningPair(dir, 'new');
+  const bundle = join(dir, 'bundle.pem');
+  await writeFile(bundle, (await readFile(oldPair.cert, 'utf8')) + (await readFile(newPair.cert, 'utf8')));
   server = await startTokenServerProcess(
     (paths) => `
 listen: ${paths.listen}
@@ -82,7 +87,7 @@ rules:
     repositories: ["ci/*"]
     actions: [pull, push]
 `,
-    { env: { ...process.env, INTROSPECTION_SECRET: people.introspection.clientSecret }, dir },
+    { env: { ...process.env, INTROSPECTION_SECRET: people.introspection.clientSecret }, dir, signing: { key: newPair.key, cert: bundle } },
   );
   pipelineRegistry = await startRegistry({ kind: 'token', realm: `${server.url}/token`, service: SERVICE, issuer: server.issuer, rootCertPath: server.certificatePath });
   keycloakRegistry = await startRegistry({ kind: 'token', realm: 'https://sso.example.com/realms/dev/protocol/docker-v2/auth', service: 'docker-registry', issuer: 'keycloak', rootCertPath: server.certificatePath });
@@ -121,7 +126,7 @@ test('an ID token is accepted where the provider is configured for it', async ()
   assert.deepEqual(granted(answer.body), [{ type: 'repository', name: 'team/app', actions: ['pull'] }]);
 });
 
-test('a pipeline of a second issuer signs in with client credentials and pushes with skopeo over the TLS realm', async () => {
+test('a pipeline of a second issuer signs in with client credentials and pushes with skopeo over the TLS realm, mid-rotation', async () => {
   const pipelineEnv = { ...env, CI_ROBOT_SECRET: robots.pipeline.clientSecret };
   const login = await run(loginBinary, [pipelineRegistry.host, '--grant', 'client-credentials', '--issuer', robots.issuer, '--client-id', PIPELINE_CLIENTS.secret, '--client-secret-env', 'CI_ROBOT_SECRET', '--resource', robots.resource, '--mode', 'password'], { env: pipelineEnv });
   assert.equal(login.code, 0, login.stderr);
