@@ -107,9 +107,8 @@ const runtime = runtimeNode();
 const blobMaker = cross && !process.env.DCO_RUNTIME_NODE ? runtimeNodeOfHost() : runtime;
 if (blobMaker.version !== runtime.version) throw new Error(`the blob needs node ${runtime.version} for this machine, found ${blobMaker.version}`);
 
-await build({
-  entryPoints: [join(root, 'src/main.ts')],
-  outfile: join(work, 'main.cjs'),
+const TOKEN_SERVER_ASSET = 'token-server.cjs';
+const bundleOptions = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -121,6 +120,7 @@ await build({
   // import.meta.url is read only when running from source (tsx), never in the bundle.
   logOverride: { 'empty-import-meta': 'silent' },
   define: {
+    __DCO_TOKEN_SERVER_ASSET__: JSON.stringify(TOKEN_SERVER_ASSET),
     __DCO_VERSION__: JSON.stringify(pkg.version),
     __DCO_RUNTIME__: JSON.stringify(runtime.version),
     __DCO_ADDONS__: JSON.stringify(Object.fromEntries(Object.entries(addons).map(([name, file]) => [name, { asset: assetOf(name), id: addonIds[name], size: statSync(file).size }]))),
@@ -129,7 +129,10 @@ await build({
   external: ['@napi-rs/keyring', 'koffi'],
   // jsonc-parser's "main" is a UMD build whose inner requires esbuild cannot follow; its ESM build bundles.
   alias: { 'jsonc-parser': join(root, 'node_modules/jsonc-parser/lib/esm/main.js') },
-});
+};
+await build({ ...bundleOptions, entryPoints: [join(root, 'src/main.ts')], outfile: join(work, 'main.cjs') });
+// The token server is a script of its own, compiled only when `token-server` runs (src/tokenServer/load.ts).
+await build({ ...bundleOptions, entryPoints: [join(root, 'src/tokenServer/index.ts')], outfile: join(work, TOKEN_SERVER_ASSET) });
 
 const seaConfig = join(work, 'sea-config.json');
 writeFileSync(
@@ -139,7 +142,7 @@ writeFileSync(
     output: join(work, 'sea-prep.blob'),
     disableExperimentalSEAWarning: true,
     useCodeCache: !cross,
-    assets: Object.fromEntries(Object.entries(addons).map(([name, file]) => [assetOf(name), file])),
+    assets: { ...Object.fromEntries(Object.entries(addons).map(([name, file]) => [assetOf(name), file])), [TOKEN_SERVER_ASSET]: join(work, TOKEN_SERVER_ASSET) },
   }),
 );
 run(blobMaker.binary, ['--experimental-sea-config', seaConfig]);

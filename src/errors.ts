@@ -34,6 +34,8 @@ export type ErrorCode =
   | 'lock-failed'
   | 'unsafe-file';
 
+const HELPER_ERROR = Symbol.for('docker-credential-oidc.HelperError');
+
 export class HelperError extends Error {
   override readonly name = 'HelperError';
   constructor(
@@ -42,6 +44,12 @@ export class HelperError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+    Object.defineProperty(this, HELPER_ERROR, { value: true });
+  }
+
+  /** Also true for one thrown by the token server's script, a separate copy of this module (tokenServer/load.ts). */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[HELPER_ERROR] === true;
   }
 }
 

@@ -10,11 +10,8 @@ export function registerTokenServerCommand(program: Command, deps: Deps): void {
     .requiredOption('--config <file>', 'YAML or JSON configuration (listen, service, issuer, signing, providers, rules)')
     .option('--check', 'validate the configuration and the signing key, then exit')
     .action(async (flags: { config: string; check?: boolean }) => {
-      const [{ loadConfig }, { startTokenServer }, { loadSigningKeys }] = await Promise.all([
-        import('../tokenServer/config.js'),
-        import('../tokenServer/tokenServer.js'),
-        import('../tokenServer/signingKeys.js'),
-      ]);
+      const { loadTokenServer } = await import('../tokenServer/load.js');
+      const { loadConfig, startTokenServer, loadSigningKeys } = await loadTokenServer();
       const config = loadConfig(flags.config);
       if (flags.check) {
         const { current } = loadSigningKeys(config.signing.key, config.signing.certificate);

@@ -5,6 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpsRequest } from 'node:https';
+import { readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -152,4 +153,17 @@ test('--exchange-url sets the exchange mode by hand; an http URL off loopback is
   assert.match(bad.stderr, /--exchange-url http:\/\/auth\.example\/oauth2\/exchange must use https/);
   const settings = JSON.parse(await readFile(join(home, '.config', 'docker-credential-oidc', 'config.json'), 'utf8').catch(() => '{"registries":{}}'));
   assert.equal(settings.registries['hand.example'], undefined, 'nothing saved');
+});
+
+test('token-server --config with a mistake: one line naming the file and line, exit 1; --check on a good file', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'dco-ts-config-'));
+  const file = join(dir, 'token-server.yaml');
+  await writeFile(file, 'listen: 127.0.0.1:5001\nservice: registry.example.com\nissuer: registry-token-server\nsigning: {key: /nonexistent.pem, certificate: /nonexistent.crt}\ntokenTtl: soon\nproviders: []\nrules: []\n');
+  const bad = await run(helperBinary, ['token-server', '--config', file]);
+  assert.equal(bad.code, 1);
+  assert.equal(bad.stderr, `docker-credential-oidc: ${file}:5: tokenTtl: "soon" is not a duration such as 90s, 5m or 3h\n`);
+  const good = await run(helperBinary, ['token-server', '--config', join(server.dir, readdirSync(server.dir).find((name) => name.startsWith('config-'))!), '--check']);
+  assert.equal(good.code, 0, good.stderr);
+  assert.match(good.stdout, /valid; signs ES256 with key id ([A-Z2-7]{4}:){11}[A-Z2-7]{4}/);
+  await rm(dir, { recursive: true, force: true });
 });

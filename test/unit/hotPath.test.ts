@@ -49,3 +49,17 @@ test('the walk does see a cold library when it is imported statically (the check
   const reached = await staticallyReached('src/cli/program.ts');
   assert.ok([...reached].some((file) => file.includes('node_modules/commander/')));
 });
+
+/** Everything the main script carries, dynamic imports included: what every start reads and deserialises. */
+async function bundledInto(entry: string): Promise<string[]> {
+  const result = await build({ entryPoints: [join(repoRoot, entry)], bundle: true, write: false, metafile: true, platform: 'node', format: 'cjs', logLevel: 'silent', external: ['@napi-rs/keyring', 'koffi'], outdir: '/nonexistent' });
+  return Object.keys(result.metafile.inputs);
+}
+
+test('the token server travels as a script of its own, not inside the main script every get starts', async () => {
+  const main = await bundledInto('src/main.ts');
+  assert.deepEqual(main.filter((file) => file.startsWith('src/tokenServer/')), ['src/tokenServer/load.ts']);
+  assert.deepEqual(main.filter((file) => /node_modules\/(prom-client|picomatch|@opentelemetry)\//.test(file)), []);
+  const own = await bundledInto('src/tokenServer/index.ts');
+  assert.ok(own.some((file) => file.includes('node_modules/prom-client/')), 'the walk sees them where they are (the check can fail)');
+});
