@@ -2,7 +2,7 @@
 // the real one once; unit tests build one over an in-memory store, a temp settings file and an
 // injected fetch (test/support/testDeps.ts).
 import type { SettingsFile } from './config/settingsFile.js';
-import type { Fetch, StoreName, WithLock } from './model.js';
+import type { Fetch, HandedCredential, StoreName, WithLock } from './model.js';
 import type { ItemStore } from './store/itemStore.js';
 import type { SecretStore } from './store/secretStore.js';
 
@@ -44,7 +44,9 @@ export interface Deps {
   /**
    * Renews a registry's cached credential (service/renewCredential.ts) where a killed `get` cannot
    * take the renewal down with it: main.ts runs it in a detached process of the same binary; unit
-   * tests run it in-process. Resolves once the new credential is stored; rejects with its error.
+   * tests run it in-process. Resolves once the new credential is stored, with that credential (the
+   * renewer hands it back over its stdout pipe, which saves `get` reading the keychain again);
+   * rejects with its error.
    */
-  renewDetached(registryKey: string): Promise<void>;
+  renewDetached(registryKey: string): Promise<HandedCredential | undefined>;
 }

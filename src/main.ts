@@ -10,7 +10,7 @@ import { splitSecrets } from './config/secretVariables.js';
 import type { Deps, Terminal } from './deps.js';
 import { HelperError, describeUnexpected } from './errors.js';
 import { lazyBuiltin } from './lazyBuiltin.js';
-import type { Fetch, WithLock } from './model.js';
+import type { Fetch, HandedCredential, WithLock } from './model.js';
 import { loadKeyring, loadKoffi } from './native/addon.js';
 import { answerProtocol, isProtocolAction } from './protocol/handleCommand.js';
 import { unknownAction, usage } from './protocol/messages.js';
@@ -160,13 +160,13 @@ function realDeps(interrupt: AbortSignal): Deps {
  * Starts this binary as the renewer in its own session (setsid: out of reach of Ctrl-C to the
  * terminal's process group and of the SIGKILL docker sends its helper), and waits for its one line.
  */
-async function renewDetached(registryKey: string, secretVariables: string[]): Promise<void> {
+async function renewDetached(registryKey: string, secretVariables: string[]): Promise<HandedCredential | undefined> {
   const { renewerOutcome } = await import('./service/renewer.js');
   const { spawn } = lazyBuiltin<typeof import('node:child_process')>('node:child_process');
   const isSea = lazyBuiltin<typeof import('node:sea')>('node:sea').isSea();
   // From source (tsx) the binary is node and the program is a script.
   const args = isSea ? [RENEWER_VERB, registryKey] : [...process.execArgv, process.argv[1]!, RENEWER_VERB, registryKey];
-  await new Promise<void>((resolve, reject) => {
+  return new Promise<HandedCredential | undefined>((resolve, reject) => {
     // Secrets from our environment (a client secret) go over the stdin pipe, not into its environment.
     const { env, secrets } = splitSecrets(process.env, secretVariables);
     const child = spawn(process.execPath, args, { detached: true, stdio: ['pipe', 'pipe', 'ignore'], env });
@@ -180,8 +180,7 @@ async function renewDetached(registryKey: string, secretVariables: string[]): Pr
     child.once('error', (error) => reject(new HelperError('idp-error', `cannot start the renewal process (${error.message}): try again`)));
     child.once('close', (code, signal) => {
       try {
-        renewerOutcome(stdout, { code, signal });
-        resolve();
+        resolve(renewerOutcome(stdout, { code, signal }));
       } catch (error) {
         reject(error);
       }

@@ -174,3 +174,9 @@ export type WithLock = <T>(name: string, work: () => Promise<T>) => Promise<T>;
 
 /** The fetch every request to a provider or registry goes through (proxies, private CAs). */
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** What the renewer hands back to the `get` waiting on it: the registry credential, over a pipe. */
+export interface HandedCredential {
+  username: string;
+  secret: string;
+}

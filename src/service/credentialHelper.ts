@@ -56,7 +56,8 @@ export function credentialHelper(deps: Deps): CredentialHelper {
         return answer(credential.username, credential.secret);
       }
       // A stale token: renewed by a process that outlives this one if docker kills it, then read back.
-      await deps.renewDetached(address.key);
+      const handed = await deps.renewDetached(address.key);
+      if (handed) return answer(handed.username, handed.secret);
       const renewed = (await deps.items.read(address.key)) ?? (await readAfterWriters(address.key));
       if (renewed?.kind !== 'derived') throw notSignedIn(hostWithPort(address));
       return answer(renewed.username, renewed.secret);

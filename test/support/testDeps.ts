@@ -116,7 +116,8 @@ export function testDeps(options: { fetch?: Fetch; terminal?: Partial<Terminal>;
     },
     // In-process: what the detached renewer runs, without the process around it.
     renewDetached: async (key) => {
-      await renewCredential(deps, key);
+      const credential = await renewCredential(deps, key);
+      return credential ? { username: credential.username, secret: credential.secret } : undefined;
     },
   };
   return { deps, store, kernel, clock, stderr, launched, settingsPath };

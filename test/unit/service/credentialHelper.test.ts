@@ -100,3 +100,24 @@ test('an item that looks absent while another process rewrites it is not taken f
   assert.equal(answer.Secret, 'at-1');
   await writer;
 });
+
+test('a renewed credential comes back over the renewer pipe: get does not read the keychain again', async () => {
+  const w = signedInWorld();
+  await w.signIn('reg.example');
+  w.clock.now += 3600;
+  let renewals = 0;
+  const helper = credentialHelper({
+    ...w.deps,
+    renewDetached: async (key) => {
+      renewals++;
+      const handed = await w.deps.renewDetached(key);
+      assert.ok(handed);
+      // Changed behind the renewer's back: only a read-back would see this.
+      w.store.items.set('reg.example', JSON.stringify({ ...JSON.parse(w.store.items.get('reg.example')!), secret: 'read-back' }));
+      return handed;
+    },
+  });
+  const answer = await helper.get('reg.example');
+  assert.equal(renewals, 1);
+  assert.equal(answer.Secret, 'at-2');
+});

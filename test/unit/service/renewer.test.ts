@@ -3,13 +3,15 @@ import assert from 'node:assert/strict';
 import { renewerOutcome, runRenewer } from '../../../src/service/renewer.js';
 import { signedInWorld } from './signedIn.js';
 
-test('the renewer renews and says ok; the waiting get reads that as success', async () => {
+test('the renewer renews and hands the credential to the waiting get over its pipe', async () => {
   const w = signedInWorld();
   await w.signIn('reg.example');
   w.clock.now += 3600;
   const { line, exitCode } = await runRenewer(w.deps, 'reg.example');
-  assert.deepEqual([line, exitCode], ['{"ok":true}\n', 0]);
-  assert.equal(renewerOutcome(line, { code: 0, signal: null }), undefined);
+  assert.equal(exitCode, 0);
+  assert.deepEqual(renewerOutcome(line, { code: 0, signal: null }), { username: 'alice', secret: 'at-2' });
+  // An older renewer's bare answer is still a success: get then reads the keychain.
+  assert.equal(renewerOutcome('{"ok":true}\n', { code: 0, signal: null }), undefined);
   assert.equal(JSON.parse(w.store.items.get('reg.example')!).secret, 'at-2');
 });
 
