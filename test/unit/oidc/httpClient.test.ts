@@ -18,19 +18,30 @@ async function serve(handler: Parameters<typeof createServer>[1]): Promise<{ ser
 
 const close = (server: Server) => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
 
-function acrContext(registryHost: string): ModeContext {
+function acrContext(registryHost: string, transport: Transport): ModeContext {
   return {
     registryHost,
     settings: { issuer: 'https://idp', clientId: 'c', scope: 's', mode: 'acr', usernameClaim: 'sub', secretToken: 'access-token' },
     session: { kind: 'oidc-session', issuer: 'https://idp', clientId: 'c', authenticatedAt: 0 },
     accessToken: async () => ({ value: 'the-entra-access-token', issuedAt: 0, expiresAt: 9e9 }),
     idToken: async () => ({ value: 'id', issuedAt: 0, expiresAt: 9e9 }),
-    fetch: createFetch({ env: {} }),
+    fetch: createFetch(transport.options),
     nowS: () => 100,
   };
 }
 
-test('the ACR exchange refuses a redirect: the access token never reaches the host it names', async () => {
+/** Both ways a request leaves: Node's own fetch, and npm undici with an agent (a CA file or a proxy). */
+interface Transport {
+  name: string;
+  options: Parameters<typeof createFetch>[0];
+}
+const TRANSPORTS: Transport[] = [
+  { name: "Node's own fetch", options: { env: {} } },
+  { name: 'undici with an agent (--ca-file)', options: { env: {}, caFile: '/etc/ssl/certs/ca-certificates.crt' } },
+];
+
+for (const transport of TRANSPORTS) {
+test(`the ACR exchange refuses a redirect: the access token never reaches the host it names (${transport.name})`, async () => {
   const elsewhere: string[] = [];
   const thief = await serve((req, res) => {
     let body = '';
@@ -46,7 +57,7 @@ test('the ACR exchange refuses a redirect: the access token never reaches the ho
     res.end();
   });
   try {
-    await assert.rejects(acrMode(acrContext(registry.host)), {
+    await assert.rejects(acrMode(acrContext(registry.host, transport)), {
       code: 'idp-error',
       message: new RegExp(`^${registry.origin.replace(/[.]/g, '\\.')} answered with a redirect \\(HTTP 307 to ${thief.origin.replace(/[.]/g, '\\.')}/oauth2/exchange\\): refused`),
     });
@@ -56,7 +67,7 @@ test('the ACR exchange refuses a redirect: the access token never reaches the ho
   }
 });
 
-test('an endless body is cut off at the limit, with one clear error; a small one is read as usual', async () => {
+test(`an endless body is cut off at the limit, with one clear error; a small one is read as usual (${transport.name})`, async () => {
   let sent = 0;
   const flood = await serve((req, res) => {
     if (req.url === '/small') {
@@ -74,7 +85,7 @@ test('an endless body is cut off at the limit, with one clear error; a small one
     pump();
   });
   try {
-    const fetch = createFetch({ env: {} });
+    const fetch = createFetch(transport.options);
     assert.deepEqual(await (await fetch(`${flood.origin}/small`)).json(), { ok: true });
     const response = await fetch(`${flood.origin}/big`);
     await assert.rejects(response.text(), { code: 'idp-error', message: `${flood.origin} sent an answer larger than 256 KiB: refused` });
@@ -84,7 +95,7 @@ test('an endless body is cut off at the limit, with one clear error; a small one
   }
 });
 
-test('a declared oversized body and oversized headers are refused before the body is read', async () => {
+test(`a declared oversized body and oversized headers are refused before the body is read (${transport.name})`, async () => {
   const server = await serve((req, res) => {
     if (req.url === '/declared') {
       res.writeHead(200, { 'content-length': String(MAX_RESPONSE_BYTES + 1) });
@@ -95,10 +106,21 @@ test('a declared oversized body and oversized headers are refused before the bod
     res.end('{}');
   });
   try {
-    const fetch = createFetch({ env: {} });
+    const fetch = createFetch(transport.options);
     await assert.rejects(fetch(`${server.origin}/declared`), { message: /larger than 256 KiB: refused/ });
     await assert.rejects(fetch(`${server.origin}/headers`));
   } finally {
     await close(server.server);
   }
 });
+
+test(`a server that never answers is given up after the timeout (${transport.name})`, async () => {
+  const silent = await serve(() => undefined);
+  try {
+    const fetch = createFetch({ ...transport.options, timeoutMs: 300 });
+    await assert.rejects(fetch(`${silent.origin}/`));
+  } finally {
+    await close(silent.server);
+  }
+});
+}
