@@ -107,7 +107,9 @@ const runtime = runtimeNode();
 const blobMaker = cross && !process.env.DCO_RUNTIME_NODE ? runtimeNodeOfHost() : runtime;
 if (blobMaker.version !== runtime.version) throw new Error(`the blob needs node ${runtime.version} for this machine, found ${blobMaker.version}`);
 
-const TOKEN_SERVER_ASSET = 'token-server.cjs';
+// Scripts of their own, compiled only when used (src/native/scriptAsset.ts): name → entry.
+const SCRIPTS = { 'token-server': 'src/tokenServer/index.ts', undici: 'src/native/undiciEntry.ts' };
+const scriptAsset = (name) => `${name}.cjs`;
 const bundleOptions = {
   bundle: true,
   platform: 'node',
@@ -120,7 +122,7 @@ const bundleOptions = {
   // import.meta.url is read only when running from source (tsx), never in the bundle.
   logOverride: { 'empty-import-meta': 'silent' },
   define: {
-    __DCO_TOKEN_SERVER_ASSET__: JSON.stringify(TOKEN_SERVER_ASSET),
+    __DCO_SCRIPTS__: JSON.stringify(Object.fromEntries(Object.keys(SCRIPTS).map((name) => [name, scriptAsset(name)]))),
     __DCO_VERSION__: JSON.stringify(pkg.version),
     __DCO_RUNTIME__: JSON.stringify(runtime.version),
     __DCO_ADDONS__: JSON.stringify(Object.fromEntries(Object.entries(addons).map(([name, file]) => [name, { asset: assetOf(name), id: addonIds[name], size: statSync(file).size }]))),
@@ -131,8 +133,7 @@ const bundleOptions = {
   alias: { 'jsonc-parser': join(root, 'node_modules/jsonc-parser/lib/esm/main.js') },
 };
 await build({ ...bundleOptions, entryPoints: [join(root, 'src/main.ts')], outfile: join(work, 'main.cjs') });
-// The token server is a script of its own, compiled only when `token-server` runs (src/tokenServer/load.ts).
-await build({ ...bundleOptions, entryPoints: [join(root, 'src/tokenServer/index.ts')], outfile: join(work, TOKEN_SERVER_ASSET) });
+for (const [name, entry] of Object.entries(SCRIPTS)) await build({ ...bundleOptions, entryPoints: [join(root, entry)], outfile: join(work, scriptAsset(name)) });
 
 const seaConfig = join(work, 'sea-config.json');
 writeFileSync(
@@ -142,7 +143,7 @@ writeFileSync(
     output: join(work, 'sea-prep.blob'),
     disableExperimentalSEAWarning: true,
     useCodeCache: !cross,
-    assets: { ...Object.fromEntries(Object.entries(addons).map(([name, file]) => [assetOf(name), file])), [TOKEN_SERVER_ASSET]: join(work, TOKEN_SERVER_ASSET) },
+    assets: { ...Object.fromEntries(Object.entries(addons).map(([name, file]) => [assetOf(name), file])), ...Object.fromEntries(Object.keys(SCRIPTS).map((name) => [scriptAsset(name), join(work, scriptAsset(name))])) },
   }),
 );
 run(blobMaker.binary, ['--experimental-sea-config', seaConfig]);

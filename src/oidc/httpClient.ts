@@ -9,6 +9,7 @@ import { rootCertificates } from 'node:tls';
 import { HelperError } from '../errors.js';
 import type { Fetch } from '../model.js';
 import { observeServerDate } from './clockSkew.js';
+import { loadScript } from '../native/scriptAsset.js';
 
 /** Token, discovery, device and exchange answers are a few KiB; JWKS documents a few tens. */
 export const MAX_RESPONSE_BYTES = 256 * 1024;
@@ -71,7 +72,9 @@ function sender(options: { caFile?: string | undefined; env: NodeJS.ProcessEnv }
   if (options.caFile) extra.push(readCa(options.caFile, '--ca-file'));
   let agent: Promise<{ fetch: typeof import('undici').fetch; dispatcher: import('undici').Dispatcher }> | undefined;
   return async (input, init) => {
-    agent ??= import('undici').then(({ EnvHttpProxyAgent, fetch }) => ({
+    // Not a literal, so that the bundler leaves undici out of the main script.
+    const source = '../native/undiciEntry.js';
+    agent ??= loadScript('undici', () => import(source) as Promise<typeof import('../native/undiciEntry.js')>).then(({ EnvHttpProxyAgent, fetch }) => ({
       fetch,
       dispatcher: new EnvHttpProxyAgent({
         connect: extra.length ? { ca: [...rootCertificates, ...extra] } : {},
