@@ -52,7 +52,7 @@ export class TokenService {
 
   /** GET and POST /token. */
   async token(request: TokenRequest): Promise<{ decision: Decision; issued?: Issued }> {
-    const refused = (reason: string, status: 400 | 401, extra: Partial<Decision> = {}) => ({ decision: { outcome: 'refused' as const, reason, status, asked: request.scopes, granted: [], ...extra } });
+    const refused = (reason: string, status: 400 | 401) => ({ decision: { outcome: 'refused' as const, reason, status, asked: request.scopes, granted: [] } });
     if (request.service !== undefined && request.service !== this.service) return refused(`unknown service ${JSON.stringify(request.service.slice(0, 100))}`, 400);
     let asked: ResourceAccess[];
     try {
