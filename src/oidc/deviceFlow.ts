@@ -3,7 +3,7 @@
 // slow_down, Retry-After and the AbortSignal; this file adds a prompt cancel and the mapping of errors.
 import * as client from 'openid-client';
 import { HelperError, printable, signInAgain } from '../errors.js';
-import { isLoopbackHost } from './endpointPolicy.js';
+import { isSecureUrl } from './endpointPolicy.js';
 import type { RegistrySettings } from '../model.js';
 import { describeProviderError } from './errors.js';
 import { audienceParameters } from './tokenMath.js';
@@ -65,8 +65,7 @@ function plainWebUrl(value: string, issuer: string): string {
   } catch {
     throw refuse();
   }
-  const secure = url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
-  if (!secure || url.username || url.password) throw refuse();
+  if (!isSecureUrl(url) || url.username || url.password) throw refuse();
   return value;
 }
 

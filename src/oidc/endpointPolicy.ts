@@ -7,6 +7,16 @@ export function isLoopbackHost(hostname: string): boolean {
   return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
+/** https, or http to a loopback host. */
+export function isSecureUrl(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+}
+
+/** A registry's origin: https, except a loopback registry (test doubles, port-forwards) speaks http. */
+export function registryOrigin(registryHost: string): string {
+  return `${isLoopbackHost(registryHost.replace(/:\d+$/, '')) ? 'http' : 'https'}://${registryHost}`;
+}
+
 export function requireSecureUrl(value: string, what: string): URL {
   let url: URL;
   try {
@@ -14,7 +24,6 @@ export function requireSecureUrl(value: string, what: string): URL {
   } catch {
     throw new HelperError('invalid-input', `${what} ${JSON.stringify(value)} is not a URL`);
   }
-  if (url.protocol === 'https:') return url;
-  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;
+  if (isSecureUrl(url)) return url;
   throw new HelperError('invalid-input', `${what} ${value} must use https (plain http is allowed only on loopback)`);
 }

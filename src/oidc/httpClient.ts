@@ -90,7 +90,6 @@ function sender(options: { caFile?: string | undefined; env: NodeJS.ProcessEnv }
 }
 
 export function createFetch(options: { caFile?: string | undefined; env: NodeJS.ProcessEnv; timeoutMs?: number }): Fetch {
-  if (options.caFile) readCa(options.caFile, '--ca-file'); // a missing CA file is said at once
   const send = sender(options, options.timeoutMs ?? 30_000);
   return async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));

@@ -4,7 +4,7 @@
 // docker and BuildKit then renew their own registry tokens during long builds. A Keycloak
 // `docker-v2` realm takes only passwords, which no sign-in of ours can give it: that is said plainly.
 import { HelperError } from '../errors.js';
-import { isLoopbackHost } from '../oidc/endpointPolicy.js';
+import { isSecureUrl, registryOrigin } from '../oidc/endpointPolicy.js';
 import type { Fetch, RegistrySettings } from '../model.js';
 
 export type ProbedSettings = Partial<Pick<RegistrySettings, 'mode' | 'exchangeUrl' | 'registryService'>>;
@@ -28,10 +28,9 @@ export function keycloakDockerRealm(registry: string, realm: string): HelperErro
 
 /** The exchange mode when the registry offers it; nothing when it does not or cannot be asked. */
 export async function probeRegistry(registryHost: string, fetch: Fetch): Promise<ProbedSettings> {
-  const scheme = isLoopbackHost(registryHost.replace(/:\d+$/, '')) ? 'http' : 'https';
   let challenge: Record<string, string> | undefined;
   try {
-    const response = await fetch(`${scheme}://${registryHost}/v2/`, { method: 'GET', signal: AbortSignal.timeout(10_000) });
+    const response = await fetch(`${registryOrigin(registryHost)}/v2/`, { method: 'GET', signal: AbortSignal.timeout(10_000) });
     void response.body?.cancel();
     challenge = parseBearerChallenge(response.headers.get('www-authenticate'));
   } catch {
@@ -45,7 +44,7 @@ export async function probeRegistry(registryHost: string, fetch: Fetch): Promise
     return {};
   }
   if (/\/protocol\/docker-v2\/auth\/?$/.test(realm.pathname)) throw keycloakDockerRealm(registryHost, realm.href);
-  if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && isLoopbackHost(realm.hostname))) return {};
+  if (!isSecureUrl(realm)) return {};
   const exchangeUrl = new URL('/oauth2/exchange', realm.origin).href;
   try {
     // The access_token grant without a token: a server that has the exchange refuses the request

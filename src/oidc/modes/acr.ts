@@ -3,7 +3,7 @@
 // `az acr login` does). See the ACR AAD OAuth docs: "Exchange AAD access token for ACR refresh token".
 import { HelperError, signInAgain } from '../../errors.js';
 import { describeNetworkError } from '../errors.js';
-import { isLoopbackHost } from '../endpointPolicy.js';
+import { registryOrigin } from '../endpointPolicy.js';
 import { decodeJwtPayload } from '../tokenMath.js';
 import type { CredentialModeHandler } from './modeContext.js';
 
@@ -12,9 +12,7 @@ export const ACR_USERNAME = '00000000-0000-0000-0000-000000000000';
 const DEFAULT_ACR_TOKEN_LIFETIME_S = 3 * 3600;
 
 export function exchangeUrl(registryHost: string): string {
-  const hostname = registryHost.replace(/:\d+$/, '');
-  // Only a loopback test double speaks plain http.
-  return `${isLoopbackHost(hostname) ? 'http' : 'https'}://${registryHost}/oauth2/exchange`;
+  return `${registryOrigin(registryHost)}/oauth2/exchange`;
 }
 
 export const acrMode: CredentialModeHandler = async (context) => {
