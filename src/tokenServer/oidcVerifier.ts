@@ -3,24 +3,25 @@
 // only), or an opaque token asked about by RFC 7662 introspection. The keys are cached and fetched
 // again when a token names a kid we do not know (jose's remote key set), so replicas stay stateless.
 import { readFileSync } from 'node:fs';
-import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, customFetch, decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import type { Fetch } from '../model.js';
 import type { ProviderConfig } from './config.js';
 
 export type Verified = { claims: Record<string, unknown>; username: string; issuer: string } | { refused: string };
-
-const MAX_ANSWER = 256 * 1024;
 
 interface Metadata {
   jwks_uri?: string;
   introspection_endpoint?: string;
 }
 
-async function fetchJson(url: string, init: RequestInit = {}): Promise<unknown> {
-  const response = await fetch(url, { ...init, redirect: 'error', signal: AbortSignal.timeout(10_000) });
-  const text = await response.text();
-  if (text.length > MAX_ANSWER) throw new Error(`${url} answered more than ${MAX_ANSWER} bytes`);
-  if (!response.ok) throw new Error(`${url} answered HTTP ${response.status}`);
-  return JSON.parse(text) as unknown;
+/** Through the project's HTTP client (oidc/httpClient.ts): bounded answers, no redirects, proxies. */
+async function fetchJson(fetch: Fetch, url: string, init: RequestInit = {}): Promise<unknown> {
+  const response = await fetch(url, init);
+  if (!response.ok) {
+    void response.body?.cancel();
+    throw new Error(`${url} answered HTTP ${response.status}`);
+  }
+  return response.json();
 }
 
 class ProviderVerifier {
@@ -31,6 +32,7 @@ class ProviderVerifier {
   constructor(
     readonly config: ProviderConfig,
     private readonly clockSkewS: number,
+    private readonly fetch: Fetch,
   ) {
     this.audiences = Array.isArray(config.audience) ? config.audience : [config.audience];
   }
@@ -60,7 +62,7 @@ class ProviderVerifier {
       const endpoint = settings.endpoint ?? (await this.discovered()).introspection_endpoint;
       if (!endpoint) return { refused: 'the provider has no introspection endpoint' };
       const secret = settings.clientSecretFile ? readFileSync(settings.clientSecretFile, 'utf8').trim() : process.env[settings.clientSecretEnv ?? ''] ?? '';
-      const answer = (await fetchJson(endpoint, {
+      const answer = (await fetchJson(this.fetch, endpoint, {
         method: 'POST',
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
@@ -92,7 +94,7 @@ class ProviderVerifier {
   }
 
   private discovered(): Promise<Metadata> {
-    this.metadata ??= fetchJson(`${this.config.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`).then(
+    this.metadata ??= fetchJson(this.fetch, `${this.config.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`).then(
       (value) => value as Metadata,
       (error: unknown) => {
         this.metadata = undefined; // ask again next time
@@ -106,7 +108,7 @@ class ProviderVerifier {
     if (!this.keySet) {
       const uri = this.config.jwksUri ?? (await this.discovered()).jwks_uri;
       if (!uri) throw new Error('the provider publishes no jwks_uri');
-      this.keySet = createRemoteJWKSet(new URL(uri), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000, timeoutDuration: 10_000 });
+      this.keySet = createRemoteJWKSet(new URL(uri), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000, timeoutDuration: 10_000, [customFetch]: (url, options) => this.fetch(url, options) });
     }
     return this.keySet;
   }
@@ -136,8 +138,8 @@ function describeJoseError(error: unknown): string {
 export class OidcVerifier {
   private readonly providers: ProviderVerifier[];
 
-  constructor(providers: ProviderConfig[], clockSkewS: number) {
-    this.providers = providers.map((provider) => new ProviderVerifier(provider, clockSkewS));
+  constructor(providers: ProviderConfig[], clockSkewS: number, fetch: Fetch) {
+    this.providers = providers.map((provider) => new ProviderVerifier(provider, clockSkewS, fetch));
   }
 
   async verify(token: string, nowS: number): Promise<Verified> {
