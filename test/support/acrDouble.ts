@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 export interface AcrDouble {
   host: string;
   exchanges: number;
+  /** Milliseconds spent on each exchange, arrival to last byte (the registry's work, not ours). */
+  serveMs: number[];
   lastForm?: Record<string, string>;
   /** The ACR refresh tokens handed out (to check what the helper answers). */
   issued: string[];
@@ -15,8 +17,10 @@ export interface AcrDouble {
 }
 
 export async function startAcrDouble(verify: (accessToken: string) => Promise<Record<string, unknown> | null>, lifetimeS = 3 * 3600): Promise<AcrDouble> {
-  const state: Omit<AcrDouble, 'host' | 'stop'> = { exchanges: 0, issued: [] };
+  const state: Omit<AcrDouble, 'host' | 'stop'> = { exchanges: 0, serveMs: [], issued: [] };
   const server = createServer(async (req, res) => {
+    const arrived = process.hrtime.bigint();
+    res.once('finish', () => state.serveMs.push(Number(process.hrtime.bigint() - arrived) / 1e6));
     const reply = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));

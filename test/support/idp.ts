@@ -37,6 +37,8 @@ interface IdpStats {
   tokenRequests: Record<string, number>;
   revocations: number;
   deviceAuthorizations: number;
+  /** Milliseconds the provider spent on each POST /token, arrival to last byte (its work, not ours). */
+  tokenServeMs: number[];
 }
 
 export interface Idp {
@@ -79,7 +81,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
   const resource = options.resource ?? 'urn:registry';
   const users = new Set(options.users ?? ['alice']);
   const introspection = { clientId: 'registry-token-server', clientSecret: randomUUID() };
-  const stats: IdpStats = { tokenRequests: {}, revocations: 0, deviceAuthorizations: 0 };
+  const stats: IdpStats = { tokenRequests: {}, revocations: 0, deviceAuthorizations: 0, tokenServeMs: [] };
   const pipeline = { clientSecret: randomUUID(), privateJwk: { ...robotKey.privateKey.export({ format: 'jwk' }), kid: 'robot-key' } as Record<string, unknown> };
 
   // The port must be known before the provider exists: the issuer URL contains it.
@@ -208,6 +210,10 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
         setTimeout(() => end(...args), delay);
         return res;
       }) as typeof res.end;
+    }
+    if (req.method === 'POST' && req.url === '/token') {
+      const arrived = process.hrtime.bigint();
+      res.once('finish', () => stats.tokenServeMs.push(Number(process.hrtime.bigint() - arrived) / 1e6));
     }
     // oidc-provider emits no event for a successful revocation: count the requests that succeed.
     if (req.method === 'POST' && req.url?.startsWith('/token/revocation')) {
