@@ -46,6 +46,29 @@ test('store, get in another spelling, list, erase: the secret lives in the Secre
   assert.doesNotMatch(await secretToolItems(), /kc\.example/);
 });
 
+/**
+ * What the protocol verbs make the runtime load, read from inside the real binary: a preload
+ * (NODE_OPTIONS=--require, which a SEA honours) records process.moduleLoadList at exit. Touching
+ * process.stdin or process.stderr creates a stream and loads node:net, node:stream and readline
+ * (~4 ms of every pull, measured); the verbs read and write the descriptors directly.
+ */
+test('get and list (the verbs of every pull and build) load no stream, socket, readline, crypto or child-process module', async () => {
+  const probeDir = await mkdtemp(join(tmpdir(), 'dco-modules-'));
+  const probe = join(probeDir, 'probe.cjs');
+  await writeFile(probe, "process.on('exit', () => require('node:fs').writeFileSync(process.env.DCO_PROBE_OUT, JSON.stringify(process.moduleLoadList)));\n");
+  await runHelper(['store'], { env, input: storeInput('modules.example', 'alice', 'module-secret') });
+  const FORBIDDEN = /^NativeModule (net|stream|tty|readline|crypto|child_process|http|https|worker_threads|zlib|internal\/fs\/promises)$/;
+  for (const [verb, input] of [['get', 'modules.example'], ['get', 'missing.example'], ['list', '']] as const) {
+    const out = join(probeDir, `${verb}-${input}.json`);
+    const result = await runHelper([verb], { env: { ...env, NODE_OPTIONS: `--require ${probe}`, DCO_PROBE_OUT: out }, input });
+    assert.ok(result.code === 0 || result.stdout === 'credentials not found in native keychain\n', `${verb}: ${result.stdout}${result.stderr}`);
+    const loaded: string[] = JSON.parse(await readFile(out, 'utf8'));
+    assert.ok(loaded.includes('NativeModule fs'), 'the probe sees the runtime\'s modules');
+    assert.deepEqual(loaded.filter((name) => FORBIDDEN.test(name)), [], `${verb} ${input}`);
+  }
+  await rm(probeDir, { recursive: true, force: true });
+});
+
 test('storing a server again under another username replaces the one item', async () => {
   await runHelper(['store'], { env, input: storeInput('swap.example', 'first', 'one') });
   await runHelper(['store'], { env, input: storeInput('swap.example', 'second', 'two') });
@@ -234,25 +257,3 @@ test('no D-Bus, no Secret Service, a locked keyring: one line that says what to 
   }
 });
 
-/**
- * What the protocol verbs make the runtime load, read from inside the real binary: a preload
- * (NODE_OPTIONS=--require, which a SEA honours) records process.moduleLoadList at exit. Touching
- * process.stdin or process.stderr creates a stream and loads node:net, node:stream and readline
- * (~4 ms of every pull, measured); the verbs read and write the descriptors directly.
- */
-test('get and list (the verbs of every pull and build) load no stream, socket, readline, crypto or child-process module', async () => {
-  const probeDir = await mkdtemp(join(tmpdir(), 'dco-modules-'));
-  const probe = join(probeDir, 'probe.cjs');
-  await writeFile(probe, "process.on('exit', () => require('node:fs').writeFileSync(process.env.DCO_PROBE_OUT, JSON.stringify(process.moduleLoadList)));\n");
-  await runHelper(['store'], { env, input: storeInput('modules.example', 'alice', 'module-secret') });
-  const FORBIDDEN = /^NativeModule (net|stream|tty|readline|crypto|child_process|http|https|worker_threads|zlib|internal\/fs\/promises)$/;
-  for (const [verb, input] of [['get', 'modules.example'], ['get', 'missing.example'], ['list', '']] as const) {
-    const out = join(probeDir, `${verb}-${input}.json`);
-    const result = await runHelper([verb], { env: { ...env, NODE_OPTIONS: `--require ${probe}`, DCO_PROBE_OUT: out }, input });
-    assert.ok(result.code === 0 || result.stdout === 'credentials not found in native keychain\n', `${verb}: ${result.stdout}${result.stderr}`);
-    const loaded: string[] = JSON.parse(await readFile(out, 'utf8'));
-    assert.ok(loaded.includes('NativeModule fs'), 'the probe sees the runtime\'s modules');
-    assert.deepEqual(loaded.filter((name) => FORBIDDEN.test(name)), [], `${verb} ${input}`);
-  }
-  await rm(probeDir, { recursive: true, force: true });
-});
