@@ -42,3 +42,33 @@ test('platform errors are mapped to one actionable line', async () => {
   const store = new KeychainStore(() => fakeKeyring(async () => { throw new Error("Couldn't access platform storage: Secret Service: unlock prompt was dismissed"); }), 1000);
   await assert.rejects(store.read('r.example'), { code: 'keychain-locked' });
 });
+
+test('one keychain entry per account and process: its Secret Service session is opened once, not per call', async () => {
+  const built: string[] = [];
+  let failNext = false;
+  class AsyncEntry {
+    constructor(_service: string, readonly account: string) {
+      built.push(account);
+    }
+    getPassword = async () => {
+      if (failNext) {
+        failNext = false;
+        throw new Error('Platform failure: DBus error: Connection was disconnected before a reply was received');
+      }
+      return `value of ${this.account}`;
+    };
+    setPassword = async () => undefined;
+    deleteCredential = async () => true;
+  }
+  const store = new KeychainStore(() => ({ AsyncEntry, findCredentialsAsync: async () => [] }) as unknown as KeyringModule, 1000);
+  assert.equal(await store.read('a.example'), 'value of a.example');
+  await store.write('a.example', 'new');
+  assert.equal(await store.read('b.example'), 'value of b.example');
+  assert.equal(await store.remove('a.example'), true);
+  assert.deepEqual(built, ['a.example', 'b.example']);
+  // A failed call may have lost the session's connection: the next call opens a new one.
+  failNext = true;
+  await assert.rejects(store.read('b.example'));
+  assert.equal(await store.read('b.example'), 'value of b.example');
+  assert.deepEqual(built, ['a.example', 'b.example', 'b.example']);
+});
