@@ -167,7 +167,7 @@ function realDeps(interrupt: AbortSignal): Deps {
  * terminal's process group and of the SIGKILL docker sends its helper), and waits for its one line.
  */
 async function renewDetached(registryKey: string, secretVariables: string[]): Promise<HandedCredential | undefined> {
-  const { renewerOutcome } = await import('./service/renewer.js');
+  const { renewerOutcome } = await import('./service/renewerLine.js');
   const { spawn } = lazyBuiltin<typeof import('node:child_process')>('node:child_process');
   const isSea = lazyBuiltin<typeof import('node:sea')>('node:sea').isSea();
   // From source (tsx) the binary is node and the program is a script.

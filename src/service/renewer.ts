@@ -6,18 +6,10 @@
 // replay it (the provider then ends the whole sign-in). The renewer is out of reach of both, bounded
 // in time, never interactive, and reports one JSON line on stdout to whoever still listens.
 import type { Deps } from '../deps.js';
-import { HelperError, type ErrorCode } from '../errors.js';
+import { HelperError } from '../errors.js';
 import { CREDENTIALS_NOT_FOUND } from '../protocol/messages.js';
 import { renewCredential } from './renewCredential.js';
-import type { HandedCredential } from '../model.js';
-
-interface RenewerResult {
-  ok: boolean;
-  code?: ErrorCode;
-  message?: string;
-  /** The renewed credential, for the `get` on the other end of the pipe (never in a message). */
-  credential?: HandedCredential;
-}
+import type { RenewerResult } from './renewerLine.js';
 
 /**
  * Runs in the renewer process; returns the line to print on the pipe the waiting `get` reads (the
@@ -35,21 +27,4 @@ export async function runRenewer(deps: Deps, registryKey: string): Promise<{ lin
     result = { ok: false, code: failure.code, message: failure.message };
   }
   return { line: `${JSON.stringify(result)}\n`, exitCode: result.ok ? 0 : 1 };
-}
-
-/** In the waiting `get`: what the renewer's stdout said, as the credential or the error it reported. */
-export function renewerOutcome(stdout: string, exit: { code: number | null; signal: string | null }): HandedCredential | undefined {
-  const last = stdout.trim().split('\n').at(-1) ?? '';
-  let result: RenewerResult | undefined;
-  try {
-    result = JSON.parse(last) as RenewerResult;
-  } catch {
-    result = undefined;
-  }
-  if (result?.ok) {
-    const handed = result.credential;
-    return typeof handed?.username === 'string' && typeof handed.secret === 'string' ? { username: handed.username, secret: handed.secret } : undefined;
-  }
-  if (result?.code && result.message) throw new HelperError(result.code, result.message);
-  throw new HelperError('idp-error', `the renewal process ended without an answer (${exit.signal ?? `exit ${exit.code}`}): try again`);
 }

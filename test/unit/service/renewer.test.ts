@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renewerOutcome, runRenewer } from '../../../src/service/renewer.js';
+import { runRenewer } from '../../../src/service/renewer.js';
+import { renewerOutcome } from '../../../src/service/renewerLine.js';
 import { signedInWorld } from './signedIn.js';
 
 test('the renewer renews and hands the credential to the waiting get over its pipe', async () => {
