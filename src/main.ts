@@ -167,31 +167,21 @@ function realDeps(interrupt: AbortSignal): Deps {
  * terminal's process group and of the SIGKILL docker sends its helper), and waits for its one line.
  */
 async function renewDetached(registryKey: string, secretVariables: string[]): Promise<HandedCredential | undefined> {
-  const { renewerOutcome } = await import('./service/renewerLine.js');
+  const { awaitRenewerAnswer } = await import('./service/renewerLine.js');
   const { spawn } = lazyBuiltin<typeof import('node:child_process')>('node:child_process');
   const isSea = lazyBuiltin<typeof import('node:sea')>('node:sea').isSea();
   // From source (tsx) the binary is node and the program is a script.
   const args = isSea ? [RENEWER_VERB, registryKey] : [...process.execArgv, process.argv[1]!, RENEWER_VERB, registryKey];
-  return new Promise<HandedCredential | undefined>((resolve, reject) => {
-    // Secrets from our environment (a client secret) go over the stdin pipe, not into its environment.
-    const { env, secrets } = splitSecrets(process.env, secretVariables);
-    const child = spawn(process.execPath, args, { detached: true, stdio: ['pipe', 'pipe', 'ignore'], env });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(JSON.stringify(secrets));
-    let stdout = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      if (stdout.length < 64 * 1024) stdout += chunk;
-    });
+  // Secrets from our environment (a client secret) go over the stdin pipe, not into its environment.
+  const { env, secrets } = splitSecrets(process.env, secretVariables);
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['pipe', 'pipe', 'ignore'], env });
+  child.stdin.on('error', () => undefined);
+  child.stdin.end(JSON.stringify(secrets));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve, reject) => {
     child.once('error', (error) => reject(new HelperError('idp-error', `cannot start the renewal process (${error.message}): try again`)));
-    child.once('close', (code, signal) => {
-      try {
-        resolve(renewerOutcome(stdout, { code, signal }));
-      } catch (error) {
-        reject(error);
-      }
-    });
+    child.once('close', (code, signal) => resolve({ code, signal }));
   });
+  return awaitRenewerAnswer(child.stdout, exited);
 }
 
 /** What the waiting get handed over its pipe: secret variables, as one JSON object of strings. */

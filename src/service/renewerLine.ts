@@ -28,3 +28,56 @@ export function renewerOutcome(stdout: string, exit: { code: number | null; sign
   if (result?.code && result.message) throw new HelperError(result.code, result.message);
   throw new HelperError('idp-error', `the renewal process ended without an answer (${exit.signal ?? `exit ${exit.code}`}): try again`);
 }
+
+/** The renewer prints one short line; more than this on its stdout is not kept. */
+const MAX_RENEWER_OUTPUT = 64 * 1024;
+
+/**
+ * In the waiting `get`: the renewer's answer as soon as its line is complete. The renewer stores the
+ * tokens before it prints, so the line is the whole answer; its exit (the runtime's teardown, the
+ * keychain connections closing: 5-10 ms, traced) is not waited for. A renewer that ends without a
+ * line that reads as an answer is reported by how it ended.
+ */
+export function awaitRenewerAnswer(
+  stdout: NodeJS.ReadableStream,
+  exited: Promise<{ code: number | null; signal: string | null }>,
+): Promise<HandedCredential | undefined> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    let settled = false;
+    const settle = (read: () => HandedCredential | undefined) => {
+      if (settled) return;
+      settled = true;
+      try {
+        resolve(read());
+      } catch (error) {
+        reject(error);
+      }
+    };
+    stdout.setEncoding('utf8');
+    stdout.on('data', (chunk: string) => {
+      if (settled || text.length >= MAX_RENEWER_OUTPUT) return;
+      text += chunk;
+      const end = text.indexOf('\n');
+      if (end === -1) return;
+      const line = text.slice(0, end);
+      if (isAnswer(line)) settle(() => renewerOutcome(line, { code: null, signal: null }));
+    });
+    exited.then(
+      (exit) => settle(() => renewerOutcome(text, exit)),
+      (error: unknown) =>
+        settle(() => {
+          throw error;
+        }),
+    );
+  });
+}
+
+function isAnswer(line: string): boolean {
+  try {
+    const parsed = JSON.parse(line) as unknown;
+    return typeof parsed === 'object' && parsed !== null && typeof (parsed as RenewerResult).ok === 'boolean';
+  } catch {
+    return false;
+  }
+}
