@@ -88,14 +88,16 @@ export async function startKeyring(): Promise<TestKeyring> {
   };
   const daemonPid = await ownerPid();
 
+  const daemonDeath = async () => {
+    if ((await ownerPid()) === daemonPid) return null;
+    const log = readFileSync(daemonLog, 'utf8').trim().split('\n').slice(-6).join(' | ');
+    return `gnome-keyring-daemon ${daemonPid} is gone: ${log || '(nothing on its stderr)'}`;
+  };
+
   return {
     env,
     dir,
-    async daemonDeath() {
-      if ((await ownerPid()) === daemonPid) return null;
-      const log = readFileSync(daemonLog, 'utf8').trim().split('\n').slice(-6).join(' | ');
-      return `gnome-keyring-daemon ${daemonPid} is gone: ${log || '(nothing on its stderr)'}`;
-    },
+    daemonDeath,
     async lock() {
       await run('dbus-send', [
         '--session', '--print-reply', '--dest=org.freedesktop.secrets', '/org/freedesktop/secrets',
@@ -103,6 +105,9 @@ export async function startKeyring(): Promise<TestKeyring> {
       ], { env });
     },
     async stop() {
+      // A daemon that died under a test is said in the log, with its last words, before the bus goes.
+      const death = await daemonDeath();
+      if (death) process.stderr.write(`[test keyring] ${death}\n`);
       // gnome-keyring-daemon exits by itself when its session bus goes away.
       bus.kill('SIGTERM');
       await rm(dir, { recursive: true, force: true });
