@@ -4,8 +4,11 @@ import { spawn, execFile } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
+
+/** How a keyring daemon's death is announced on stderr; scripts/run-tests.mjs looks for it. */
+export const KEYRING_DEATH_MARK = '[test keyring died]';
 
 const run = promisify(execFile);
 
@@ -105,9 +108,10 @@ export async function startKeyring(): Promise<TestKeyring> {
       ], { env });
     },
     async stop() {
-      // A daemon that died under a test is said in the log, with its last words, before the bus goes.
+      // A daemon that died under a test is said in the log, with its last words and the test file
+      // (scripts/run-tests.mjs reruns a failed file once when, and only when, its daemon died).
       const death = await daemonDeath();
-      if (death) process.stderr.write(`[test keyring] ${death}\n`);
+      if (death) process.stderr.write(`${KEYRING_DEATH_MARK} (${relative(process.cwd(), process.argv[1] ?? '?')}) ${death}\n`);
       // gnome-keyring-daemon exits by itself when its session bus goes away.
       bus.kill('SIGTERM');
       await rm(dir, { recursive: true, force: true });
