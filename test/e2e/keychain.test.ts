@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestKeyring } from '../support/keyring.js';
 import { run, runHelper } from '../support/helperBinary.js';
+import { moduleProbe } from '../support/moduleProbe.js';
 import { startKeyringWorld, storeInput, type KeyringWorld } from '../support/world.js';
 
 let world: KeyringWorld;
@@ -47,26 +48,23 @@ test('store, get in another spelling, list, erase: the secret lives in the Secre
 });
 
 /**
- * What the protocol verbs make the runtime load, read from inside the real binary: a preload
- * (NODE_OPTIONS=--require, which a SEA honours) records process.moduleLoadList at exit. Touching
- * process.stdin or process.stderr creates a stream and loads node:net, node:stream and readline
- * (~4 ms of every pull, measured); the verbs read and write the descriptors directly.
+ * What the protocol verbs make the runtime load, read from inside the real binary (support/moduleProbe).
+ * Touching process.stdin or process.stderr creates a stream and loads node:net, node:stream and
+ * readline (~4 ms of every pull, measured); the verbs read and write the descriptors directly.
  */
 test('get and list (the verbs of every pull and build) load no stream, socket, readline, crypto or child-process module', async () => {
-  const probeDir = await mkdtemp(join(tmpdir(), 'dco-modules-'));
-  const probe = join(probeDir, 'probe.cjs');
-  await writeFile(probe, "process.on('exit', () => require('node:fs').writeFileSync(process.env.DCO_PROBE_OUT, JSON.stringify(process.moduleLoadList)));\n");
+  const probe = await moduleProbe();
   await runHelper(['store'], { env, input: storeInput('modules.example', 'alice', 'module-secret') });
   const FORBIDDEN = /^NativeModule (net|stream|tty|readline|crypto|child_process|http|https|worker_threads|zlib|internal\/fs\/promises)$/;
   for (const [verb, input] of [['get', 'modules.example'], ['get', 'missing.example'], ['list', '']] as const) {
-    const out = join(probeDir, `${verb}-${input}.json`);
-    const result = await runHelper([verb], { env: { ...env, NODE_OPTIONS: `--require ${probe}`, DCO_PROBE_OUT: out }, input });
+    const name = `${verb}-${input}`;
+    const result = await runHelper([verb], { env: probe.env(env, name), input });
     assert.ok(result.code === 0 || result.stdout === 'credentials not found in native keychain\n', `${verb}: ${result.stdout}${result.stderr}`);
-    const loaded: string[] = JSON.parse(await readFile(out, 'utf8'));
+    const loaded = await probe.loaded(name);
     assert.ok(loaded.includes('NativeModule fs'), 'the probe sees the runtime\'s modules');
-    assert.deepEqual(loaded.filter((name) => FORBIDDEN.test(name)), [], `${verb} ${input}`);
+    assert.deepEqual(loaded.filter((module) => FORBIDDEN.test(module)), [], `${verb} ${input}`);
   }
-  await rm(probeDir, { recursive: true, force: true });
+  await probe.remove();
 });
 
 test('storing a server again under another username replaces the one item', async () => {
@@ -256,4 +254,3 @@ test('no D-Bus, no Secret Service, a locked keyring: one line that says what to 
     assert.ok(!content.includes('two'), 'the keyring file is encrypted');
   }
 });
-

@@ -5,11 +5,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { runHelper } from '../support/helperBinary.js';
 import { helperBinary } from '../support/helperBinary.js';
+import { moduleProbe } from '../support/moduleProbe.js';
 import { startIdp, type Idp } from '../support/idp.js';
 import { signIn } from '../support/signIn.js';
 import { startKeyringWorld, type KeyringWorld } from '../support/world.js';
@@ -46,27 +44,20 @@ async function plainGet(): Promise<string> {
 
 /**
  * The `get` that waits for the renewer only reads its one line: it must not load the sign-in
- * machinery (openid-client, node:crypto, the HTTP client) that the renewer itself loads. A preload
- * (NODE_OPTIONS=--require, honoured by the SEA and inherited by the renewer) records each process's
- * process.moduleLoadList at exit, named by whether it is the renewer.
+ * machinery (openid-client, node:crypto, the HTTP client) that the renewer itself loads
+ * (support/moduleProbe records both processes).
  */
 test('a get that refreshes leaves the provider, crypto and HTTP modules to the renewer', async () => {
-  const probeDir = await mkdtemp(join(tmpdir(), 'dco-renew-modules-'));
-  const probe = join(probeDir, 'probe.cjs');
-  await writeFile(
-    probe,
-    "process.on('exit', () => require('node:fs').writeFileSync(require('node:path').join(process.env.DCO_PROBE_DIR, process.argv.includes('__renew-credential') ? 'renewer.json' : 'get.json'), JSON.stringify(process.moduleLoadList)));\n",
-  );
+  const probe = await moduleProbe();
   await sleep(TTL * 1000 + 200);
   const seen = refreshes();
-  const result = await runHelper(['get'], { env: { ...world.env, NODE_OPTIONS: `--require ${probe}`, DCO_PROBE_DIR: probeDir }, input: REGISTRY });
+  const result = await runHelper(['get'], { env: probe.env(world.env, 'get'), input: REGISTRY });
   assert.equal(result.code, 0, result.stderr);
   assert.equal(refreshes(), seen + 1, 'this get did refresh');
-  const loaded = async (name: string): Promise<string[]> => JSON.parse(await readFile(join(probeDir, name), 'utf8'));
   const HEAVY = /^NativeModule (crypto|zlib|tls|http|https|internal\/deps\/undici\/undici)$/;
-  assert.ok((await loaded('renewer.json')).some((name) => HEAVY.test(name)), 'the renewer does load them (the probe can see them)');
-  assert.deepEqual((await loaded('get.json')).filter((name) => HEAVY.test(name)), []);
-  await rm(probeDir, { recursive: true, force: true });
+  assert.ok((await probe.loaded('get', 'renewer')).some((module) => HEAVY.test(module)), 'the renewer does load them (the probe can see them)');
+  assert.deepEqual((await probe.loaded('get')).filter((module) => HEAVY.test(module)), []);
+  await probe.remove();
 });
 
 for (const signal of ['SIGKILL', 'SIGINT', 'SIGTERM'] as const) {
