@@ -11,6 +11,7 @@ import type { Deps, Terminal } from './deps.js';
 import { HelperError, describeUnexpected } from './errors.js';
 import { lazyBuiltin } from './lazyBuiltin.js';
 import type { Fetch, HandedCredential, WithLock } from './model.js';
+import type { RenewerExit } from './service/renewerLine.js';
 import { loadKeyring, loadKoffi } from './native/addon.js';
 import { answerProtocol, isProtocolAction } from './protocol/handleCommand.js';
 import { unknownAction, usage } from './protocol/messages.js';
@@ -177,7 +178,7 @@ async function renewDetached(registryKey: string, secretVariables: string[]): Pr
   const child = spawn(process.execPath, args, { detached: true, stdio: ['pipe', 'pipe', 'ignore'], env });
   child.stdin.on('error', () => undefined);
   child.stdin.end(JSON.stringify(secrets));
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve, reject) => {
+  const exited = new Promise<RenewerExit>((resolve, reject) => {
     child.once('error', (error) => reject(new HelperError('idp-error', `cannot start the renewal process (${error.message}): try again`)));
     child.once('close', (code, signal) => resolve({ code, signal }));
   });

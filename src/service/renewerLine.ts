@@ -12,21 +12,28 @@ export interface RenewerResult {
   credential?: HandedCredential;
 }
 
-/** In the waiting `get`: what the renewer's stdout said, as the credential or the error it reported. */
-export function renewerOutcome(stdout: string, exit: { code: number | null; signal: string | null }): HandedCredential | undefined {
-  const last = stdout.trim().split('\n').at(-1) ?? '';
-  let result: RenewerResult | undefined;
+export type RenewerExit = { code: number | null; signal: string | null };
+
+function parseLine(line: string): RenewerResult | undefined {
   try {
-    result = JSON.parse(last) as RenewerResult;
+    return JSON.parse(line) as RenewerResult;
   } catch {
-    result = undefined;
+    return undefined;
   }
+}
+
+function outcomeOf(result: RenewerResult | undefined, exit: RenewerExit): HandedCredential | undefined {
   if (result?.ok) {
     const handed = result.credential;
     return typeof handed?.username === 'string' && typeof handed.secret === 'string' ? { username: handed.username, secret: handed.secret } : undefined;
   }
   if (result?.code && result.message) throw new HelperError(result.code, result.message);
   throw new HelperError('idp-error', `the renewal process ended without an answer (${exit.signal ?? `exit ${exit.code}`}): try again`);
+}
+
+/** In the waiting `get`: what the renewer's stdout said, as the credential or the error it reported. */
+export function renewerOutcome(stdout: string, exit: RenewerExit): HandedCredential | undefined {
+  return outcomeOf(parseLine(stdout.trim().split('\n').at(-1) ?? ''), exit);
 }
 
 /** The renewer prints one short line; more than this on its stdout is not kept. */
@@ -40,7 +47,7 @@ const MAX_RENEWER_OUTPUT = 64 * 1024;
  */
 export function awaitRenewerAnswer(
   stdout: NodeJS.ReadableStream,
-  exited: Promise<{ code: number | null; signal: string | null }>,
+  exited: Promise<RenewerExit>,
 ): Promise<HandedCredential | undefined> {
   return new Promise((resolve, reject) => {
     let text = '';
@@ -60,8 +67,9 @@ export function awaitRenewerAnswer(
       text += chunk;
       const end = text.indexOf('\n');
       if (end === -1) return;
-      const line = text.slice(0, end);
-      if (isAnswer(line)) settle(() => renewerOutcome(line, { code: null, signal: null }));
+      const result = parseLine(text.slice(0, end));
+      // Parsed once: an answer settles now; anything else waits for the exit to say how it ended.
+      if (typeof result?.ok === 'boolean') settle(() => outcomeOf(result, { code: null, signal: null }));
     });
     exited.then(
       (exit) => settle(() => renewerOutcome(text, exit)),
@@ -71,13 +79,4 @@ export function awaitRenewerAnswer(
         }),
     );
   });
-}
-
-function isAnswer(line: string): boolean {
-  try {
-    const parsed = JSON.parse(line) as unknown;
-    return typeof parsed === 'object' && parsed !== null && typeof (parsed as RenewerResult).ok === 'boolean';
-  } catch {
-    return false;
-  }
 }
