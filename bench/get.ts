@@ -1,16 +1,18 @@
 // `get` latency, measured on one throw-away Secret Service (npm run bench):
-//  - median wall time of a cached answer: a docker-login password and an OIDC token, against the Go
+//  - median wall time of a cached answer (from the kernel cache, as every get after the first finds
+//    it; and with that cache off, or missed right after a change, from the Secret Service): a
+//    docker-login password and an OIDC token, against the Go
 //    docker-credential-secretservice on the same keyring and bare `node -e 0` (the floor of any
 //    node-based helper), interleaved round by round so noise hits all alike. NODE_EXTRA_CA_CERTS is
 //    unset for all of them (people rarely have it; node 20 parsed it eagerly and hid our own cost),
 //    and the one-certificate case is measured separately, for us and for node alike;
 //  - the `docker build` path with the legacy builder: `list`, then `get` for each of 20 registries,
-//    against the Go helper doing the same;
+//    against the Go helper doing the same (and ours with the kernel cache off);
 //  - median wall time of a `get` that must refresh, and how many HTTP round trips it makes
 //    (password mode: the refresh grant; acr mode: refresh grant + /oauth2/exchange), and our own work:
 //    the wall time less the time the provider and the exchange spent serving (arrival to last byte).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,8 +82,18 @@ try {
   }
 
   // Cached answers: keep the OIDC token fresh by measuring right after a refresh cycle.
-  const cases: Array<{ name: string; command: string; args: string[]; input: string; env: NodeJS.ProcessEnv }> = [
+  const cacheOff = { ...env, DOCKER_CREDENTIAL_OIDC_KERNEL_CACHE: 'off' };
+  // The missed case renews its generation every round: it gets a cache directory (so a generation)
+  // and an item of its own, or every other case would miss too.
+  const missServer = 'bench-miss.registry.example:5000';
+  timed(helperBinary, ['store'], JSON.stringify({ ServerURL: missServer, Username: 'bench', Secret: 'bench-secret' }), env);
+  const missEnv = { ...env, XDG_CACHE_HOME: join(home, '.cache-miss') };
+  const generationFile = join(home, '.cache-miss', 'docker-credential-oidc', 'keychain-generation');
+  const cases: Array<{ name: string; command: string; args: string[]; input: string; env: NodeJS.ProcessEnv; before?: () => void }> = [
     { name: 'docker-credential-oidc get (docker login password)', command: helperBinary, args: ['get'], input: server, env },
+    { name: 'docker-credential-oidc get, kernel cache off', command: helperBinary, args: ['get'], input: server, env: cacheOff },
+    // As the first get after any store, erase or renewal: a new generation, so a miss that refills.
+    { name: 'docker-credential-oidc get, kernel cache missed', command: helperBinary, args: ['get'], input: missServer, env: missEnv, before: () => rmSync(generationFile, { force: true }) },
     { name: 'docker-credential-oidc get (cached ACR token)', command: helperBinary, args: ['get'], input: acr.host, env },
     { name: 'node -e 0', command: process.execPath, args: ['-e', '0'], input: '', env },
     // The runtime inside the binary, bare: the floor of anything built on it.
@@ -93,6 +105,7 @@ try {
   const samples = new Map(cases.map((c) => [c.name, [] as number[]]));
   for (let round = 0; round < rounds + 5; round++) {
     for (const c of cases) {
+      c.before?.();
       const ms = timed(c.command, c.args, c.input, c.env);
       if (round >= 5) samples.get(c.name)!.push(ms);
     }
@@ -105,15 +118,16 @@ try {
     timed(helperBinary, ['store'], creds, env);
     if (existsSync(GO_HELPER)) timed(GO_HELPER, ['store'], creds, env);
   }
-  const buildPath = (command: string) => () => {
+  const buildPath = (command: string, runEnv = env) => () => {
     const start = process.hrtime.bigint();
-    timed(command, ['list'], 'unused', env);
-    for (const registry of buildRegistries) timed(command, ['get'], registry, env);
+    timed(command, ['list'], 'unused', runEnv);
+    for (const registry of buildRegistries) timed(command, ['get'], registry, runEnv);
     return Number(process.hrtime.bigint() - start) / 1e6;
   };
-  const buildSamples = { ours: [] as number[], go: [] as number[] };
+  const buildSamples = { ours: [] as number[], oursCacheOff: [] as number[], go: [] as number[] };
   for (let round = 0; round < Math.max(5, Math.floor(rounds / 6)); round++) {
     buildSamples.ours.push(buildPath(helperBinary)());
+    buildSamples.oursCacheOff.push(buildPath(helperBinary, cacheOff)());
     if (existsSync(GO_HELPER)) buildSamples.go.push(buildPath(GO_HELPER)());
   }
 
@@ -154,7 +168,9 @@ try {
   if (buildSamples.go.length) {
     const ours = median(buildSamples.ours);
     const go = median(buildSamples.go);
+    const off = median(buildSamples.oursCacheOff);
     console.log(`  ${'docker build path: list + 20 gets'.padEnd(60)} ${ours.toFixed(0).padStart(6)} ms  ${(ours / go).toFixed(2)}x the Go helper (${go.toFixed(0)} ms)`);
+    console.log(`  ${'docker build path, kernel cache off'.padEnd(60)} ${off.toFixed(0).padStart(6)} ms  ${(off / go).toFixed(2)}x the Go helper`);
   }
   console.log(`  ${'docker-credential-oidc get that refreshes (password)'.padEnd(60)} ${median(refreshTimes).toFixed(1).padStart(6)} ms  HTTP round trips: ${[...new Set(refreshTrips)].join('/')}, our own work ${median(refreshOwn).toFixed(1)} ms`);
   console.log(`  ${'docker-credential-oidc get that refreshes (acr)'.padEnd(60)} ${median(acrTimes).toFixed(1).padStart(6)} ms  HTTP round trips: ${[...new Set(acrTrips)].join('/')}, our own work ${median(acrOwn).toFixed(1)} ms`);

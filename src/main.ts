@@ -3,9 +3,9 @@
 // sets the exit code. The protocol path loads neither commander nor the sign-in code: both are
 // imported only when a human command or a renewal needs them (test/unit/hotPath.test.ts checks it).
 import { readSync, writeFileSync, writeSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { SettingsFile } from './config/settingsFile.js';
-import { lockDirectory, settingsPath } from './config/paths.js';
+import { cacheDirectory, lockDirectory, settingsPath } from './config/paths.js';
 import { splitSecrets } from './config/secretVariables.js';
 import type { Deps, Terminal } from './deps.js';
 import { HelperError, describeUnexpected } from './errors.js';
@@ -16,13 +16,19 @@ import { loadKeyring, loadKoffi } from './native/addon.js';
 import { answerProtocol, isProtocolAction } from './protocol/handleCommand.js';
 import { unknownAction, usage } from './protocol/messages.js';
 import { credentialHelper } from './service/credentialHelper.js';
+import { kernelCacheLifetimeMs } from './service/kernelCachePolicy.js';
+import { CacheGeneration } from './store/cacheGeneration.js';
+import { CachedStore } from './store/cachedStore.js';
 import { ChunkedStore, itemLimitFor } from './store/chunkedStore.js';
 import { ItemStore } from './store/itemStore.js';
+import { KernelCache } from './store/kernelCache.js';
 import { KernelKeyring } from './store/kernelKeyring.js';
+import { Keyctl } from './store/keyctl.js';
 import { KeychainStore } from './store/keychainStore.js';
 import { LockingStore } from './store/lockingStore.js';
 import { NoStore } from './store/noStore.js';
 import { RoutingStore } from './store/routingStore.js';
+import type { SecretStore } from './store/secretStore.js';
 import { LOGIN_PROGRAM_NAME, PROGRAM_NAME, RUNTIME, VERSION } from './version.js';
 
 /** Docker never sends more than a URL or one credential; a flood on stdin is refused, not buffered. */
@@ -125,8 +131,26 @@ function terminal(interrupt: AbortSignal, secretVariables: () => string[]): Term
   };
 }
 
-/** The real dependencies. Nothing here opens the keychain, reads a file or loads a library yet. */
-function realDeps(interrupt: AbortSignal): Deps {
+/**
+ * The Secret Service, behind the kernel cache on Linux. Every command writes through the cache (its
+ * writes must end what others cached); only `get` and `list` read through it.
+ * DOCKER_CREDENTIAL_OIDC_KERNEL_CACHE=off turns its reads off.
+ */
+function keychainWithCache(keychain: SecretStore, env: NodeJS.ProcessEnv, readThrough: boolean): SecretStore {
+  if (!Keyctl.available()) return keychain;
+  const generation = new CacheGeneration(join(cacheDirectory(env), 'keychain-generation'));
+  return new CachedStore(keychain, new KernelCache(loadKeyring, loadKoffi), generation, {
+    readThrough: readThrough && env.DOCKER_CREDENTIAL_OIDC_KERNEL_CACHE !== 'off',
+    lifetimeMs: kernelCacheLifetimeMs,
+    nowMs: Date.now,
+  });
+}
+
+/**
+ * The real dependencies. Nothing here opens the keychain, reads a file or loads a library yet.
+ * `cacheReads`: the keychain's items may be answered from the kernel cache (`get`, `list`).
+ */
+function realDeps(interrupt: AbortSignal, cacheReads = false): Deps {
   const env = process.env;
   const locks = lockDirectory(env);
   // The lock module (and node:crypto) is not needed on the read-only path of `get`.
@@ -145,7 +169,7 @@ function realDeps(interrupt: AbortSignal): Deps {
   const keychain = itemLimit === null ? os : new ChunkedStore(os, itemLimit);
   const settings = new SettingsFile(settingsPath(env), withLock);
   const stores = {
-    'secret-service': new LockingStore(keychain, withLock),
+    'secret-service': keychainWithCache(new LockingStore(keychain, withLock), env, cacheReads),
     kernel: new LockingStore(new KernelKeyring(loadKoffi), withLock),
     none: new NoStore(),
   };
@@ -238,7 +262,7 @@ async function main(): Promise<number> {
   if (name !== LOGIN_PROGRAM_NAME) {
     if (args.length === 1 && isProtocolAction(args[0]!)) {
       exitOnSignals();
-      return runProtocol(args[0]!, realDeps(interrupt.signal));
+      return runProtocol(args[0]!, realDeps(interrupt.signal, args[0] === 'get' || args[0] === 'list'));
     }
     if (args.length === 2 && args[0] === RENEWER_VERB) return runRenewerProcess(args[1]!);
     if (args.length === 0) {

@@ -15,9 +15,13 @@ export const DEFAULT_MIN_VALIDITY_S = 600;
  * on every call.
  */
 export function isFresh(token: { expiresAt: number; issuedAt: number }, nowS: number, minValidityS = DEFAULT_MIN_VALIDITY_S): boolean {
+  return nowS < freshUntilS(token, minValidityS);
+}
+
+/** The moment (epoch seconds) a token stops being fresh in the sense of isFresh. */
+export function freshUntilS(token: { expiresAt: number; issuedAt: number }, minValidityS = DEFAULT_MIN_VALIDITY_S): number {
   const lifetime = Math.max(0, token.expiresAt - token.issuedAt);
-  const margin = Math.min(minValidityS, lifetime / 2);
-  return nowS + margin < token.expiresAt;
+  return token.expiresAt - Math.min(minValidityS, lifetime / 2);
 }
 
 

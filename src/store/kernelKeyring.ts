@@ -5,45 +5,26 @@
 // session, such as the next CI step or a cron job, reads them as AccessDenied):
 // - keys are linked into the user keyring (@u), which every process of the user can search;
 // - each key grants the user (not only its possessor) view, read, write and search.
-// The syscalls go through koffi (an FFI library) to libc's syscall(2): no keyutils package needed.
+// The syscalls go through store/keyctl.ts (koffi to libc's syscall(2)).
 import { HelperError } from '../errors.js';
 import type { KoffiModule } from '../native/addon.js';
+import { ERRNO, ERRNO_NAMES, KEYCTL, KEY_SPEC_USER_KEYRING, Keyctl, isGone } from './keyctl.js';
 import { KEYCHAIN_SERVICE, type SecretStore } from './secretStore.js';
 
-/** add_key and keyctl, by architecture (asm/unistd.h); other architectures have no kernel store. */
-const SYSCALLS: Partial<Record<NodeJS.Architecture, { addKey: number; keyctl: number }>> = {
-  x64: { addKey: 248, keyctl: 250 },
-  arm64: { addKey: 217, keyctl: 219 },
-};
-
-const KEY_SPEC_USER_KEYRING = -4;
-const KEYCTL_DESCRIBE = 6;
-const KEYCTL_SETPERM = 5;
-const KEYCTL_UNLINK = 9;
-const KEYCTL_SEARCH = 10;
-const KEYCTL_READ = 11;
 /** Possessor: everything; user: view, read, write, search. Group and others: nothing. */
 const KEY_PERMISSIONS = 0x3f0f0000;
 /** The kernel's limit for a "user" key's payload. */
 const MAX_PAYLOAD_BYTES = 32767;
 
-const ENOKEY = 126;
-const EKEYEXPIRED = 127;
-const EKEYREVOKED = 128;
-const EACCES = 13;
-const EDQUOT = 122;
-const ERRNO_NAMES: Record<number, string> = { 1: 'EPERM', 13: 'EACCES', 22: 'EINVAL', 38: 'ENOSYS', 122: 'EDQUOT', 12: 'ENOMEM' };
-
-type Syscall = (...args: unknown[]) => bigint | number;
-
 export class KernelKeyring implements SecretStore {
-  private syscall: Syscall | undefined;
-  private koffi: KoffiModule | undefined;
+  private readonly keys: Keyctl;
 
   constructor(
-    private readonly loadKoffi: () => KoffiModule,
+    loadKoffi: () => KoffiModule,
     private readonly service = KEYCHAIN_SERVICE,
-  ) {}
+  ) {
+    this.keys = new Keyctl(loadKoffi);
+  }
 
   async read(account: string): Promise<string | null> {
     // A key just added in another session gets its permissions a moment later: look again.
@@ -59,18 +40,18 @@ export class KernelKeyring implements SecretStore {
   async write(account: string, value: string): Promise<void> {
     const payload = Buffer.from(value, 'utf8');
     if (payload.length > MAX_PAYLOAD_BYTES) throw new HelperError('keychain-failure', `an item of ${payload.length} bytes does not fit in the kernel keyring (at most ${MAX_PAYLOAD_BYTES}): use --store secret-service or none`);
-    const { addKey, keyctl } = this.calls();
+    this.requireLinux();
     // add_key replaces the payload of an existing key of the same description in place, atomically.
-    const id = Number(this.call(addKey, 'str', 'user', 'str', this.description(account), 'uint8_t *', payload, 'size_t', payload.length, 'int', KEY_SPEC_USER_KEYRING));
+    const id = this.keys.addUserKey(this.description(account), payload, KEY_SPEC_USER_KEYRING);
     if (id < 0) throw this.failure('write');
-    if (Number(this.call(keyctl, 'int', KEYCTL_SETPERM, 'int', id, 'uint32_t', KEY_PERMISSIONS)) < 0) throw this.failure('write');
+    if (this.keys.setPerm(id, KEY_PERMISSIONS) < 0) throw this.failure('write');
   }
 
   async remove(account: string): Promise<boolean> {
     const id = this.search(account);
     if (id === null) return false;
-    if (Number(this.call(this.calls().keyctl, 'int', KEYCTL_UNLINK, 'int', id, 'int', KEY_SPEC_USER_KEYRING)) < 0) {
-      if (this.koffiModule().errno() === ENOKEY) return false;
+    if (this.keys.keyctl(KEYCTL.unlink, id, KEY_SPEC_USER_KEYRING) < 0) {
+      if (this.keys.errno() === ERRNO.ENOKEY) return false;
       throw this.failure('remove');
     }
     return true;
@@ -92,58 +73,47 @@ export class KernelKeyring implements SecretStore {
     return `${this.service}:${account}`;
   }
 
-  private koffiModule(): KoffiModule {
-    this.koffi ??= this.loadKoffi();
-    return this.koffi;
-  }
-
-  private calls(): { addKey: number; keyctl: number } {
-    const numbers = SYSCALLS[process.arch];
-    if (process.platform !== 'linux' || !numbers) {
+  private requireLinux(): void {
+    if (!Keyctl.available()) {
       throw new HelperError('keychain-unavailable', `the kernel keyring is a Linux store (x64, arm64), not one of ${process.platform}-${process.arch}: use --store secret-service or none`);
     }
-    return numbers;
-  }
-
-  private call(...args: unknown[]): number {
-    this.syscall ??= this.koffiModule().load('libc.so.6').func('long syscall(long, ...)') as Syscall;
-    return Number(this.syscall(...args));
   }
 
   private failure(operation: string): HelperError {
-    const errno = this.koffiModule().errno();
+    const errno = this.keys.errno();
     const name = ERRNO_NAMES[errno] ?? `errno ${errno}`;
-    if (errno === EDQUOT) {
+    if (errno === ERRNO.EDQUOT) {
       return new HelperError('keychain-failure', `the kernel keyring's quota for this user is full (${operation}: EDQUOT): raise /proc/sys/kernel/keys/maxbytes, or use --store none`);
     }
-    if (errno === 1 || errno === 38 || errno === EACCES) {
+    if (errno === ERRNO.EPERM || errno === ERRNO.ENOSYS || errno === ERRNO.EACCES) {
       return new HelperError('keychain-unavailable', `the kernel keyring is not usable here (${operation}: ${name}; a container's seccomp profile blocks keyctl): use --store none, or --store secret-service`);
     }
     return new HelperError('keychain-failure', `the kernel keyring failed (${operation}: ${name}): use --store none to keep nothing`);
   }
 
   private search(account: string): number | null {
-    const id = this.call(this.calls().keyctl, 'int', KEYCTL_SEARCH, 'int', KEY_SPEC_USER_KEYRING, 'str', 'user', 'str', this.description(account), 'int', 0);
+    this.requireLinux();
+    const id = this.keys.search(KEY_SPEC_USER_KEYRING, this.description(account));
     if (id >= 0) return id;
-    const errno = this.koffiModule().errno();
-    if (errno === ENOKEY || errno === EKEYEXPIRED || errno === EKEYREVOKED) return null;
+    if (isGone(this.keys.errno())) return null;
     throw this.failure('read');
   }
 
   /** The payload, or undefined when the key went away (or is not yet readable and `retry` allows). */
   private readKey(id: number, retry: boolean): string | undefined {
     const buffer = Buffer.alloc(MAX_PAYLOAD_BYTES + 1);
-    const length = this.call(this.calls().keyctl, 'int', KEYCTL_READ, 'int', id, 'uint8_t *', buffer, 'size_t', buffer.length);
+    const length = this.keys.readInto(KEYCTL.read, id, buffer);
     if (length >= 0) return buffer.subarray(0, Math.min(length, buffer.length)).toString('utf8');
-    const errno = this.koffiModule().errno();
-    if (errno === ENOKEY || errno === EKEYEXPIRED || errno === EKEYREVOKED) return undefined;
-    if (errno === EACCES && retry) return undefined;
+    const errno = this.keys.errno();
+    if (isGone(errno)) return undefined;
+    if (errno === ERRNO.EACCES && retry) return undefined;
     throw this.failure('read');
   }
 
   private keyringMembers(): number[] {
     const buffer = Buffer.alloc(4 * 4096);
-    const length = this.call(this.calls().keyctl, 'int', KEYCTL_READ, 'int', KEY_SPEC_USER_KEYRING, 'uint8_t *', buffer, 'size_t', buffer.length);
+    this.requireLinux();
+    const length = this.keys.readInto(KEYCTL.read, KEY_SPEC_USER_KEYRING, buffer);
     if (length < 0) throw this.failure('list');
     const ids: number[] = [];
     for (let offset = 0; offset + 4 <= Math.min(length, buffer.length); offset += 4) ids.push(buffer.readInt32LE(offset));
@@ -153,7 +123,7 @@ export class KernelKeyring implements SecretStore {
   /** "type;uid;gid;perm;description" of a key; null for one we may not see. */
   private describe(id: number): string | null {
     const buffer = Buffer.alloc(4096);
-    const length = this.call(this.calls().keyctl, 'int', KEYCTL_DESCRIBE, 'int', id, 'uint8_t *', buffer, 'size_t', buffer.length);
+    const length = this.keys.readInto(KEYCTL.describe, id, buffer);
     if (length <= 0) return null;
     const text = buffer.subarray(0, Math.min(length, buffer.length)).toString('utf8').replace(/\0$/, '');
     const [type, , , , ...rest] = text.split(';');

@@ -87,7 +87,8 @@ test('list shows only our items, not other applications\' secrets', async () => 
 test('the native addon is extracted once to the per-user cache, private to the user', async () => {
   const dir = join(home, '.cache', 'docker-credential-oidc');
   const files = (await readdir(dir)).filter((f) => f.endsWith('.node'));
-  assert.equal(files.length, 1);
+  // The keychain's addon, and koffi (loaded to fill the kernel cache after a miss): one copy each.
+  assert.deepEqual(files.map((f) => f.replace(/-[0-9a-f]+\.node$/, '')).sort(), ['keyring', 'koffi']);
   assert.equal((await stat(dir)).mode & 0o777, 0o700);
 });
 
