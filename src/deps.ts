@@ -35,6 +35,11 @@ export interface Deps {
   items: ItemStore;
   /** The stores themselves, to check at registry-login that the chosen one works here. */
   stores: Record<StoreName, SecretStore>;
+  /**
+   * Answers computed from the keychain's items, cached in kernel memory until the next change
+   * (store/cachedStore.ts `remember`); absent where there is no kernel cache.
+   */
+  keychainAnswers?: { remember(name: string, lifetimeMs: number, compute: () => Promise<string>): Promise<string> };
   /** Cross-process locks: renewals of one sign-in, writes of one item, the settings file. */
   withLock: WithLock;
   settings: SettingsFile;

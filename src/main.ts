@@ -136,7 +136,7 @@ function terminal(interrupt: AbortSignal, secretVariables: () => string[]): Term
  * writes must end what others cached); only `get` and `list` read through it.
  * DOCKER_CREDENTIAL_OIDC_KERNEL_CACHE=off turns its reads off.
  */
-function keychainWithCache(keychain: SecretStore, env: NodeJS.ProcessEnv, readThrough: boolean): SecretStore {
+function keychainWithCache(keychain: SecretStore, env: NodeJS.ProcessEnv, readThrough: boolean): SecretStore | CachedStore {
   if (!Keyctl.available()) return keychain;
   const generation = new CacheGeneration(join(cacheDirectory(env), 'keychain-generation'));
   return new CachedStore(keychain, new KernelCache(loadKeyring, loadKoffi), generation, {
@@ -173,8 +173,10 @@ function realDeps(interrupt: AbortSignal, cacheReads = false): Deps {
     kernel: new LockingStore(new KernelKeyring(loadKoffi), withLock),
     none: new NoStore(),
   };
+  const secretService = stores['secret-service'];
   const deps: Deps = {
     env,
+    ...(secretService instanceof CachedStore ? { keychainAnswers: secretService } : {}),
     nowS: () => Math.floor(Date.now() / 1000),
     items: new ItemStore(new RoutingStore(stores, { storeOf: (account) => settings.peekStoreOf(account), otherStoresInUse: () => settings.peekOtherStoresInUse() })),
     stores,

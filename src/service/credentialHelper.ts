@@ -6,11 +6,15 @@ import type { Deps } from '../deps.js';
 import { HelperError, notSignedIn } from '../errors.js';
 import { IDENTITY_TOKEN_USERNAME, isPipelineGrant, sessionKeyOf } from '../model.js';
 import { isFresh } from '../oidc/tokenMath.js';
+import { KERNEL_CACHE_MAX_MS } from './kernelCachePolicy.js';
 import type { CredentialHelper } from '../protocol/handleCommand.js';
 import { CREDENTIALS_NOT_FOUND } from '../protocol/messages.js';
 import { hostWithPort, parseServerUrl } from '../registryAddress.js';
 import type { Credentials } from '../protocol/wire.js';
 import { itemLockName } from '../store/lockingStore.js';
+
+/** The kernel cache's name for list's answer: no registry key starts with a parenthesis. */
+const LIST_ANSWER = '(list)';
 
 function notFound(): HelperError {
   return new HelperError('credentials-not-found', CREDENTIALS_NOT_FOUND);
@@ -89,12 +93,20 @@ export function credentialHelper(deps: Deps): CredentialHelper {
     },
 
     async list(): Promise<Map<string, string>> {
-      const result = new Map<string, string>();
-      for (const item of await deps.items.entries()) {
-        // One unreadable item must not hide the others from docker build.
-        if ('record' in item && item.record.kind !== 'oidc-session') result.set(item.record.serverURL, item.record.username);
-      }
-      return result;
+      const listed = async () => {
+        const result = new Map<string, string>();
+        for (const item of await deps.items.entries()) {
+          // One unreadable item must not hide the others from docker build.
+          if ('record' in item && item.record.kind !== 'oidc-session') result.set(item.record.serverURL, item.record.username);
+        }
+        return result;
+      };
+      // docker build runs list before every build. Its answer (names, no secret) is kept in kernel
+      // memory until the keychain changes; not when other stores are in use, whose writes do not
+      // end it (the kernel keyring, nothing).
+      if (!deps.keychainAnswers || deps.settings.peekOtherStoresInUse().length > 0) return listed();
+      const answer = await deps.keychainAnswers.remember(LIST_ANSWER, KERNEL_CACHE_MAX_MS, async () => JSON.stringify([...(await listed())]));
+      return new Map(JSON.parse(answer) as Array<[string, string]>);
     },
   };
 }

@@ -74,6 +74,21 @@ export class CachedStore implements SecretStore {
     return items;
   }
 
+  /**
+   * An answer computed from the keychain's items (list's), cached like an item under `name` (which no
+   * registry key can spell) in the same generation: any write or removal ends it.
+   */
+  async remember(name: string, lifetimeMs: number, compute: () => Promise<string>): Promise<string> {
+    const generation = this.options.readThrough ? this.currentGeneration() : null;
+    if (generation !== null) {
+      const hit = this.cache.read(name, generation, this.options.nowMs());
+      if (hit !== null) return hit;
+    }
+    const answer = await compute();
+    if (generation !== null) this.cache.write(name, answer, generation, this.options.nowMs(), lifetimeMs);
+    return answer;
+  }
+
   private currentGeneration(): string | null {
     return this.generation.current() ?? (this.generation.renew() ? this.generation.current() : null);
   }

@@ -90,6 +90,14 @@ test('a store from another session, an erase or a list ends or refills the cache
   // docker build: list reads every item, and the gets that follow are answered from memory.
   const built = [account('build-a'), account('build-b')];
   for (const name of built) await runHelper(['store'], { env, input: storeInput(name, 'builder', `pw-${name}`) });
-  assert.equal((await runHelper(['list'], { env, input: 'unused' })).code, 0);
+  const listed = await runHelper(['list'], { env, input: 'unused' });
+  assert.equal(listed.code, 0);
   for (const name of built) assert.equal((await runHelper(['get'], { env: noBus, input: name })).stdout, answer(name, 'builder', `pw-${name}`));
+  // The next build's list needs no keychain either; a new item ends that answer.
+  const again = await runHelper(['list'], { env: noBus, input: 'unused' });
+  assert.deepEqual([again.code, again.stdout], [0, listed.stdout]);
+  const added = account('build-c');
+  await runHelper(['store'], { env, input: storeInput(added, 'builder', 'pw-c') });
+  assert.equal((await runHelper(['list'], { env: noBus, input: 'unused' })).code, 1, 'not answered from memory after a change');
+  assert.equal(JSON.parse((await runHelper(['list'], { env, input: 'unused' })).stdout)[added], 'builder');
 });

@@ -121,3 +121,41 @@ test('a renewed credential comes back over the renewer pipe: get does not read t
   assert.equal(renewals, 1);
   assert.equal(answer.Secret, 'at-2');
 });
+
+/** A stand-in for the kernel cache's remembered answers: a map, and how often it was asked. */
+function rememberedAnswers() {
+  const answers = new Map<string, string>();
+  return {
+    answers,
+    asked: 0,
+    async remember(name: string, _lifetimeMs: number, compute: () => Promise<string>): Promise<string> {
+      this.asked++;
+      if (!answers.has(name)) answers.set(name, await compute());
+      return answers.get(name)!;
+    },
+  };
+}
+
+test('list is answered from the remembered answer, which holds names and no secret', async () => {
+  const w = signedInWorld();
+  await w.signIn('reg.example');
+  const remembered = rememberedAnswers();
+  const helper = credentialHelper({ ...w.deps, keychainAnswers: remembered });
+  await helper.add({ ServerURL: 'robot.example', Username: 'robot', Secret: 'robot-pw' });
+  const first = await helper.list();
+  assert.equal(first.get('robot.example'), 'robot');
+  assert.equal(first.has('reg.example'), true);
+  w.store.items.delete('robot.example'); // behind the cache's back: the remembered answer stands
+  assert.equal((await helper.list()).get('robot.example'), 'robot');
+  assert.equal(remembered.asked, 2);
+  assert.doesNotMatch([...remembered.answers.values()].join(), /robot-pw|at-1|rt-1/);
+});
+
+test('list is not remembered while a registry keeps its tokens outside the keychain', async () => {
+  const w = signedInWorld();
+  await w.signIn('ci.example', { store: 'kernel' });
+  const remembered = rememberedAnswers();
+  const helper = credentialHelper({ ...w.deps, keychainAnswers: remembered });
+  await helper.list();
+  assert.equal(remembered.asked, 0);
+});

@@ -177,3 +177,14 @@ test('the generation tag is replaced by every renewal and bounded when read', as
   await writeFile(s.generationFile, 'x'.repeat(65));
   assert.equal(generation.current(), null, 'a file that is not our tag is not trusted');
 });
+
+test('a remembered answer (list) is computed once per generation', async () => {
+  await using s = await setUp();
+  let computed = 0;
+  const compute = async () => `answer-${++computed}`;
+  assert.equal(await s.reader.remember('(list)', 60_000, compute), 'answer-1');
+  assert.equal(await s.reader.remember('(list)', 60_000, compute), 'answer-1');
+  await s.other.write('r.example', 'changed');
+  assert.equal(await s.reader.remember('(list)', 60_000, compute), 'answer-2');
+  assert.equal(await s.other.remember('(list)', 60_000, compute), 'answer-3', 'other commands always compute');
+});

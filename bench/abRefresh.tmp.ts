@@ -1,0 +1,30 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startKeyring } from '../test/support/keyring.js';
+import { run } from '../test/support/helperBinary.js';
+import { startIdp } from '../test/support/idp.js';
+import { signIn } from '../test/support/signIn.js';
+const keyring = await startKeyring();
+const home = await mkdtemp(join(tmpdir(), 'dco-ab-'));
+const env: NodeJS.ProcessEnv = { ...keyring.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: join(home, '.cache') };
+delete env.NODE_EXTRA_CA_CERTS;
+const idp = await startIdp({ accessTokenTtl: 2 });
+const reg = 'ab.registry.example';
+const login = await signIn(idp, reg, ['--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--scope', 'openid offline_access profile', '--no-browser'], env);
+if (login.code !== 0) throw new Error(login.stderr);
+const bins = { old: '/tmp/exp/B-old', new: '/tmp/exp/B-new' };
+const own: Record<string, number[]> = { old: [], new: [] };
+const n = Number(process.env.AB ?? 20);
+for (let i = 0; i < n; i++) for (const [k, b] of Object.entries(bins)) {
+  await new Promise((r) => setTimeout(r, 2100));
+  const served = idp.stats.tokenServeMs.length;
+  const t = process.hrtime.bigint();
+  const r = await run(b, ['get'], { env, input: reg });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.code !== 0) throw new Error(r.stdout + r.stderr);
+  own[k]!.push(ms - idp.stats.tokenServeMs.slice(served).reduce((a, c) => a + c, 0));
+}
+const med = (v: number[]) => { const s = [...v].sort((a, b) => a - b); return s[s.length >> 1]!; };
+console.log('own work median: old', med(own.old!).toFixed(1), 'new', med(own.new!).toFixed(1));
+await idp.stop(); await keyring.stop();
