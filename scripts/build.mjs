@@ -9,6 +9,7 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { programOnly } from './programOnly.mjs';
 import { copyFileSync, chmodSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -107,9 +108,11 @@ const runtime = runtimeNode();
 const blobMaker = cross && !process.env.DCO_RUNTIME_NODE ? runtimeNodeOfHost() : runtime;
 if (blobMaker.version !== runtime.version) throw new Error(`the blob needs node ${runtime.version} for this machine, found ${blobMaker.version}`);
 
-// Scripts of their own, compiled only when used (src/native/scriptAsset.ts): name → entry.
-const SCRIPTS = { 'token-server': 'src/tokenServer/index.ts', undici: 'src/native/undiciEntry.ts' };
+// Scripts of their own, compiled only when used (src/native/scriptAsset.ts): name → entry. The main
+// script is the entry (src/main.ts), which answers from the kernel cache; the program is one of these.
+const SCRIPTS = { program: 'src/program.ts', 'token-server': 'src/tokenServer/index.ts', undici: 'src/native/undiciEntry.ts' };
 const scriptAsset = (name) => `${name}.cjs`;
+const cacheAsset = (name) => `${name}.cache`;
 const bundleOptions = {
   bundle: true,
   platform: 'node',
@@ -122,7 +125,7 @@ const bundleOptions = {
   // import.meta.url is read only when running from source (tsx), never in the bundle.
   logOverride: { 'empty-import-meta': 'silent' },
   define: {
-    __DCO_SCRIPTS__: JSON.stringify(Object.fromEntries(Object.keys(SCRIPTS).map((name) => [name, scriptAsset(name)]))),
+    __DCO_SCRIPTS__: JSON.stringify(Object.fromEntries(Object.keys(SCRIPTS).map((name) => [name, { script: scriptAsset(name), cache: cacheAsset(name) }]))),
     __DCO_VERSION__: JSON.stringify(pkg.version),
     __DCO_RUNTIME__: JSON.stringify(runtime.version),
     __DCO_ADDONS__: JSON.stringify(Object.fromEntries(Object.entries(addons).map(([name, file]) => [name, { asset: assetOf(name), id: addonIds[name], size: statSync(file).size }]))),
@@ -132,8 +135,21 @@ const bundleOptions = {
   // jsonc-parser's "main" is a UMD build whose inner requires esbuild cannot follow; its ESM build bundles.
   alias: { 'jsonc-parser': join(root, 'node_modules/jsonc-parser/lib/esm/main.js') },
 };
-await build({ ...bundleOptions, entryPoints: [join(root, 'src/main.ts')], outfile: join(work, 'main.cjs') });
+await build({ ...bundleOptions, entryPoints: [join(root, 'src/main.ts')], outfile: join(work, 'main.cjs'), plugins: [programOnly] });
 for (const [name, entry] of Object.entries(SCRIPTS)) await build({ ...bundleOptions, entryPoints: [join(root, entry)], outfile: join(work, scriptAsset(name)) });
+// Each script's V8 code cache, made by the runtime that will read it, for the text
+// src/native/scriptAsset.ts wrapScript compiles. A cross build has no runtime to run: an empty cache
+// (the script is then compiled when loaded, as without one).
+const wrapScript = (code) => `(function (exports, require, module, __filename, __dirname) {${code}\n})`;
+for (const name of Object.keys(SCRIPTS)) {
+  const cacheFile = join(work, cacheAsset(name));
+  if (cross) {
+    writeFileSync(cacheFile, '');
+    continue;
+  }
+  writeFileSync(join(work, `${name}.wrapped.js`), wrapScript(readFileSync(join(work, scriptAsset(name)), 'utf8')));
+  run(runtime.binary, ['-e', `const fs=require('fs');const vm=require('vm');fs.writeFileSync(process.argv[2],new vm.Script(fs.readFileSync(process.argv[1],'utf8')).createCachedData())`, join(work, `${name}.wrapped.js`), cacheFile]);
+}
 
 const seaConfig = join(work, 'sea-config.json');
 writeFileSync(
@@ -143,7 +159,7 @@ writeFileSync(
     output: join(work, 'sea-prep.blob'),
     disableExperimentalSEAWarning: true,
     useCodeCache: !cross,
-    assets: { ...Object.fromEntries(Object.entries(addons).map(([name, file]) => [assetOf(name), file])), ...Object.fromEntries(Object.keys(SCRIPTS).map((name) => [scriptAsset(name), join(work, scriptAsset(name))])) },
+    assets: { ...Object.fromEntries(Object.entries(addons).map(([name, file]) => [assetOf(name), file])), ...Object.fromEntries(Object.keys(SCRIPTS).flatMap((name) => [[scriptAsset(name), join(work, scriptAsset(name))], [cacheAsset(name), join(work, cacheAsset(name))]])) },
   }),
 );
 run(blobMaker.binary, ['--experimental-sea-config', seaConfig]);

@@ -1,4 +1,4 @@
-// The one set of dependencies every command and use case takes what it needs from. main.ts builds
+// The one set of dependencies every command and use case takes what it needs from. program.ts builds
 // the real one once; unit tests build one over an in-memory store, a temp settings file and an
 // injected fetch (test/support/testDeps.ts).
 import type { SettingsFile } from './config/settingsFile.js';
@@ -48,7 +48,7 @@ export interface Deps {
   terminal: Terminal;
   /**
    * Renews a registry's cached credential (service/renewCredential.ts) where a killed `get` cannot
-   * take the renewal down with it: main.ts runs it in a detached process of the same binary; unit
+   * take the renewal down with it: program.ts runs it in a detached process of the same binary; unit
    * tests run it in-process. Resolves once the new credential is stored, with that credential (the
    * renewer hands it back over its stdout pipe, which saves `get` reading the keychain again);
    * rejects with its error.

@@ -33,7 +33,7 @@ Credential-helper protocol (called by docker, skopeo, podman, buildah, BuildKit)
   version  prints the version`,
     );
 
-  // Bare protocol verbs never reach commander (main.ts answers them); these entries only make
+  // Bare protocol verbs never reach commander (program.ts answers them); these entries only make
   // `get extra` or `store --x` a usage error instead of an unknown command.
   for (const action of ['store', 'get', 'erase', 'list'] as const) {
     program.command(action, { hidden: true }).description(`credential-helper protocol: ${action} (reads stdin)`);

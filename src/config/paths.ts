@@ -1,18 +1,23 @@
 // Where our files live, in one place (XDG base directories on Linux, the platform's own elsewhere).
 // Settings are never secret; the cache holds the keychain addon; locks live in the runtime dir.
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { lazyBuiltin } from '../lazyBuiltin.js';
 
 const APP = 'docker-credential-oidc';
+
+/** $HOME, as os.homedir() answers it when set; node:os (its load is on the hot path) only without it. */
+function homedir(env: NodeJS.ProcessEnv): string {
+  return env.HOME || lazyBuiltin<typeof import('node:os')>('node:os').homedir();
+}
 
 /** Our settings file; DOCKER_CREDENTIAL_OIDC_CONFIG names another (the kubelet's, a CI job's). */
 export function settingsPath(env: NodeJS.ProcessEnv): string {
   if (env.DOCKER_CREDENTIAL_OIDC_CONFIG) return env.DOCKER_CREDENTIAL_OIDC_CONFIG;
-  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), APP, 'config.json');
+  return join(env.XDG_CONFIG_HOME || join(homedir(env), '.config'), APP, 'config.json');
 }
 
 export function cacheDirectory(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string {
-  const base = env.XDG_CACHE_HOME || (platform === 'darwin' ? join(homedir(), 'Library', 'Caches') : join(homedir(), '.cache'));
+  const base = env.XDG_CACHE_HOME || (platform === 'darwin' ? join(homedir(env), 'Library', 'Caches') : join(homedir(env), '.cache'));
   return join(base, APP);
 }
 
@@ -28,5 +33,5 @@ export function lockDirectory(env: NodeJS.ProcessEnv): string {
 
 /** docker's config.json ($DOCKER_CONFIG, else ~/.docker). */
 export function dockerConfigPath(env: NodeJS.ProcessEnv): string {
-  return join(env.DOCKER_CONFIG || join(homedir(), '.docker'), 'config.json');
+  return join(env.DOCKER_CONFIG || join(homedir(env), '.docker'), 'config.json');
 }

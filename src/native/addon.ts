@@ -5,9 +5,7 @@
 // `noexec` mount cannot be mapped ("failed to map segment"), so other directories are tried next.
 // Every directory and file is checked before dlopen: ours, private, the exact embedded bytes.
 import type * as Keyring from '@napi-rs/keyring';
-import { createRequire } from 'node:module';
 import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync, unlinkSync, type Stats } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { cacheDirectory, runtimeDirectory } from '../config/paths.js';
 import { HelperError } from '../errors.js';
@@ -18,6 +16,7 @@ export type KeyringModule = typeof Keyring;
 /** The addons the binary carries, by the npm package that publishes them. */
 const ADDON_PACKAGES = { keyring: '@napi-rs/keyring', koffi: 'koffi' } as const;
 type AddonName = keyof typeof ADDON_PACKAGES;
+const ADDONS_LOADED = Symbol.for('docker-credential-oidc.addons');
 
 /** Set by scripts/build.mjs in the bundle: each addon asset's name and a content hash. */
 declare const __DCO_ADDONS__: Record<AddonName, AddonAsset> | undefined;
@@ -30,11 +29,15 @@ interface AddonAsset {
   size: number;
 }
 
-const loaded = new Map<AddonName, unknown>();
+/**
+ * Per process, not per script: the binary's entry (main.ts) and the program it may hand over to
+ * (program.ts) are separate scripts, each with its own copy of this module; the addon is opened once.
+ */
+const loaded: Map<AddonName, unknown> = ((globalThis as { [ADDONS_LOADED]?: Map<AddonName, unknown> })[ADDONS_LOADED] ??= new Map());
 
 function loadAddon(name: AddonName): unknown {
   if (!loaded.has(name)) {
-    loaded.set(name, typeof __DCO_ADDONS__ === 'undefined' ? createRequire(import.meta.url)(ADDON_PACKAGES[name]) : loadFromSeaAsset(name, __DCO_ADDONS__[name]));
+    loaded.set(name, typeof __DCO_ADDONS__ === 'undefined' ? lazyBuiltin<typeof import('node:module')>('node:module').createRequire(import.meta.url)(ADDON_PACKAGES[name]) : loadFromSeaAsset(name, __DCO_ADDONS__[name]));
   }
   return loaded.get(name);
 }
@@ -53,9 +56,12 @@ export function loadKoffi(): KoffiModule {
   return loadAddon('koffi') as KoffiModule;
 }
 
-function candidateDirectories(env: NodeJS.ProcessEnv): string[] {
+/** In order; the last one only when the others failed (node:os is loaded for it, not for every `get`). */
+function* candidateDirectories(env: NodeJS.ProcessEnv): Generator<string> {
+  yield cacheDirectory(env);
   const runtime = runtimeDirectory(env);
-  return [cacheDirectory(env), ...(runtime ? [runtime] : []), join(tmpdir(), `docker-credential-oidc-${process.getuid?.() ?? 'user'}`)];
+  if (runtime) yield runtime;
+  yield join(lazyBuiltin<typeof import('node:os')>('node:os').tmpdir(), `docker-credential-oidc-${process.getuid?.() ?? 'user'}`);
 }
 
 function loadFromSeaAsset(name: AddonName, addon: AddonAsset): unknown {

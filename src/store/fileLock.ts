@@ -132,7 +132,7 @@ function unlinkQuietly(path: string): void {
   }
 }
 
-/** Locks this process holds: released on SIGINT/SIGTERM before it exits (main.ts). */
+/** Locks this process holds: released on SIGINT/SIGTERM before it exits (program.ts). */
 const held = new Map<string, string>();
 
 export function releaseHeldLocks(): void {

@@ -4,7 +4,9 @@
 // start-up evaluates.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { build, type Metafile } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
+// @ts-expect-error: a plain .mjs of the build, without types
+import { programOnly } from '../../scripts/programOnly.mjs';
 import { join } from 'node:path';
 import { repoRoot } from '../support/helperBinary.js';
 
@@ -37,7 +39,7 @@ async function staticallyReached(entry: string): Promise<Set<string>> {
 }
 
 test('the protocol path loads no CLI, OIDC, HTTP, schema or lock library at start-up', async () => {
-  const reached = await staticallyReached('src/main.ts');
+  const reached = new Set([...(await staticallyReached('src/main.ts')), ...(await staticallyReached('src/program.ts'))]);
   const cold = [...reached].filter((file) => COLD.some((name) => file.includes(`node_modules/${name}/`)));
   assert.deepEqual(cold, []);
   const ours = [...reached].filter((file) => file.startsWith('src/'));
@@ -50,14 +52,23 @@ test('the walk does see a cold library when it is imported statically (the check
   assert.ok([...reached].some((file) => file.includes('node_modules/commander/')));
 });
 
-/** Everything the main script carries, dynamic imports included: what every start reads and deserialises. */
-async function bundledInto(entry: string): Promise<string[]> {
-  const result = await build({ entryPoints: [join(repoRoot, entry)], bundle: true, write: false, metafile: true, platform: 'node', format: 'cjs', logLevel: 'silent', external: ['@napi-rs/keyring', 'koffi'], outdir: '/nonexistent' });
+/** Everything a script carries, dynamic imports included: what every start reads and deserialises. */
+async function bundledInto(entry: string, plugins: Plugin[] = []): Promise<string[]> {
+  const result = await build({ entryPoints: [join(repoRoot, entry)], bundle: true, write: false, metafile: true, platform: 'node', format: 'cjs', logLevel: 'silent', external: ['@napi-rs/keyring', 'koffi'], outdir: '/nonexistent', plugins });
   return Object.keys(result.metafile.inputs);
 }
 
-test('the token server and undici travel as scripts of their own, not inside the main script every get starts', async () => {
-  const main = await bundledInto('src/main.ts');
+test('the entry script (what every get starts) carries the cached answer, not the program', async () => {
+  const entry = await bundledInto('src/main.ts', [programOnly]);
+  assert.ok(entry.includes('src/kernelCacheAnswer.ts') && entry.includes('src/service/credentialHelper.ts'));
+  const program = entry.filter((file) => /^src\/(program|cli\/|service\/(renewCredential|logout|renewer|login)|store\/(keychainStore|fileLock)|config\/settingsSchema)/.test(file) || file.includes('node_modules/'));
+  assert.deepEqual(program, []);
+  const withoutPlugin = await bundledInto('src/main.ts');
+  assert.ok(withoutPlugin.includes('src/service/renewCredential.ts'), 'without the build\'s plugin the renewal would be carried (the check can fail)');
+});
+
+test('the token server and undici travel as scripts of their own, not inside the program script', async () => {
+  const main = await bundledInto('src/program.ts');
   assert.deepEqual(main.filter((file) => file.startsWith('src/tokenServer/')), ['src/tokenServer/load.ts']);
   assert.deepEqual(main.filter((file) => /node_modules\/(prom-client|picomatch|@opentelemetry|undici)\//.test(file)), []);
   const own = await bundledInto('src/tokenServer/index.ts');
