@@ -8,7 +8,9 @@ import type { Deps } from './deps.js';
 import { kernelCacheFor, kernelCacheReadsOn } from './kernelCacheSetup.js';
 import { handleCommand } from './protocol/handleCommand.js';
 import { credentialHelper } from './service/credentialHelper.js';
+import { CachedStore } from './store/cachedStore.js';
 import { ItemStore } from './store/itemStore.js';
+import { RoutingStore, storeChoiceOf } from './store/routingStore.js';
 import type { SecretStore } from './store/secretStore.js';
 
 /** Not an error anyone sees: the program takes over. */
@@ -23,28 +25,22 @@ export async function answerFromKernelCache(action: 'get' | 'list', input: strin
   const kernel = kernelCacheFor(env);
   if (!kernel || !kernelCacheReadsOn(env)) return undefined;
   const settings = new SettingsFile(settingsPath(env), notCached);
-  const cached = (account: string): string => {
-    const generation = kernel.generation.current();
-    return (generation !== null && kernel.cache.read(account, generation, Date.now())) || notCached();
-  };
-  const items: SecretStore = {
-    // Only the keychain's items are cached; another store's (kernel keyring, none) are the program's.
-    read: async (account) => (settings.peekStoreOf(account) === 'secret-service' ? cached(account) : notCached()),
-    write: notCached,
-    remove: notCached,
-    entries: notCached,
-  };
+  const program: SecretStore = { read: notCached, write: notCached, remove: notCached, entries: notCached };
+  // The program's own cache in front of a keychain that is not there: a hit answers, a miss hands over.
+  const keychain = new CachedStore(program, kernel.cache, kernel.generation, { readThrough: true, lifetimeMs: () => 0, nowMs: Date.now });
+  // Only the keychain's items are cached; another store's (kernel keyring, none) are the program's.
+  const stores = { 'secret-service': keychain, kernel: program, none: program };
   const deps: Deps = {
     env,
     nowS: () => Math.floor(Date.now() / 1000),
-    items: new ItemStore(items),
-    stores: { 'secret-service': items, kernel: items, none: items },
+    items: new ItemStore(new RoutingStore(stores, storeChoiceOf(settings))),
+    stores,
     withLock: notCached,
     settings,
     fetchFor: notCached,
     terminal: new Proxy({} as Deps['terminal'], { get: notCached }),
     renewDetached: notCached,
-    keychainAnswers: { remember: async (name) => cached(name) },
+    keychainAnswers: keychain,
   };
   try {
     return await handleCommand(() => credentialHelper(deps), action, input);

@@ -26,7 +26,7 @@ import { KernelKeyring } from './store/kernelKeyring.js';
 import { KeychainStore } from './store/keychainStore.js';
 import { LockingStore } from './store/lockingStore.js';
 import { NoStore } from './store/noStore.js';
-import { RoutingStore } from './store/routingStore.js';
+import { RoutingStore, storeChoiceOf } from './store/routingStore.js';
 import type { SecretStore } from './store/secretStore.js';
 import { LOGIN_PROGRAM_NAME, PROGRAM_NAME, RUNTIME, VERSION } from './version.js';
 
@@ -128,7 +128,7 @@ function realDeps(interrupt: () => AbortSignal, cacheReads = false): Deps {
     env,
     ...(secretService instanceof CachedStore ? { keychainAnswers: secretService } : {}),
     nowS: () => Math.floor(Date.now() / 1000),
-    items: new ItemStore(new RoutingStore(stores, { storeOf: (account) => settings.peekStoreOf(account), otherStoresInUse: () => settings.peekOtherStoresInUse() })),
+    items: new ItemStore(new RoutingStore(stores, storeChoiceOf(settings))),
     stores,
     withLock,
     settings,

@@ -29,18 +29,8 @@ export class CachedStore implements SecretStore {
     private readonly options: CacheOptions,
   ) {}
 
-  async read(account: string): Promise<string | null> {
-    if (!this.options.readThrough) return this.inner.read(account);
-    // The tag is taken before the keychain is read: a write in between renews it, and what we
-    // cache below is then never answered.
-    const generation = this.currentGeneration();
-    if (generation !== null) {
-      const hit = this.cache.read(account, generation, this.options.nowMs());
-      if (hit !== null) return hit;
-    }
-    const value = await this.inner.read(account);
-    if (value !== null && generation !== null) this.fill(account, value, generation);
-    return value;
+  read(account: string): Promise<string | null> {
+    return this.through(account, () => this.inner.read(account), this.options.lifetimeMs);
   }
 
   async write(account: string, value: string): Promise<void> {
@@ -79,23 +69,32 @@ export class CachedStore implements SecretStore {
    * registry key can spell) in the same generation: any write or removal ends it.
    */
   async remember(name: string, lifetimeMs: number, compute: () => Promise<string>): Promise<string> {
+    return (await this.through(name, compute, () => lifetimeMs))!;
+  }
+
+  /**
+   * The cached value of `name`, or what `compute` reads (then cached for the lifetime it is given).
+   * The tag is taken before `compute` runs: a write in between renews it, and what is cached below
+   * is then never answered.
+   */
+  private async through<T extends string | null>(name: string, compute: () => Promise<T>, lifetimeMs: (value: string, nowMs: number) => number): Promise<T | string> {
     const generation = this.options.readThrough ? this.currentGeneration() : null;
     if (generation !== null) {
       const hit = this.cache.read(name, generation, this.options.nowMs());
       if (hit !== null) return hit;
     }
-    const answer = await compute();
-    if (generation !== null) this.cache.write(name, answer, generation, this.options.nowMs(), lifetimeMs);
-    return answer;
+    const value = await compute();
+    if (value !== null && generation !== null) this.fill(name, value, generation, lifetimeMs);
+    return value;
   }
 
   private currentGeneration(): string | null {
     return this.generation.current() ?? (this.generation.renew() ? this.generation.current() : null);
   }
 
-  private fill(account: string, value: string, generation: string): void {
+  private fill(account: string, value: string, generation: string, lifetimeOf = this.options.lifetimeMs): void {
     const nowMs = this.options.nowMs();
-    const lifetimeMs = this.options.lifetimeMs(value, nowMs);
+    const lifetimeMs = lifetimeOf(value, nowMs);
     if (lifetimeMs > 0) this.cache.write(account, value, generation, nowMs, lifetimeMs);
   }
 

@@ -74,7 +74,7 @@ export class KernelCache implements ItemCache {
   write(account: string, value: string, generation: string, nowMs: number, lifetimeMs: number): void {
     const seconds = Math.floor(lifetimeMs / 1000);
     const payload = Buffer.from(JSON.stringify({ g: generation, u: nowMs + seconds * 1000, v: value } satisfies CacheEntry), 'utf8');
-    if (seconds < 1 || payload.length > MAX_ENTRY_BYTES || !Keyctl.available() || !withinQuota(payload.length)) return;
+    if (seconds < 1 || payload.length > MAX_ENTRY_BYTES || !withinQuota(payload.length)) return;
     let id = -1;
     try {
       id = this.keys.addUserKey(this.description(account), payload, this.home());
@@ -85,19 +85,19 @@ export class KernelCache implements ItemCache {
       }
       if (this.home() !== KEY_SPEC_USER_KEYRING) this.keys.keyctl(KEYCTL.link, id, KEY_SPEC_USER_KEYRING);
     } catch {
-      // koffi could not be loaded: nothing cached. A key whose timeout was not set must not stay.
+      // koffi could not be loaded (or no kernel keyrings here): nothing cached. A key whose timeout
+      // was not set must not stay.
       if (id >= 0) this.forget(id);
     }
   }
 
   /** Removes the account's entry from every keyring it is linked into. Never throws. */
   drop(account: string): void {
-    if (!Keyctl.available()) return;
     try {
       const id = this.keys.search(this.home(), this.description(account));
       if (id >= 0) this.forget(id);
     } catch {
-      // koffi could not be loaded: the generation tag already hides the entry.
+      // koffi could not be loaded (or no kernel keyrings here): the generation tag already hides it.
     }
   }
 

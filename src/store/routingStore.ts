@@ -13,6 +13,11 @@ export interface StoreChoice {
   otherStoresInUse(): StoreName[];
 }
 
+/** The settings file's answers, as routing needs them (peeked: the hot path reads no schema). */
+export function storeChoiceOf(settings: { peekStoreOf(account: string): StoreName; peekOtherStoresInUse(): StoreName[] }): StoreChoice {
+  return { storeOf: (account) => settings.peekStoreOf(account), otherStoresInUse: () => settings.peekOtherStoresInUse() };
+}
+
 export class RoutingStore implements SecretStore {
   constructor(
     private readonly stores: Record<StoreName, SecretStore>,
