@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { createFetch, MAX_RESPONSE_BYTES } from '../../../src/oidc/httpClient.js';
 import { acrMode } from '../../../src/oidc/modes/acr.js';
 import type { ModeContext } from '../../../src/oidc/modes/modeContext.js';
+import { endlessAnswer } from '../../support/endlessAnswer.js';
 
 async function serve(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; origin: string; host: string }> {
   const server = createServer(handler);
@@ -68,28 +69,20 @@ test(`the ACR exchange refuses a redirect: the access token never reaches the ho
 });
 
 test(`an endless body is cut off at the limit, with one clear error; a small one is read as usual (${transport.name})`, async () => {
-  let sent = 0;
+  const counter = { sent: 0 };
   const flood = await serve((req, res) => {
     if (req.url === '/small') {
       res.end('{"ok":true}');
       return;
     }
-    res.writeHead(200, { 'content-type': 'application/json' });
-    const chunk = Buffer.alloc(64 * 1024, 0x20);
-    const pump = () => {
-      while (sent < 300 * 1024 * 1024 && res.write(chunk)) sent += chunk.length;
-      if (sent < 300 * 1024 * 1024) res.once('drain', pump);
-      else res.end();
-    };
-    res.on('close', () => res.removeAllListeners('drain'));
-    pump();
+    endlessAnswer(res, 300 * 1024 * 1024, counter);
   });
   try {
     const fetch = createFetch(transport.options);
     assert.deepEqual(await (await fetch(`${flood.origin}/small`)).json(), { ok: true });
     const response = await fetch(`${flood.origin}/big`);
     await assert.rejects(response.text(), { code: 'idp-error', message: `${flood.origin} sent an answer larger than 256 KiB: refused` });
-    assert.ok(sent < 64 * MAX_RESPONSE_BYTES, `the server stopped early (${sent} bytes sent)`);
+    assert.ok(counter.sent < 64 * MAX_RESPONSE_BYTES, `the server stopped early (${counter.sent} bytes sent)`);
   } finally {
     await close(flood.server);
   }

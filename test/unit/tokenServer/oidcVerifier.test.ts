@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OidcVerifier } from '../../../src/tokenServer/oidcVerifier.js';
 import { createFetch, MAX_RESPONSE_BYTES } from '../../../src/oidc/httpClient.js';
+import { endlessAnswer } from '../../support/endlessAnswer.js';
 
 async function provider(handler: Parameters<typeof createServer>[1]) {
   const server = createServer(handler);
@@ -24,23 +25,15 @@ const introspecting = (issuer: string) => ({
 });
 
 test('an endless introspection answer is cut off at the limit, not read whole', async () => {
-  let sent = 0;
+  const counter = { sent: 0 };
   const idp = await provider((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    const chunk = Buffer.alloc(64 * 1024, 0x20);
-    const pump = () => {
-      while (sent < 200 * 1024 * 1024 && res.write(chunk)) sent += chunk.length;
-      if (sent < 200 * 1024 * 1024) res.once('drain', pump);
-      else res.end();
-    };
-    res.on('close', () => res.removeAllListeners('drain'));
-    pump();
+    endlessAnswer(res, 200 * 1024 * 1024, counter);
   });
   try {
     const verifier = new OidcVerifier([introspecting(idp.issuer)], 15, createFetch({ env: {}, timeoutMs: 10_000 }));
     const verdict = await verifier.verify('opaque-token', Date.now() / 1000);
     assert.ok('refused' in verdict && /introspection failed: .*larger than 256 KiB/.test(verdict.refused), JSON.stringify(verdict));
-    assert.ok(sent < 64 * MAX_RESPONSE_BYTES, `the provider was stopped early (${sent} bytes sent)`);
+    assert.ok(counter.sent < 64 * MAX_RESPONSE_BYTES, `the provider was stopped early (${counter.sent} bytes sent)`);
   } finally {
     await idp.close();
   }
