@@ -15,26 +15,32 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fetchLockedPackage } from './lockedPackage.mjs';
+import { stripAuthenticode } from './peSignature.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const out = process.env.DCO_BUILD_OUT ? resolve(process.env.DCO_BUILD_OUT) : join(root, 'dist');
 const work = join(out, 'build');
-const binary = join(out, 'docker-credential-oidc');
 
-// DCO_TARGET=linux-arm64 builds for another Linux architecture: that platform's runtime and addon
-// come from package-lock.json (scripts/lockedPackage.mjs); the blob is made by this machine's copy
-// of the same runtime version, without a code cache (V8's cache is specific to the architecture).
+// DCO_TARGET=linux-arm64 (or win32-x64) builds for another platform: its runtime and addon come
+// from package-lock.json (scripts/lockedPackage.mjs); the blob is made by this machine's copy of the
+// same runtime version, without a code cache (V8's cache is specific to the architecture). macOS is
+// not among them: npm has no node-darwin-* package of the pinned line, and its binary needs codesign.
 const [targetPlatform, targetArch] = (process.env.DCO_TARGET ?? `${process.platform}-${process.arch}`).split('-');
 const cross = targetPlatform !== process.platform || targetArch !== process.arch;
-if (cross && targetPlatform !== 'linux') throw new Error(`cross builds are made for linux only, not ${process.env.DCO_TARGET}`);
+const CROSS_TARGETS = ['linux-x64', 'linux-arm64', 'win32-x64'];
+if (cross && !CROSS_TARGETS.includes(`${targetPlatform}-${targetArch}`)) throw new Error(`cross builds are made for ${CROSS_TARGETS.join(', ')}, not ${process.env.DCO_TARGET}`);
+const windows = targetPlatform === 'win32';
+const exe = windows ? '.exe' : '';
+const binary = join(out, `docker-credential-oidc${exe}`);
 
 /** @napi-rs/keyring publishes one package per platform; pick this machine's. */
 function keyringAddonPath() {
   if (cross) {
-    const { dir } = fetchLockedPackage(root, `@napi-rs/keyring-linux-${targetArch}-gnu`, join(work, 'cross'));
-    return join(dir, `keyring.linux-${targetArch}-gnu.node`);
+    const flavour = windows ? `win32-${targetArch}-msvc` : `linux-${targetArch}-gnu`;
+    const { dir } = fetchLockedPackage(root, `@napi-rs/keyring-${flavour}`, join(work, 'cross'));
+    return join(dir, `keyring.${flavour}.node`);
   }
   const arch = process.arch;
   const candidates =
@@ -72,8 +78,8 @@ function runtimeNode() {
     return { binary, version: execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim() };
   }
   if (cross) {
-    const { dir, version } = fetchLockedPackage(root, `node-${targetPlatform}-${targetArch}`, join(work, 'cross'));
-    return { binary: join(dir, 'bin', 'node'), version: `v${version}` };
+    const { dir, version } = fetchLockedPackage(root, `node-${windows ? 'win' : targetPlatform}-${targetArch}`, join(work, 'cross'));
+    return { binary: join(dir, 'bin', `node${exe}`), version: `v${version}` };
   }
   const name = `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
   let dir;
@@ -100,7 +106,8 @@ function run(command, args) {
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 
-const addons = { keyring: keyringAddonPath(), koffi: koffiAddonPath() };
+// koffi serves only the kernel keyring, which only Linux has: other platforms' binaries go without it.
+const addons = targetPlatform === 'linux' ? { keyring: keyringAddonPath(), koffi: koffiAddonPath() } : { keyring: keyringAddonPath() };
 const assetOf = (name) => `${name}.node`;
 const addonIds = Object.fromEntries(Object.entries(addons).map(([name, file]) => [name, createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 16)]));
 const runtime = runtimeNode();
@@ -169,6 +176,10 @@ copyFileSync(runtime.binary, binary);
 chmodSync(binary, 0o755);
 if (targetPlatform === 'linux') run(cross ? `${{ arm64: 'aarch64', x64: 'x86_64' }[targetArch]}-linux-gnu-strip` : 'strip', [binary]);
 if (process.platform === 'darwin') run('codesign', ['--remove-signature', binary]);
+// node.exe is Authenticode-signed by the Node.js project; injecting our blob breaks that signature,
+// and Windows would report the file as corrupt rather than unsigned. The release workflow signs the
+// result with its own certificate where it has one (scripts/peSignature.mjs says where).
+if (windows) stripAuthenticode(binary);
 
 const postject = join(dirname(require.resolve('postject/package.json')), 'dist', 'cli.js');
 run(process.execPath, [
@@ -182,8 +193,10 @@ run(process.execPath, [
 ]);
 if (process.platform === 'darwin') run('codesign', ['--sign', '-', binary]);
 
-const login = join(out, 'registry-login');
+const login = join(out, `registry-login${exe}`);
 rmSync(login, { force: true });
-symlinkSync('docker-credential-oidc', login);
+// Windows gets a copy: most Windows accounts may not create symlinks.
+if (windows) copyFileSync(binary, login);
+else symlinkSync('docker-credential-oidc', login);
 if (!existsSync(binary)) throw new Error('build produced no binary');
 console.log(`built ${binary} (${pkg.version}, ${targetPlatform}-${targetArch}, Node.js ${runtime.version} inside, addons ${JSON.stringify(addonIds)})`);

@@ -19,7 +19,7 @@ type AddonName = keyof typeof ADDON_PACKAGES;
 const ADDONS_LOADED = Symbol.for('docker-credential-oidc.addons');
 
 /** Set by scripts/build.mjs in the bundle: each addon asset's name and a content hash. */
-declare const __DCO_ADDONS__: Record<AddonName, AddonAsset> | undefined;
+declare const __DCO_ADDONS__: Partial<Record<AddonName, AddonAsset>> | undefined;
 
 interface AddonAsset {
   asset: string;
@@ -37,9 +37,16 @@ const loaded: Map<AddonName, unknown> = ((globalThis as { [ADDONS_LOADED]?: Map<
 
 function loadAddon(name: AddonName): unknown {
   if (!loaded.has(name)) {
-    loaded.set(name, typeof __DCO_ADDONS__ === 'undefined' ? lazyBuiltin<typeof import('node:module')>('node:module').createRequire(import.meta.url)(ADDON_PACKAGES[name]) : loadFromSeaAsset(name, __DCO_ADDONS__[name]));
+    loaded.set(name, typeof __DCO_ADDONS__ === 'undefined' ? lazyBuiltin<typeof import('node:module')>('node:module').createRequire(import.meta.url)(ADDON_PACKAGES[name]) : loadFromSeaAsset(name, carried(__DCO_ADDONS__, name)));
   }
   return loaded.get(name);
+}
+
+/** A binary carries only its platform's addons (koffi, for the kernel keyring, only on Linux). */
+function carried(addons: Partial<Record<AddonName, AddonAsset>>, name: AddonName): AddonAsset {
+  const addon = addons[name];
+  if (!addon) throw new HelperError('keychain-unavailable', `this ${process.platform}-${process.arch} binary carries no ${ADDON_PACKAGES[name]} module: use another --store`);
+  return addon;
 }
 
 export function loadKeyring(): KeyringModule {
