@@ -7,7 +7,8 @@
 import { LOGIN_PROGRAM_NAME } from './version.js';
 import { answerFromKernelCache } from './kernelCacheAnswer.js';
 import { loadScript } from './native/scriptAsset.js';
-import { disableCoreDumps, invokedAs, print, readStdin } from './processIo.js';
+import { invokedAs, print, readStdin } from './processIo.js';
+import { limitCoreDumps } from './platform.js';
 
 async function runProgram(readInput?: () => string): Promise<void> {
   // Not a literal, so that the bundler leaves the program out of this script.
@@ -17,7 +18,7 @@ async function runProgram(readInput?: () => string): Promise<void> {
 }
 
 async function start(): Promise<void> {
-  disableCoreDumps();
+  limitCoreDumps();
   const args = process.argv.slice(2);
   const action = args[0];
   if (args.length !== 1 || (action !== 'get' && action !== 'list') || invokedAs() === LOGIN_PROGRAM_NAME) return runProgram();

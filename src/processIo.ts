@@ -1,7 +1,6 @@
-// What both entry points do with the process's own descriptors: read stdin whole (bounded), print,
-// and keep tokens out of core files. Synchronous on the descriptors: process.stdin and process.stdout
-// are streams whose first touch loads node:net and node:stream (~4 ms of every pull, measured).
-import { readSync, writeFileSync, writeSync } from 'node:fs';
+// What both entry points do with the process's own descriptors: read stdin whole (bounded) and print.
+// Synchronous on the descriptors: process.stdin and process.stdout are streams whose first touch loads node:net and node:stream (~4 ms of every pull, measured).
+import { readSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { HelperError } from './errors.js';
 import { PROGRAM_NAME } from './version.js';
@@ -35,21 +34,6 @@ export function readStdin(): string {
     chunks.push(Buffer.from(buffer.subarray(0, n)));
   }
   return Buffer.concat(chunks).toString('utf8');
-}
-
-/**
- * A helper that crashes must not leave tokens in a core file. Node cannot call setrlimit(RLIMIT_CORE)
- * or prctl(PR_SET_DUMPABLE); Linux lets a process exclude every memory mapping from its own core
- * dumps instead (proc(5), coredump_filter = 0), whatever ulimit -c or a core_pattern pipe says.
- * macOS writes no core files unless configured to; Windows has no equivalent reachable from Node.
- */
-export function disableCoreDumps(): void {
-  if (process.platform !== 'linux') return;
-  try {
-    writeFileSync('/proc/self/coredump_filter', '0');
-  } catch {
-    // No /proc (a minimal chroot): nothing to tell the kernel.
-  }
 }
 
 export function print(fd: 1 | 2, text: string): void {

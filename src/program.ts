@@ -74,7 +74,7 @@ function terminal(interrupt: () => AbortSignal, secretVariables: () => string[])
     launch: (command, args) => {
       const { spawn } = lazyBuiltin<typeof import('node:child_process')>('node:child_process');
       // The browser never sees a secret we were given in our environment.
-      const child = spawn(command, args, { detached: true, stdio: 'ignore', env: splitSecrets(process.env, secretVariables()).env });
+      const child = spawn(command, args, { detached: true, windowsHide: true, stdio: 'ignore', env: splitSecrets(process.env, secretVariables()).env });
       child.on('error', () => undefined);
       child.unref();
     },
@@ -151,7 +151,9 @@ async function renewDetached(registryKey: string, secretVariables: string[]): Pr
   const args = isSea ? [RENEWER_VERB, registryKey] : [...process.execArgv, process.argv[1]!, RENEWER_VERB, registryKey];
   // Secrets from our environment (a client secret) go over the stdin pipe, not into its environment.
   const { env, secrets } = splitSecrets(process.env, secretVariables);
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['pipe', 'pipe', 'ignore'], env });
+  // Windows: detached keeps it out of the job object Node puts its children in (closed, with them,
+  // when the get exits); windowsHide starts it without a console window flashing up.
+  const child = spawn(process.execPath, args, { detached: true, windowsHide: true, stdio: ['pipe', 'pipe', 'ignore'], env });
   child.stdin.on('error', () => undefined);
   child.stdin.end(JSON.stringify(secrets));
   const exited = new Promise<RenewerExit>((resolve, reject) => {

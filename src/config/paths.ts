@@ -1,37 +1,29 @@
-// Where our files live, in one place (XDG base directories on Linux, the platform's own elsewhere).
+// Where our files live: the platform's own directories (src/platform.ts), named by what they hold.
 // Settings are never secret; the cache holds the keychain addon; locks live in the runtime dir.
-import { join } from 'node:path';
-import { lazyBuiltin } from '../lazyBuiltin.js';
-
-const APP = 'docker-credential-oidc';
-
-/** $HOME, as os.homedir() answers it when set; node:os (its load is on the hot path) only without it. */
-function homedir(env: NodeJS.ProcessEnv): string {
-  return env.HOME || lazyBuiltin<typeof import('node:os')>('node:os').homedir();
-}
+import { pathsOf, userDirectories } from '../platform.js';
 
 /** Our settings file; DOCKER_CREDENTIAL_OIDC_CONFIG names another (the kubelet's, a CI job's). */
-export function settingsPath(env: NodeJS.ProcessEnv): string {
+export function settingsPath(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string {
   if (env.DOCKER_CREDENTIAL_OIDC_CONFIG) return env.DOCKER_CREDENTIAL_OIDC_CONFIG;
-  return join(env.XDG_CONFIG_HOME || join(homedir(env), '.config'), APP, 'config.json');
+  return pathsOf(platform).join(userDirectories(env, platform).settings, 'config.json');
 }
 
 export function cacheDirectory(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string {
-  const base = env.XDG_CACHE_HOME || (platform === 'darwin' ? join(homedir(env), 'Library', 'Caches') : join(homedir(env), '.cache'));
-  return join(base, APP);
+  return userDirectories(env, platform).cache;
 }
 
 /** XDG_RUNTIME_DIR is a per-user tmpfs private to the user; it is not always there (cron, sudo -u). */
-export function runtimeDirectory(env: NodeJS.ProcessEnv): string | undefined {
-  return env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, APP) : undefined;
+export function runtimeDirectory(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string | undefined {
+  return userDirectories(env, platform).runtime;
 }
 
 /** Per-user lock files: the runtime dir when there is one, else the cache dir. */
-export function lockDirectory(env: NodeJS.ProcessEnv): string {
-  return join(runtimeDirectory(env) ?? cacheDirectory(env), 'locks');
+export function lockDirectory(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string {
+  const directories = userDirectories(env, platform);
+  return pathsOf(platform).join(directories.runtime ?? directories.cache, 'locks');
 }
 
 /** docker's config.json ($DOCKER_CONFIG, else ~/.docker). */
-export function dockerConfigPath(env: NodeJS.ProcessEnv): string {
-  return join(env.DOCKER_CONFIG || join(homedir(env), '.docker'), 'config.json');
+export function dockerConfigPath(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string {
+  return pathsOf(platform).join(userDirectories(env, platform).docker, 'config.json');
 }

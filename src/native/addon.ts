@@ -8,6 +8,7 @@ import type * as Keyring from '@napi-rs/keyring';
 import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync, unlinkSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { cacheDirectory, runtimeDirectory } from '../config/paths.js';
+import { cacheVariable, ownershipProblem } from '../platform.js';
 import { HelperError } from '../errors.js';
 import { lazyBuiltin } from '../lazyBuiltin.js';
 
@@ -95,7 +96,7 @@ function loadFromSeaAsset(name: AddonName, addon: AddonAsset): unknown {
   }
   throw new HelperError(
     'keychain-unavailable',
-    `cannot load the ${name === 'keyring' ? 'keychain' : 'kernel keyring'} module (${failures.join('; ')}): set XDG_CACHE_HOME to a private, writable directory that allows executables`,
+    `cannot load the ${name === 'keyring' ? 'keychain' : 'kernel keyring'} module (${failures.join('; ')}): set ${cacheVariable()} to a private, writable directory that allows executables`,
   );
 }
 
@@ -117,9 +118,8 @@ function requirePrivateDirectory(dir: string): void {
 }
 
 function checkOwnership(info: Stats, path: string): void {
-  const uid = process.getuid?.();
-  if (uid !== undefined && info.uid !== uid && info.uid !== 0) throw new Error(`${path} belongs to uid ${info.uid}, not to you`);
-  if ((info.mode & 0o022) !== 0) throw new Error(`${path} is writable by other users`);
+  const problem = ownershipProblem(path, info);
+  if (problem) throw new Error(problem);
 }
 
 function matchesEmbedded(file: string, embedded: Uint8Array): boolean {

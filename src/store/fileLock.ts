@@ -11,6 +11,7 @@
 // lock, after reading the stale holder again, so a fresh lock can never be removed by a late waiter.
 import { createHash } from 'node:crypto';
 import { linkSync, lstatSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { processStart } from '../platform.js';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { HelperError } from '../errors.js';
@@ -18,7 +19,7 @@ import type { WithLock } from '../model.js';
 
 interface LockOwner {
   pid: number;
-  /** The process's start time (Linux: clock ticks after boot, /proc/PID/stat field 22). */
+  /** The process's start time where the platform tells it (src/platform.ts processStart). */
   start: string;
   host: string;
   /** Epoch ms by which the holder's work is over (bounded by its own timeouts). */
@@ -45,18 +46,6 @@ const GUARD_STALE_MS = 5_000;
 export function lockFileName(name: string): string {
   const readable = name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40);
   return `${readable}-${createHash('sha256').update(name).digest('hex').slice(0, 32)}.lock`;
-}
-
-function processStart(pid: number): string | null {
-  if (process.platform !== 'linux') return '';
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (fields[0] === 'Z' || fields[0] === 'X') return null; // exited, not yet reaped
-    return fields[19] ?? null;
-  } catch {
-    return null;
-  }
 }
 
 const self: Omit<LockOwner, 'deadline'> = { pid: process.pid, start: processStart(process.pid) ?? '', host: hostname() };
