@@ -21,6 +21,10 @@ case "$(uname -m)" in
   x86_64) packages+=(qemu-user libc6-arm64-cross libstdc++6-arm64-cross libgcc-s1-arm64-cross binutils-aarch64-linux-gnu) ;;
   aarch64) packages+=(qemu-user libc6-amd64-cross libstdc++6-amd64-cross libgcc-s1-amd64-cross binutils-x86-64-linux-gnu) ;;
 esac
+# The win32-x64 build is run under Wine 8.0 (test/e2e/windowsWine.test.ts): wine64 and wine (the
+# 64-bit loader is /usr/lib/wine/wine64), mingw to build the test's stand-in bcryptprimitives.dll
+# (test/support/wine.ts), zip for the Windows release archive.
+packages+=(wine64 wine gcc-mingw-w64-x86-64-win32 zip)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -26,7 +26,9 @@ test('every platform is built and smoke-tested, and the release has what install
   const text = readFileSync(workflow, 'utf8');
   for (const target of ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64']) assert.match(text, new RegExp(`target: ${target},`));
   assert.match(text, /npm run test:unit/);
-  assert.match(text, /Keychain smoke test/);
+  for (const os of ['Secret Service', 'macOS Keychain', 'Windows Credential Manager']) assert.match(text, new RegExp(`Protocol journey \\(${os}\\)`));
+  assert.match(text, /node scripts\/protocolJourney\.mjs dist\/docker-credential-oidc\.exe/);
+  assert.match(text, /docker-credential-oidc-\$\{\{ matrix\.target \}\}\.zip/);
   assert.match(text, /sha256sum docker-credential-oidc-\* > SHA256SUMS/);
   assert.match(text, /install\.sh/);
   assert.match(text, /slsa-github-generator/);
