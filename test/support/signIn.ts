@@ -9,11 +9,9 @@ export async function signIn(
   registry: string,
   args: string[],
   env: NodeJS.ProcessEnv,
-  options: { deny?: boolean; neverApprove?: boolean; command?: { file: string; args: string[] } } = {},
+  options: { deny?: boolean; neverApprove?: boolean } = {},
 ): Promise<RunResult & { userCode?: string }> {
-  // Another way to run registry-login (the Windows build under Wine: wine64 and the .exe).
-  const command = options.command ?? { file: loginBinary, args: [] };
-  const child = spawn(command.file, [...command.args, registry, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(loginBinary, [registry, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let userCode: string | undefined;
