@@ -99,6 +99,14 @@ export function ownershipProblem(
 }
 
 /**
+ * Whether a rename is made durable by fsync on its directory. Windows cannot open a directory as a
+ * file (EISDIR) and has no such call: NTFS journals the rename itself.
+ */
+export function directoriesCanBeSynced(platform: NodeJS.Platform = process.platform): boolean {
+  return platform !== 'win32';
+}
+
+/**
  * What tells a lock's live holder from a later process that got its pid: on Linux, the start time
  * (clock ticks after boot, /proc/PID/stat field 22); null when no such process runs. Elsewhere ''
  * (no /proc: macOS and Windows locks check the pid alone, with kill(pid, 0) / OpenProcess, and fall

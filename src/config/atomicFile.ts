@@ -5,6 +5,7 @@
 import { chmodSync, closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { HelperError } from '../errors.js';
+import { directoriesCanBeSynced } from '../platform.js';
 
 /** Follows symlinks by hand: realpath fails on a dangling link, whose target is still where to write. */
 function writeTarget(path: string): string {
@@ -22,8 +23,9 @@ function writeTarget(path: string): string {
   throw new HelperError('config-unwritable', `cannot write ${path}: too many levels of symbolic links; it was left as it was`);
 }
 
-function fsyncPath(path: string): void {
-  const fd = openSync(path, 'r');
+/** A file is opened for writing to be flushed: Windows' FlushFileBuffers refuses a read-only handle (EPERM). */
+function fsyncPath(path: string, flags: 'r' | 'r+'): void {
+  const fd = openSync(path, flags);
   try {
     fsyncSync(fd);
   } finally {
@@ -59,13 +61,13 @@ export function replaceFileAtomically(path: string, text: string, options: { unc
   try {
     writeFileSync(temp, text, { mode });
     chmodSync(temp, mode); // writeFileSync's mode is filtered by the umask
-    fsyncPath(temp);
+    fsyncPath(temp, 'r+');
     if (options.unchangedSince !== undefined && readOrNull(target) !== options.unchangedSince) {
       unlinkSync(temp);
       return false;
     }
     renameSync(temp, target);
-    fsyncPath(dir);
+    if (directoriesCanBeSynced()) fsyncPath(dir, 'r');
     return true;
   } catch (error) {
     try {

@@ -87,7 +87,7 @@ test('registry-login.exe with the device code, get answers a token, status, logo
   const registry = 'reg.example.com:5000';
   // The person at the browser: approves the code registry-login.exe shows on stderr.
   let approval: Promise<void> | undefined;
-  const login = await wine.run(exe.login, [registry, '--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--mode', 'password', '--no-browser'], {
+  const login = await wine.run(exe.login, [registry, '--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--mode', 'password', '--flow', 'device-code', '--no-browser'], {
     timeoutMs: 120_000,
     onStderr: (text) => {
       const code = /enter the code: (\S+)/.exec(text)?.[1];

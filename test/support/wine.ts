@@ -6,7 +6,11 @@
 //      rejects ("Fatal process out of memory"): a TEST COPY of the .exe has its one "VirtualAlloc2"
 //      import-by-name string renamed, GetProcAddress fails and V8 takes its older path;
 //   3. the keychain addon (Rust std) imports ProcessPrng from bcryptprimitives.dll, which Wine 8.0
-//      lacks: a stand-in DLL exporting it over RtlGenRandom is built with mingw into system32.
+//      lacks: a stand-in DLL exporting it over RtlGenRandom is built with mingw into system32;
+//   4. Wine 8.0 fails a TCP connect ("connect UNKNOWN") when SO_KEEPALIVE was set on the socket
+//      before it connected, which undici (fetch) does; net.connect without it works (measured with the
+//      plain node.exe under Wine). A preload given through NODE_OPTIONS defers setKeepAlive to the
+//      connect event.
 // Two more facts of Wine 8.0 the harness works around: its services inherit the stdio of the first
 // wine call, so the server is started first with stdio ignored and stopped at the end (otherwise a
 // piped child never reports `close`); and Node under Wine cannot open a Unix pipe as a stream
@@ -57,6 +61,21 @@ export interface WineWorld {
 
 const execFileAsync = promisify(execFile);
 
+/** Adaptation 4, loaded by node.exe before our program (NODE_OPTIONS=--require). */
+const KEEPALIVE_AFTER_CONNECT_CJS = `const net = require('node:net');
+const setKeepAlive = net.Socket.prototype.setKeepAlive;
+net.Socket.prototype.setKeepAlive = function (...args) {
+  if (this.connecting) {
+    this.once('connect', () => setKeepAlive.apply(this, args));
+    return this;
+  }
+  return setKeepAlive.apply(this, args);
+};
+`;
+
+/** The Windows name of a Linux path (Wine maps / to Z:). */
+const windowsPath = (path: string) => `Z:${path.replace(/\//g, '\\')}`;
+
 /**
  * Adaptation 2: a test copy whose VirtualAlloc2 lookup fails (same length, so no offset moves), under
  * the same file name (registry-login.exe must still be called that).
@@ -101,6 +120,8 @@ export async function startWine(name: string): Promise<WineWorld> {
   writeFileSync(join(work, 'processprng.c'), PROCESS_PRNG_C);
   writeFileSync(join(work, 'processprng.def'), 'LIBRARY bcryptprimitives\nEXPORTS\nProcessPrng\n');
   await execFileAsync('x86_64-w64-mingw32-gcc', ['-shared', '-O2', '-o', join(prefix, 'drive_c', 'windows', 'system32', 'bcryptprimitives.dll'), join(work, 'processprng.c'), join(work, 'processprng.def'), '-ladvapi32']);
+  writeFileSync(join(work, 'keepalive-after-connect.cjs'), KEEPALIVE_AFTER_CONNECT_CJS);
+  env.NODE_OPTIONS = `--require ${windowsPath(join(work, 'keepalive-after-connect.cjs'))}`;
   const user = (await wine(['cmd', '/c', 'echo %USERNAME%'])).stdout.trim();
   const copies = new Map<string, string>();
   const copyOf = (exe: string) => {
