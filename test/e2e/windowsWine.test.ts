@@ -115,8 +115,9 @@ test('registry-login.exe with the device code, get answers a token, status, logo
   const logout = await command(['logout', registry]);
   assert.equal(logout.code, 0, logout.stdout + logout.stderr);
   assert.ok(idp.stats.revocations > revocations, 'logout did not revoke at the provider');
-  assert.equal((await helper(['get'], registry)).stdout, 'credentials not found in native keychain\n');
-  assert.doesNotMatch(await wine.regQuery(CREDENTIALS_KEY), /docker-credential-oidc/);
+  // The registry's settings stay (logout without --forget): get says how to sign in again.
+  assert.equal((await helper(['get'], registry)).stdout, `not signed in to ${registry}: run "registry-login ${registry}"\n`);
+  assert.doesNotMatch(await wine.regQuery(CREDENTIALS_KEY), /docker-credential-oidc/, 'tokens left in Credential Manager after logout');
 });
 
 test('configure-docker edits %USERPROFILE%\\.docker\\config.json', async () => {
