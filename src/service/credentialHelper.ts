@@ -4,8 +4,7 @@
 // machinery (renewal, logout) is imported only when a token must be renewed or a sign-in ended.
 import type { Deps } from '../deps.js';
 import { HelperError, notSignedIn } from '../errors.js';
-import { IDENTITY_TOKEN_USERNAME, isPipelineGrant, sessionKeyOf } from '../model.js';
-import { isFresh } from '../oidc/tokenMath.js';
+import { IDENTITY_TOKEN_USERNAME, isPipelineGrant, sessionKeyOf, isFresh } from '../model.js';
 import { KERNEL_CACHE_MAX_MS } from './kernelCachePolicy.js';
 import type { CredentialHelper } from '../protocol/handleCommand.js';
 import { CREDENTIALS_NOT_FOUND } from '../protocol/messages.js';
