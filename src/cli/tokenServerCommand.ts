@@ -21,6 +21,14 @@ export function registerTokenServerCommand(program: Command, deps: Deps): void {
       const log = (line: Record<string, unknown>) => deps.terminal.stdout(`${JSON.stringify(line)}\n`);
       const server = await startTokenServer(config, log);
       log({ time: new Date().toISOString(), msg: 'listening', url: server.url, service: config.service, issuer: config.issuer });
+      // A fault that escapes a handler (a callback throwing, a promise nobody awaits) ends the
+      // request it belongs to, never the process: one bad request must not take every client down.
+      const survive = (kind: string) => (error: unknown) => {
+        log({ time: new Date().toISOString(), msg: 'error', kind, error: String((error as Error)?.message ?? error).slice(0, 300) });
+        server.failInFlight();
+      };
+      process.on('uncaughtException', survive('uncaught exception'));
+      process.on('unhandledRejection', survive('unhandled rejection'));
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
           log({ time: new Date().toISOString(), msg: 'shutting down', signal });
