@@ -20,7 +20,8 @@ function complete(text: string): boolean {
   return length !== undefined && Buffer.byteLength(text.slice(end + 4), 'latin1') >= Number(length);
 }
 
-export function sendRaw(url: string, bytes: Buffer | string, timeoutMs = 10_000): Promise<RawAnswer> {
+/** `endInput`: half-close after writing, as a client with nothing more to send (the server sees EOF). */
+export function sendRaw(url: string, bytes: Buffer | string, timeoutMs = 10_000, options: { endInput?: boolean } = {}): Promise<RawAnswer> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
@@ -43,6 +44,7 @@ export function sendRaw(url: string, bytes: Buffer | string, timeoutMs = 10_000)
       closed = true;
       done();
     });
-    socket.write(bytes);
+    if (options.endInput) socket.end(bytes);
+    else socket.write(bytes);
   });
 }
