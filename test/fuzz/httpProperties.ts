@@ -143,7 +143,9 @@ rateLimit: {failures: 1000000, window: 1s}
   const refreshToken = ((await exchange.json()) as { refresh_token: string }).refresh_token;
   const credentials = { refreshToken, accessToken };
   const property = fc.asyncProperty(fc.oneof({ arbitrary: framedRequest(credentials), weight: 4 }, { arbitrary: rawRequest, weight: 1 }), async (request) => {
-    const answer = await sendRaw(server.url, request.bytes, 5_000, { endInput: true });
+    // Not half-closed after writing: Node's server drops the answer of a client that ends its side.
+    // A raw input the server is still reading after 3 s gets no answer, which the property allows.
+    const answer = await sendRaw(server.url, request.bytes, request.framed ? 10_000 : 3_000);
     if (server.child.exitCode !== null) throw new Error(`the token server exited (${server.child.exitCode}): ${server.stdout().slice(-1000)}`);
     if (request.framed && answer.status === undefined) throw new Error(`no answer to a well-framed request: ${JSON.stringify(answer.text.slice(0, 200))}`);
     if (answer.text !== '') {

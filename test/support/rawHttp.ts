@@ -20,8 +20,7 @@ function complete(text: string): boolean {
   return length !== undefined && Buffer.byteLength(text.slice(end + 4), 'latin1') >= Number(length);
 }
 
-/** `endInput`: half-close after writing, as a client with nothing more to send (the server sees EOF). */
-export function sendRaw(url: string, bytes: Buffer | string, timeoutMs = 10_000, options: { endInput?: boolean } = {}): Promise<RawAnswer> {
+export function sendRaw(url: string, bytes: Buffer | string, timeoutMs = 10_000): Promise<RawAnswer> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
@@ -44,7 +43,6 @@ export function sendRaw(url: string, bytes: Buffer | string, timeoutMs = 10_000,
       closed = true;
       done();
     });
-    if (options.endInput) socket.end(bytes);
-    else socket.write(bytes);
+    socket.write(bytes);
   });
 }
