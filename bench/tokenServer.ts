@@ -5,9 +5,9 @@
 //  - password mode: Basic with the provider's JWT access token (signature checked on every request).
 // The token server runs as one process (Node is single-threaded); autocannon shares the 2 cores.
 import autocannon from 'autocannon';
-import { startIdp, PIPELINE_CLIENTS } from '../test/support/idp.js';
+import { startIdp } from '../test/support/idp.js';
 import { assertBuilt } from '../test/support/helperBinary.js';
-import { startTokenServerProcess } from '../test/support/tokenServerProcess.js';
+import { pipelineCredentials, startTokenServerProcess } from '../test/support/tokenServerProcess.js';
 
 const SERVICE = 'registry.example.com';
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10);
@@ -33,18 +33,7 @@ rateLimit: {failures: 20, window: 1m}
   // The decision log goes to a pipe this process must drain: keep that cost out of the figures.
 );
 
-const tokenResponse = await fetch(`${idp.issuer}/token`, {
-  method: 'POST',
-  headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  body: new URLSearchParams({ grant_type: 'client_credentials', client_id: PIPELINE_CLIENTS.secret, client_secret: idp.pipeline.clientSecret, resource: idp.resource }),
-});
-const accessToken = ((await tokenResponse.json()) as { access_token: string }).access_token;
-const exchange = await fetch(`${server.url}/oauth2/exchange`, {
-  method: 'POST',
-  headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  body: new URLSearchParams({ grant_type: 'access_token', service: SERVICE, access_token: accessToken }),
-});
-const refreshToken = ((await exchange.json()) as { refresh_token: string }).refresh_token;
+const { accessToken, refreshToken } = await pipelineCredentials(idp, server);
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 async function measure(name: string, authorization: string): Promise<string> {
