@@ -45,7 +45,7 @@ export class RegistryTokens {
   }
 
   /** When a chain that a provider vouched for at `vouchedAt` ends. */
-  chainEnd(vouchedAt: number): number {
+  private chainEnd(vouchedAt: number): number {
     return Math.floor(vouchedAt) + Math.floor(this.refreshTtlS);
   }
 

@@ -46,7 +46,8 @@ export interface Issued {
   refreshToken?: string;
 }
 
-type Authenticated = { subject: RefreshSubject | null; renewable: boolean };
+/** Who asks; whether a refresh token may be renewed for them; when what is issued must end (a chain's end). */
+type Authenticated = { subject: RefreshSubject | null; renewable: boolean; endsAt: number };
 
 export class TokenService {
   constructor(
@@ -72,8 +73,7 @@ export class TokenService {
     if ('refused' in who) return refused(who.refused, who.status);
     const caller: Caller = who.subject ? { claims: who.subject.claims, username: who.subject.username } : null;
     const granted = this.rules.grant(caller, asked);
-    const chainEnd = who.subject ? this.tokens.chainEnd(who.subject.vouchedAt) : Infinity;
-    const { token, expiresIn } = await this.tokens.accessToken(this.service, who.subject?.sub ?? '', granted, now, chainEnd);
+    const { token, expiresIn } = await this.tokens.accessToken(this.service, who.subject?.sub ?? '', granted, now, who.endsAt);
     const issued: Issued = { token, expiresIn, issuedAt: now };
     if (request.offline && who.subject && who.renewable) issued.refreshToken = (await this.tokens.refreshToken(this.service, who.subject, now)).token;
     const decision: Decision = {
@@ -107,17 +107,17 @@ export class TokenService {
    * tokens continues its chain, renewable only under the key that signs today (signingKeys.ts).
    */
   private async authenticate(credential: Credential, nowS: number): Promise<Authenticated | { refused: string; status: RefusalStatus }> {
-    if (credential.kind === 'none') return { subject: null, renewable: false };
+    if (credential.kind === 'none') return { subject: null, renewable: false, endsAt: Infinity };
     if (credential.kind === 'refresh') {
       const verified = await this.tokens.verifyRefreshToken(credential.token, this.service, nowS);
       if ('refused' in verified) return { refused: verified.refused, status: 401 };
-      const { chainEndsAt: _end, signedByCurrentKey, ...subject } = verified;
-      return { subject, renewable: signedByCurrentKey };
+      const { chainEndsAt, signedByCurrentKey, ...subject } = verified;
+      return { subject, renewable: signedByCurrentKey, endsAt: chainEndsAt };
     }
     const verified = await this.verifier.verify(credential.token, nowS);
     if ('refused' in verified) return { refused: verified.refused, status: verified.unavailable ? 503 : 401 };
     const sub = verified.claims.sub as string; // the verifier accepts string subjects only
-    return { subject: { sub, username: verified.username, idp: verified.issuer, claims: this.keptClaims(verified.claims), vouchedAt: Math.floor(nowS) }, renewable: true };
+    return { subject: { sub, username: verified.username, idp: verified.issuer, claims: this.keptClaims(verified.claims), vouchedAt: Math.floor(nowS) }, renewable: true, endsAt: Infinity };
   }
 
   /** What a refresh token carries: only the claims the rules read (and the subject). */
