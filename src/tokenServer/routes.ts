@@ -96,7 +96,7 @@ export const exchangeRoute: Route = async (server, call) => {
   json(call.response, 200, { refresh_token: result.refreshToken });
 };
 
-export const healthRoute: Route = async (_server, call) => json(call.response, 200, { status: 'ok' });
+export const healthRoute: Route = (_server, call) => Promise.resolve(json(call.response, 200, { status: 'ok' }));
 
 export const metricsRoute: Route = async (server, call) => {
   const text = await server.metrics.registry.metrics();
