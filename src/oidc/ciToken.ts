@@ -3,15 +3,17 @@
 // kept the first one would fail at its first renewal. The token is a secret: it goes only into the
 // grant request, never into a message. The platforms' request endpoints answer a bearer token, so
 // they get the same treatment as a provider (https except loopback, no redirects, bounded answers).
-import { readFileSync, statSync } from 'node:fs';
 import { HelperError, printable } from '../errors.js';
 import type { Fetch } from '../model.js';
+import { readBoundedFile, type BoundedRead } from '../config/boundedFile.js';
 import { KUBELET_TOKEN_VARIABLE, parseCiTokenSource, type CiTokenSource } from '../config/ciTokenSource.js';
 import { requireSecureUrl } from './endpointPolicy.js';
 import { describeNetworkError } from './errors.js';
 
 /** A JWT of a CI platform is a few KiB; anything much larger is not one. */
 const MAX_CI_TOKEN_BYTES = 64 * 1024;
+/** A token file is read at once; only a pipe whose writer is late takes longer (and gets this long). */
+const CI_TOKEN_FILE_DEADLINE_MS = 5000;
 
 /** Azure DevOps' OIDC token API version (docs: "Create an OIDC token"). */
 const AZURE_PIPELINES_API_VERSION = '7.1';
@@ -35,7 +37,7 @@ export async function fetchCiToken(request: CiTokenRequest): Promise<{ token: st
     case 'gitlab':
       return { token: checked(request.env[source.variable], `the GitLab CI variable ${source.variable}`, `declare it under id_tokens: in the job (id_tokens: ${source.variable}: aud: ...)`), from: `GitLab (${source.variable})` };
     case 'file':
-      return { token: fromFile(source.path), from: source.path };
+      return { token: await fromFile(source.path), from: source.path };
     case 'kubelet':
       return {
         token: checked(request.env[KUBELET_TOKEN_VARIABLE], "the kubelet's request", 'the pod has no service-account token for this provider: add tokenAttributes to its CredentialProviderConfig entry'),
@@ -66,16 +68,18 @@ function checked(token: string | undefined, what: string, fix: string): string {
   return value;
 }
 
-function fromFile(path: string): string {
-  let text: string;
+async function fromFile(path: string): Promise<string> {
+  let read: BoundedRead;
   try {
-    if (statSync(path).size > MAX_CI_TOKEN_BYTES) throw new HelperError('invalid-input', `${path} is larger than a token could be: check --ci-token`);
-    text = readFileSync(path, 'utf8');
+    read = await readBoundedFile(path, MAX_CI_TOKEN_BYTES, CI_TOKEN_FILE_DEADLINE_MS);
   } catch (error) {
-    if (error instanceof HelperError) throw error;
     throw new HelperError('not-configured', `cannot read the CI token file ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}): check --ci-token file:PATH and the volume that projects it`);
   }
-  return checked(text, `the CI token file ${path}`, 'check the volume that projects it');
+  if (read.kind === 'too-large') throw new HelperError('invalid-input', `${path} is larger than a token could be (more than ${MAX_CI_TOKEN_BYTES / 1024} KiB): check --ci-token file:PATH`);
+  if (read.kind === 'too-slow') {
+    throw new HelperError('not-configured', `${path} gave no token within ${CI_TOKEN_FILE_DEADLINE_MS / 1000} s (a pipe nobody writes?): check --ci-token file:PATH`);
+  }
+  return checked(read.text, `the CI token file ${path}`, 'check the volume that projects it');
 }
 
 function requireVariables(env: NodeJS.ProcessEnv, names: [string, string], fix: string): [string, string] {
