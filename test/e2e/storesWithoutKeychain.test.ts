@@ -4,13 +4,14 @@
 // wrong in their own terms, never the D-Bus sentence.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBareBus, type BareBus } from '../support/bareBus.js';
 import { assertBuilt, loginBinary, run, runHelper } from '../support/helperBinary.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { PIPELINE_CLIENTS, startIdp, type Idp } from '../support/idp.js';
+import { signIn } from '../support/signIn.js';
 import { startTokenServer, type TokenServer } from '../support/tokenServer.js';
 
 const KEY_PREFIX = 'docker-credential-oidc:';
@@ -33,6 +34,23 @@ after(async () => {
   await Promise.all([registry?.stop(), tokenServer?.stop(), idp?.stop()]);
   await bus?.stop();
 });
+
+/** Seconds per unit of /proc/keys' timeout column (security/keys/proc.c: s, m, h, d, w). */
+const TIMEOUT_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+
+/**
+ * The kernel's own word on how long our key for `account` has left, from /proc/keys (keyrings(7)):
+ * 'perm' for a key that never expires, else the seconds, rounded down to the column's unit.
+ */
+async function kernelTimeout(account: string): Promise<number | 'perm'> {
+  const line = (await readFile('/proc/keys', 'latin1')).split('\n').find((l) => l.split(/\s+/).slice(8).join(' ').startsWith(`${KEY_PREFIX}${account}: `));
+  assert.ok(line, `no key for ${account} in /proc/keys`);
+  const timeout = line.split(/\s+/)[3]!;
+  if (timeout === 'perm') return 'perm';
+  const match = /^(\d+)([smhdw])$/.exec(timeout);
+  assert.ok(match, `unexpected timeout ${timeout}`);
+  return Number(match[1]) * TIMEOUT_UNITS[match[2]!]!;
+}
 
 /** Is there a key of ours for this account in the user keyring? */
 async function inKernel(account: string): Promise<boolean> {
@@ -82,6 +100,17 @@ for (const place of places) {
       }
     });
 
+    test('a pipeline\'s kernel keys expire with the tokens they hold, not never', async () => {
+      const login = await run(loginBinary, [registry.host, ...robotArgs('kernel')], { env });
+      assert.equal(login.code, 0, login.stderr);
+      // The test provider's access tokens live 60 s: so do the registry's token and the sign-in holding it.
+      for (const account of [registry.host, `session:${idp.issuer}#${PIPELINE_CLIENTS.secret} (kernel)`]) {
+        const timeout = await kernelTimeout(account);
+        assert.ok(timeout !== 'perm', `${account} never expires`);
+        assert.ok(timeout <= 60, `${account} outlives its token: ${timeout} s`);
+      }
+    });
+
     test('pull-secret of a registry nobody configured says so, not the D-Bus sentence', async () => {
       const result = await runHelper(['pull-secret', 'unconfigured.example'], { env });
       assert.equal(result.code, 1);
@@ -100,3 +129,32 @@ for (const place of places) {
     });
   });
 }
+
+describe('a person on --store kernel', () => {
+  let home: string;
+  let env: NodeJS.ProcessEnv;
+
+  before(async () => {
+    home = await mkdtemp(join(tmpdir(), 'dco-stores-person-'));
+    env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: join(home, '.cache'), DBUS_SESSION_BUS_ADDRESS: bus.address };
+  });
+
+  after(async () => {
+    await runHelper(['logout', '--all', '--forget'], { env });
+    await rm(home, { recursive: true, force: true });
+  });
+
+  test('keeps the sign-in (and the registry it signs in) for the session\'s end as far as known, never for ever', async () => {
+    const login = await signIn(idp, registry.host, ['--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--no-browser', '--store', 'kernel'], env);
+    assert.equal(login.code, 0, login.stderr);
+    // The provider says nothing of its refresh token's end (no refresh_expires_in, an opaque token):
+    // the keys then live at most 30 days from their last write; every refresh writes them again.
+    for (const account of [`session:${idp.issuer}#${idp.clientId} (kernel)`, registry.host]) {
+      const timeout = await kernelTimeout(account);
+      assert.ok(timeout !== 'perm', `${account} never expires`);
+      assert.ok(timeout > 3600 && timeout <= 30 * 86400, `${account}: ${timeout} s`);
+    }
+    const get = await runHelper(['get'], { env, input: registry.host });
+    assert.equal(get.code, 0, get.stdout + get.stderr);
+  });
+});
