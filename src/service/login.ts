@@ -20,6 +20,8 @@ import { hostWithPort, parseServerUrl } from '../registryAddress.js';
 import { deriveCredential, derivedRecord } from './deriveCredential.js';
 import { runPipelineGrant } from '../oidc/pipelineGrant.js';
 import { chooseStore } from './storeChoice.js';
+import { usefulUntil } from './itemLifetime.js';
+import type { StoredRecord } from '../store/record.js';
 import { discoverAndRemember } from './providerEndpoints.js';
 
 /** How the command shows a device code; returns a function that stops any countdown. */
@@ -179,15 +181,13 @@ async function completeLogin(
     if (previous && storeOfRegistry(previous) !== storeOfRegistry(entry)) await forgetIn(deps, storeOfRegistry(previous), [key, sessionKeyOf(previous)]);
   }
   const result = await deps.withLock(sessionKey, async () => {
-    if (!reused) await deps.items.write(sessionKey, session);
+    if (!reused) await deps.items.write(sessionKey, session, usefulUntil(entry, session, session));
     const current = reused ? ((await deps.items.readKind(sessionKey, 'oidc-session')) ?? session) : session;
     const derived = await deriveCredential(deps, entry, current);
-    await deps.items.write(
-      key,
-      derived.credential.cacheable
-        ? derivedRecord(entry, derived.credential)
-        : { kind: 'session-binding', serverURL: entry.serverURL, username: derived.credential.username, sessionKey },
-    );
+    const record: StoredRecord = derived.credential.cacheable
+      ? derivedRecord(entry, derived.credential)
+      : { kind: 'session-binding', serverURL: entry.serverURL, username: derived.credential.username, sessionKey };
+    await deps.items.write(key, record, usefulUntil(entry, record, derived.session));
     return derived;
   });
   const settings = await deps.settings.update((s) => ({ ...s, registries: withKey(s.registries, key, entry) }));
