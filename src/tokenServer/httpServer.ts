@@ -134,13 +134,11 @@ export function startHttpServer(config: TokenServerConfig, service: TokenService
 /**
  * A fault that escapes a handler (a callback throwing, a promise nobody awaits) ends the request it
  * belongs to, never the process: one bad request must not take every client down. For the
- * token-server command, which owns the process.
+ * token-server command, which hands it to the process edge (Terminal.onEscapedFault).
  */
-export function surviveEscapedFaults(server: RunningServer, log: Log): void {
-  const survive = (kind: string) => (error: unknown) => {
+export function escapedFaultReporter(server: RunningServer, log: Log): (kind: string, error: unknown) => void {
+  return (kind, error) => {
     log({ time: new Date().toISOString(), msg: 'error', kind, error: String((error as Error)?.message ?? error).slice(0, 300) });
     server.failInFlight();
   };
-  process.on('uncaughtException', survive('uncaught exception'));
-  process.on('unhandledRejection', survive('unhandled rejection'));
 }

@@ -1,13 +1,14 @@
 // A token server whose token handler has faults on purpose, run as its own process by
 // test/unit/tokenServer/httpGuard.test.ts with the token-server command's process wiring
-// (surviveEscapedFaults). The scope asked picks the fault: `throw` (the handler rejects), `escape`
+// (escapedFaultReporter given to the process edge's onEscapedFault, as the command does). The scope asked picks the fault: `throw` (the handler rejects), `escape`
 // (a timer callback of the request throws), `unawaited` (a promise of the request nobody awaits
 // rejects). Prints its URL, then one JSON line per log entry.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/tokenServer/config.js';
-import { startHttpServer, surviveEscapedFaults } from '../../src/tokenServer/httpServer.js';
+import { escapedFaultReporter, startHttpServer } from '../../src/tokenServer/httpServer.js';
+import { onEscapedFault } from '../../src/processIo.js';
 import { OidcVerifier } from '../../src/tokenServer/oidcVerifier.js';
 import { RegistryTokens } from '../../src/tokenServer/registryTokens.js';
 import { Rules } from '../../src/tokenServer/rules.js';
@@ -51,5 +52,5 @@ const keys = loadSigningKeys(key, cert);
 const service = new FaultyService(config.service, new OidcVerifier(config.providers, 15, fetch), new Rules(config.rules), new RegistryTokens(keys, config.issuer, 300, 3600));
 const log = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`);
 const server = await startHttpServer(config, service, log);
-surviveEscapedFaults(server, log);
+onEscapedFault(escapedFaultReporter(server, log));
 log({ msg: 'listening', url: server.url });

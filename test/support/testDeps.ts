@@ -122,6 +122,8 @@ export function testDeps(
       confirm: async () => false,
       launch: (command, args) => launched.push([command, ...args]),
       readInput: () => '',
+      stopRequested: () => new Promise<string>(() => {}),
+      onEscapedFault: () => undefined,
       ...options.terminal,
     },
     // In-process: what the detached renewer runs, without the process around it.
