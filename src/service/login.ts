@@ -153,7 +153,7 @@ async function deviceCodeSignIn(deps: Deps, provider: OpenIdClient.Configuration
 
 async function browserSignIn(deps: Deps, provider: OpenIdClient.Configuration, entry: RegistryEntry, registry: string, presenter: SignInPresenter): Promise<TokenResponse> {
   const signIn = await startBrowserSignIn(provider, entry, registry, entry.redirectUri);
-  presenter.openBrowser(signIn.authorizationUrl, { noBrowser: Boolean(entry.noBrowser) });
+  presenter.openBrowser(signIn.startUrl, { noBrowser: Boolean(entry.noBrowser) });
   const seconds = Number(deps.env.DOCKER_CREDENTIAL_OIDC_SIGN_IN_TIMEOUT);
   return signIn.waitForRedirect(deps.terminal.interrupt, Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_SIGN_IN_TIMEOUT_S);
 }
