@@ -153,10 +153,8 @@ export async function startBrowserSignIn(provider: client.Configuration, setting
             );
           };
 
-          const route = async (req: IncomingMessage, res: ServerResponse) => {
+          const route = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
             if ((await peers.get(req.socket)) === 'other') return page(res, 403, 'Forbidden', 'This sign-in belongs to another user of this machine.');
-            const url = targetOf(req, redirectUri);
-            if (!url) return page(res, 400, 'Bad request', 'This address only takes the sign-in redirect.');
             if (req.method !== 'GET' || (url.pathname !== redirect.pathname && url.pathname !== start.pathname)) return page(res, 404, 'Not found', 'This address only takes the sign-in redirect.');
             if (url.pathname === start.pathname) {
               if (sentOn) return page(res, 410, 'Already opened', `This sign-in page was opened already: go back to that tab, or ${signInAgain(registry)} again.`);
@@ -169,7 +167,10 @@ export async function startBrowserSignIn(provider: client.Configuration, setting
             takeAnswer(url, res);
           };
           server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-            route(req, res).catch(() => (res.headersSent ? res.destroy() : page(res, 500, 'Sign-in failed', 'Something went wrong here; the sign-in goes on.')));
+            // Answered at once: Node drops a late answer to a client that has half-closed.
+            const url = targetOf(req, redirectUri);
+            if (!url) return page(res, 400, 'Bad request', 'This address only takes the sign-in redirect.');
+            route(req, res, url).catch(() => (res.headersSent ? res.destroy() : page(res, 500, 'Sign-in failed', 'Something went wrong here; the sign-in goes on.')));
           });
         });
       } finally {

@@ -12,9 +12,9 @@ const SCRIPT = `
 import { readdirSync, readFileSync } from 'node:fs';
 const [command, argument] = process.argv.slice(2);
 if (command === 'argv-containing') {
-  // Every process whose argv has an argument containing the marker: its whole argv.
+  // Every process (but this one) whose argv has an argument containing the marker: its whole argv.
   const found = [];
-  for (const pid of readdirSync('/proc').filter((name) => /^\\d+$/.test(name))) {
+  for (const pid of readdirSync('/proc').filter((name) => /^\\d+$/.test(name) && Number(name) !== process.pid)) {
     try {
       const argv = readFileSync('/proc/' + pid + '/cmdline', 'utf8').split('\\0').filter(Boolean);
       if (argv.some((arg) => arg.includes(argument))) found.push(argv);
