@@ -2,22 +2,13 @@
 // and for tenants that block the device code (Entra ID Conditional Access). A listener on 127.0.0.1
 // takes the redirect back; openid-client checks state, the code and RFC 9207's `iss` when the
 // provider advertises it. The listener is closed however the sign-in ends.
-//
-// Every local account can read a browser's argv in /proc and connect to 127.0.0.1, so:
-// - the browser is opened on the listener's own start page, which sends it on to the provider once:
-//   state and the PKCE challenge never appear in any argv;
-// - the listener answers only connections of the user who signs in (loopbackPeer.ts, Linux);
-// - a callback without this sign-in's state (a forgery, a stale tab, an error nobody asked for) is
-//   answered 400 and ignored: the listener keeps waiting until the deadline;
-// - the code is taken once; any request-target, however malformed, gets an answer, never a crash.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { timingSafeEqual } from 'node:crypto';
+// The listener itself, and what it does against other local accounts: signInListener.ts.
+import type { ServerResponse } from 'node:http';
 import * as client from 'openid-client';
 import { HelperError, printable, signInAgain } from '../errors.js';
 import type { RegistrySettings } from '../model.js';
 import { describeProviderError } from './errors.js';
-import { loopbackPeer } from './loopbackPeer.js';
+import { openSignInListener, page } from './signInListener.js';
 import { audienceParameters } from './tokenMath.js';
 import type { TokenResponse } from './tokenResponse.js';
 
@@ -46,53 +37,13 @@ function loopbackRedirect(value: string): URL {
   return url;
 }
 
-const HTML_HEADERS = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
-
-function page(res: ServerResponse, status: number, title: string, text: string): void {
-  const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  res.writeHead(status, HTML_HEADERS);
-  res.end(`<!doctype html><meta charset="utf-8"><title>${escape(title)}</title><h1>${escape(title)}</h1><p>${escape(text)}</p>`);
-}
-
-/** The request-target as a URL; null when it is none (`//[`, `http://%zz/`: `new URL` throws on them). */
-function targetOf(req: IncomingMessage, base: string): URL | null {
-  try {
-    return new URL(req.url ?? '/', base);
-  } catch {
-    return null;
-  }
-}
-
-function sameSecret(received: string | null, expected: string): boolean {
-  if (received === null) return false;
-  const a = Buffer.from(received);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 export async function startBrowserSignIn(provider: client.Configuration, settings: RegistrySettings, registry: string, redirectUriSetting?: string): Promise<BrowserSignIn> {
-  const wanted = loopbackRedirect(redirectUriSetting ?? DEFAULT_REDIRECT_URI);
-  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 });
-  // Asked of the system as each connection opens, while the client's socket surely exists.
-  const peers = new WeakMap<Socket, Promise<'same' | 'other' | 'unknown'>>();
-  server.on('connection', (socket: Socket) => peers.set(socket, loopbackPeer(socket)));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new HelperError('invalid-input', `cannot listen on ${wanted.hostname}:${wanted.port || 'a free port'} for the sign-in redirect (${error.code ?? error.message}): choose another --redirect-uri port`)),
-    );
-    server.listen(Number(wanted.port || 0), wanted.hostname === 'localhost' ? '127.0.0.1' : wanted.hostname.replace(/^\[|\]$/g, ''), resolve);
-  });
-  const port = (server.address() as AddressInfo).port;
-  const redirect = new URL(wanted.toString());
-  redirect.port = String(port);
-  const redirectUri = redirect.toString();
-  const start = new URL(redirect.pathname === '/start' ? '/start-sign-in' : '/start', redirect);
-
+  const listener = await openSignInListener(loopbackRedirect(redirectUriSetting ?? DEFAULT_REDIRECT_URI), registry);
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const authorizationUrl = client
     .buildAuthorizationUrl(provider, {
-      redirect_uri: redirectUri,
+      redirect_uri: listener.redirectUri,
       scope: settings.scope,
       code_challenge: await client.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
@@ -100,19 +51,12 @@ export async function startBrowserSignIn(provider: client.Configuration, setting
       ...audienceParameters(settings),
     })
     .toString();
-  const close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
 
   return {
-    startUrl: start.toString(),
-    redirectUri,
+    startUrl: listener.startUrl,
+    redirectUri: listener.redirectUri,
     async waitForRedirect(signal, deadlineS) {
       const context = { issuer: settings.issuer, registry, step: 'sign-in' as const };
-      let sentOn = false;
-      let answered = false;
       try {
         return await new Promise<TokenResponse>((resolve, reject) => {
           const timer = setTimeout(
@@ -127,10 +71,8 @@ export async function startBrowserSignIn(provider: client.Configuration, setting
             signal.removeEventListener('abort', onAbort);
             outcome();
           };
-
-          /** The redirect back with this sign-in's state: a denial ends the sign-in, a code is redeemed once. */
-          const takeAnswer = (url: URL, res: ServerResponse) => {
-            answered = true;
+          // The redirect back with this sign-in's state: a denial ends the sign-in, a code is redeemed.
+          listener.serve(authorizationUrl, state, (url: URL, res: ServerResponse) => {
             const error = url.searchParams.get('error');
             if (error) {
               const failure =
@@ -151,30 +93,10 @@ export async function startBrowserSignIn(provider: client.Configuration, setting
                 end(() => reject(failure));
               },
             );
-          };
-
-          const route = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
-            if ((await peers.get(req.socket)) === 'other') return page(res, 403, 'Forbidden', 'This sign-in belongs to another user of this machine.');
-            if (req.method !== 'GET' || (url.pathname !== redirect.pathname && url.pathname !== start.pathname)) return page(res, 404, 'Not found', 'This address only takes the sign-in redirect.');
-            if (url.pathname === start.pathname) {
-              if (sentOn) return page(res, 410, 'Already opened', `This sign-in page was opened already: go back to that tab, or ${signInAgain(registry)} again.`);
-              sentOn = true;
-              res.writeHead(302, { ...HTML_HEADERS, location: authorizationUrl });
-              return res.end();
-            }
-            if (answered) return page(res, 400, 'Already answered', 'This sign-in already has its answer. You can close this tab.');
-            if (!sameSecret(url.searchParams.get('state'), state)) return page(res, 400, 'Sign-in not recognised', 'This is not the answer this sign-in waits for (it belongs to another sign-in, or to none). You can close this tab.');
-            takeAnswer(url, res);
-          };
-          server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-            // Answered at once: Node drops a late answer to a client that has half-closed.
-            const url = targetOf(req, redirectUri);
-            if (!url) return page(res, 400, 'Bad request', 'This address only takes the sign-in redirect.');
-            route(req, res, url).catch(() => (res.headersSent ? res.destroy() : page(res, 500, 'Sign-in failed', 'Something went wrong here; the sign-in goes on.')));
           });
         });
       } finally {
-        await close();
+        await listener.close();
       }
     },
   };

@@ -17,7 +17,7 @@ export function ownersOfClientSocket(table: string, clientPort: number, serverPo
   const owners: number[] = [];
   for (const line of table.split('\n')) {
     const row = ROW.exec(line);
-    if (row && row[3] !== TIME_WAIT && parseInt(row[1]!, 16) === clientPort && parseInt(row[2]!, 16) === serverPort) owners.push(Number(row[4]));
+    if (row && row[3] !== TIME_WAIT && parseInt(row[1], 16) === clientPort && parseInt(row[2], 16) === serverPort) owners.push(Number(row[4]));
   }
   return owners;
 }
