@@ -4,6 +4,8 @@
 // Linux lists every socket of the network namespace, with its owner's uid, in /proc/net/tcp and
 // /proc/net/tcp6 (readable by all, even with hidepid): the client's socket is the row whose local
 // port is the connection's remote port and whose remote port is the listener's port.
+// root counts as this user: it can read this user's keychain and memory anyway, and a system relay
+// that brings a browser's connection in from elsewhere runs as root.
 import type { Socket } from 'node:net';
 import { readFile } from 'node:fs/promises';
 
@@ -23,7 +25,7 @@ export function ownersOfClientSocket(table: string, clientPort: number, serverPo
 }
 
 /**
- * 'same' when the connection was opened by a process of this user, 'other' when by another account
+ * 'same' when the connection was opened by a process of this user (or root), 'other' when by another account
  * (or when it cannot be told apart), 'unknown' where the system does not say (no /proc: macOS,
  * Windows). Never throws.
  */
@@ -35,5 +37,6 @@ export async function loopbackPeer(socket: Socket): Promise<'same' | 'other' | '
   const tables = await Promise.all(['/proc/net/tcp', '/proc/net/tcp6'].map((path) => readFile(path, 'utf8').catch(() => '')));
   if (tables.every((table) => table === '')) return 'unknown';
   const owners = tables.flatMap((table) => ownersOfClientSocket(table, remotePort, localPort));
-  return owners.length > 0 && owners.every((uid) => uid === process.getuid!()) ? 'same' : 'other';
+  const trusted = [process.getuid(), 0];
+  return owners.length > 0 && owners.every((uid) => trusted.includes(uid)) ? 'same' : 'other';
 }

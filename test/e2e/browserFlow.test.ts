@@ -108,6 +108,7 @@ test('another local user who reads the browser\'s argv in /proc cannot take the 
   // the authorization URL itself, or wherever the address it was given leads.
   const seen = await mallory.argvContaining(basename(lingering));
   assert.equal(seen.length, 1, `mallory sees the browser process: ${JSON.stringify(seen)}`);
+  assert.doesNotMatch(seen[0]!.join(' '), /state=|code_challenge|code_verifier/, 'no secret part of the sign-in in the browser\'s argv');
   const target = seen[0]!.at(-1)!;
   let learnt: string | null = null;
   if (target.startsWith(idp.issuer)) learnt = target;
