@@ -61,6 +61,8 @@ export async function openSignInListener(wanted: URL, registry: string): Promise
     );
     server.listen(Number(wanted.port || 0), wanted.hostname === 'localhost' ? '127.0.0.1' : wanted.hostname.replace(/^\[|\]$/g, ''), resolve);
   });
+  // Listening: a later server error (EMFILE under a flood of connections) must not end the sign-in.
+  server.on('error', () => undefined);
   const redirect = new URL(wanted.toString());
   redirect.port = String((server.address() as AddressInfo).port);
   const start = new URL(redirect.pathname === '/start' ? '/start-sign-in' : '/start', redirect);
@@ -69,7 +71,10 @@ export async function openSignInListener(wanted: URL, registry: string): Promise
     let sentOn = false;
     let answered = false;
     const route = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
-      if ((await peers.get(req.socket)) === 'other') return page(res, 403, 'Forbidden', 'This sign-in belongs to another user of this machine.');
+      if ((await peers.get(req.socket)) === 'other') {
+        res.setHeader('connection', 'close'); // another account's connections are not kept
+        return page(res, 403, 'Forbidden', 'This sign-in belongs to another user of this machine.');
+      }
       if (req.method !== 'GET' || (url.pathname !== redirect.pathname && url.pathname !== start.pathname)) return page(res, 404, 'Not found', 'This address only takes the sign-in redirect.');
       if (url.pathname === start.pathname) {
         if (sentOn) return page(res, 410, 'Already opened', `This sign-in page was opened already: go back to that tab, or ${signInAgain(registry)} again.`);
