@@ -108,9 +108,9 @@ test('another local user who reads the browser\'s argv in /proc cannot take the 
   // the authorization URL itself, or wherever the address it was given leads.
   const seen = await mallory.argvContaining(basename(lingering));
   assert.equal(seen.length, 1, `mallory sees the browser process: ${JSON.stringify(seen)}`);
-  assert.doesNotMatch(seen[0]!.join(' '), /state=|code_challenge|code_verifier/, 'no secret part of the sign-in in the browser\'s argv');
-  const target = seen[0]!.at(-1)!;
-  let learnt: string | null = null;
+  assert.doesNotMatch(seen[0].join(' '), /state=|code_challenge|code_verifier/, 'no secret part of the sign-in in the browser\'s argv');
+  const target = seen[0].at(-1)!;
+  let learnt: string | null;
   if (target.startsWith(idp.issuer)) learnt = target;
   else {
     const first = await mallory.get(target);
@@ -148,7 +148,7 @@ test('forged answers and malformed requests are refused and ignored: the sign-in
   const iss = encodeURIComponent(idp.issuer);
   // Another sign-in's state (a stale tab, a forgery), a denial or an error that is not this sign-in's.
   for (const query of [`code=stolen&state=not-the-one&iss=${iss}`, 'error=access_denied&state=not-the-one', 'error=access_denied', 'code=stolen', '']) {
-    const answer = await fetch(`${callback}?${query}`);
+    const answer = await fetch(`${callback.href}?${query}`);
     assert.equal(answer.status, 400, query);
     assert.match(await answer.text(), /not the answer this sign-in waits for/, query);
   }
@@ -189,7 +189,7 @@ test('a redirect with this sign-in\'s state but another issuer (RFC 9207 iss) is
   const opened = await login.url;
   const authorization = await authorizationUrlBehind(opened);
   const state = new URL(authorization).searchParams.get('state')!;
-  const answer = await fetch(`${redirectOf(authorization)}?code=x&state=${state}&iss=${encodeURIComponent('https://evil.example')}`);
+  const answer = await fetch(`${redirectOf(authorization).href}?code=x&state=${state}&iss=${encodeURIComponent('https://evil.example')}`);
   assert.equal(answer.status, 400);
   const result = await login.done;
   assert.equal(result.code, 1);
