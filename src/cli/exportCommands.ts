@@ -24,7 +24,7 @@ export function registerExportCommands(program: Command, deps: Deps): void {
         const list = short.map((s) => `${s.registry} in ${Math.round(s.seconds / 60)} min`).join(', ');
         throw new HelperError(
           'invalid-input',
-          `the credentials expire soon (${list}), and a pull secret made of them then stops working without a word: let the kubelet ask this helper instead (docker-credential-oidc kubelet-credential-provider, see README), or add --allow-short-lived`,
+          `the credentials expire soon (${list}), and a pull secret made of them then stops working without a word: let the kubelet ask this helper instead (docker-credential-oidc kubelet-credential-provider, see docs/kubernetes.md), or add --allow-short-lived`,
         );
       }
       const expiries = credentials.filter((c) => c.expiresAt !== null).map((c) => c.expiresAt!);

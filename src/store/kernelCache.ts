@@ -1,6 +1,6 @@
 // A per-user cache in kernel memory (keyrings(7)) of what `get` reads from the Secret Service. A hit
 // costs ~0.1 ms where the Secret Service read costs ~7 ms, most of it the encrypted session
-// @napi-rs/keyring opens in every process (measured; README "Speed").
+// @napi-rs/keyring opens in every process (measured; docs/performance.md).
 //
 // Reading goes through @napi-rs/keyring's own keyutils store, already loaded for the keychain, so a
 // hit loads nothing else. It links the user's persistent keyring into the caller's session keyring,

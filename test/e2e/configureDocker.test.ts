@@ -103,7 +103,7 @@ test('a locked keychain leaves every entry where it was and the file untouched',
   await mkdir(w.dockerConfig, { recursive: true });
   const before = await fixture('plaintext.before.json');
   await writeFile(w.configFile, before);
-  // Some item must exist for the Secret Service to report the lock (see ../shared/FACTS.md).
+  // Some item must exist for the Secret Service to report the lock (docs/measured-facts.md).
   await runHelper(['store'], { env: w.env, input: JSON.stringify({ ServerURL: 'seed.example', Username: 'u', Secret: 's' }) });
   await keyring.lock();
   const result = await configure(['--migrate'], w.env);

@@ -59,7 +59,7 @@ test('docker login puts the password in the keychain and nothing secret in confi
 });
 
 test('skopeo pushes and pulls with credentials only from the helper (credHelpers)', async () => {
-  // skopeo ignores credsStore (../shared/FACTS.md): it needs credHelpers.
+  // skopeo ignores credsStore (docs/measured-facts.md): it needs credHelpers.
   const authFile = join(home, 'skopeo-auth.json');
   await writeFile(authFile, JSON.stringify({ credHelpers: { [registry.host]: 'oidc' } }));
   const push = await run('skopeo', ['copy', '--authfile', authFile, '--dest-tls-verify=false', image, `docker://${registry.host}/demo/hello:v1`], { env });

@@ -1,4 +1,4 @@
-// Every provider the README names, driven end to end through the built binary against a double built
+// Every provider docs/providers.md names, driven end to end through the built binary against a double built
 // from that provider's documentation (test/support/providers/*.ts cite it): the device sign-in, the
 // browser flow, get, a refresh, the provider's own refresh failure, a denial (exit 4) and logout.
 // oidc-provider remains the reference for what the RFCs define (oidcJourney.test.ts).
@@ -31,7 +31,7 @@ before(async () => {
 });
 after(async () => world?.stop());
 
-/** What a person adds per provider (the README's recipes). */
+/** What a person adds per provider (the recipes of docs/providers.md). */
 const extraArgs = (home: string): Record<string, string[]> => ({
   google: ['--client-secret-file', join(home, 'google-client-secret'), '--username', 'oauth2accesstoken'],
   gitlab: ['--username', 'oauth2'],

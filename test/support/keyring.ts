@@ -1,5 +1,5 @@
 // A private Secret Service for one test file: its own D-Bus session bus and gnome-keyring-daemon,
-// with a fresh 'login' collection unlocked non-interactively (as ../shared/with-keyring.sh does).
+// with a fresh 'login' collection unlocked non-interactively (the recipe in docs/measured-facts.md).
 import { spawn, execFile } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, chmod } from 'node:fs/promises';

@@ -1,4 +1,4 @@
-// The token server configuration of issue 13 and the README, exactly as written there; tests fill
+// The token server configuration of issue 13 and docs/token-server.md, exactly as written there; tests fill
 // in their own paths, provider and service where the example names a placeholder.
 export interface ExamplePlaces {
   listen: string;

@@ -1,5 +1,5 @@
 // Our own `docker-credential-oidc token-server`, run as the built binary from a configuration file
-// the test writes (the README's example with the test's paths), with its JSON log lines collected.
+// the test writes (docs/token-server.md's example with the test's paths), with its JSON log lines collected.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

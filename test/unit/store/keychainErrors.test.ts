@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeKeychainError } from '../../../src/store/keychainErrors.js';
 
-// Messages measured from @napi-rs/keyring on the Secret Service (see ../shared/FACTS.md).
+// Messages measured from @napi-rs/keyring on the Secret Service (docs/measured-facts.md).
 test('platform messages become one actionable line', () => {
   const cases: Array<[string, string, RegExp]> = [
     ['Platform failure: DBus error: Using X11 for dbus-daemon autolaunch was disabled at compile time, set your DBUS_SESSION_BUS_ADDRESS instead', 'keychain-unavailable', /cannot reach the D-Bus session bus/],

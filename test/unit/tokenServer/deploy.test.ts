@@ -1,4 +1,4 @@
-// The shipped deployment example and the README's configuration must be what the token server
+// The shipped deployment example and the documented configuration (docs/token-server.md) must be what the token server
 // accepts: parsed with its own parser, mounted where the configuration looks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,12 +25,12 @@ test('deploy/kubernetes: the ConfigMap is a valid configuration, and its files a
   assert.match(readFileSync(join(repoRoot, 'deploy', 'Containerfile'), 'utf8'), /"token-server", "--config", "\/etc\/token-server\/config\.yaml"/);
 });
 
-test('README: the configuration in "Distribution + Keycloak with SSO" is valid as printed', () => {
-  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Distribution + Keycloak with SSO'));
+test('docs/token-server.md: the configuration there is valid as printed', () => {
+  const page = readFileSync(join(repoRoot, 'docs', 'token-server.md'), 'utf8');
+  const section = page.slice(page.indexOf('**3. The token server**'));
   const block = /```yaml\n([\s\S]+?)```/.exec(section)?.[1];
   assert.ok(block, 'the section has a yaml block');
-  const config = parseConfig(block, 'README');
+  const config = parseConfig(block, 'docs/token-server.md');
   assert.equal(config.service, 'registry.example.com');
   assert.equal(config.rules.length, 3);
 });
