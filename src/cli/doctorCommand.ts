@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { printable } from '../errors.js';
+import { traceNotice } from './traceNotice.js';
 
 const MARK = { ok: 'ok     ', warning: 'warning', failed: 'failed ' } as const;
 
@@ -13,19 +14,19 @@ export function registerDoctorCommand(program: Command, deps: Deps, outcome: { e
     .argument('[registry]', 'only this registry')
     .option('--json', 'machine-readable output')
     .action(async (registry: string | undefined, flags: { json?: boolean }) => {
-      const [{ runDoctor }, { traceDestination }] = await Promise.all([import('../service/doctor/doctor.js'), import('../runtime/traceFile.js')]);
+      const { runDoctor } = await import('../service/doctor/doctor.js');
       const report = await runDoctor(deps, registry);
-      const trace = traceDestination(deps.env);
+      const trace = await traceNotice(deps.env);
       outcome.exitCode = report.healthy ? 0 : 1;
       if (flags.json) {
-        io.stdout(`${JSON.stringify({ healthy: report.healthy, ...(trace ? { debugTrace: trace } : {}), checks: report.checks }, null, 2)}\n`);
+        io.stdout(`${JSON.stringify({ healthy: report.healthy, ...(trace ? { debugTrace: trace.path } : {}), checks: report.checks }, null, 2)}\n`);
         return;
       }
       for (const check of report.checks) {
         const subject = check.registry ? `${check.check} (${check.registry})` : check.check;
         io.stdout(printable(`${MARK[check.status]} ${subject}: ${check.detail}${check.fix ? `. Fix: ${check.fix}` : ''}`) + '\n');
       }
-      if (trace) io.stdout(printable(`debug trace: on (DOCKER_CREDENTIAL_OIDC_DEBUG), written to ${trace}`) + '\n');
+      if (trace) io.stdout(trace.line);
       io.stdout(report.healthy ? 'get can work here.\n' : 'get cannot work here until the failed checks are fixed.\n');
     });
 }

@@ -36,10 +36,15 @@ export async function runDoctor(deps: Deps, named?: string): Promise<DoctorRepor
   };
 
   const checks: CheckResult[] = [];
+  // Tried first, shown third: the Secret Service probe writes through the kernel cache, whose first
+  // use gives this process a session keyring of its own, from which keys in @u are no longer
+  // "possessed" (store/kernelCache.ts). A fresh get or registry-login --store kernel sees the
+  // kernel keyring as it is before that, and so must this check.
+  const kernel = await checkKernelKeyring(context);
   const bus = await checkSessionBus(context);
   checks.push(...bus);
   checks.push(...(await checkSecretService(context, bus.some((result) => result.status !== 'ok'))));
-  checks.push(...(await checkKernelKeyring(context)));
+  checks.push(...kernel);
   checks.push(settingsResult);
   checks.push(checkOnPath(deps.env));
   const wiring = checkDockerWiring(context);

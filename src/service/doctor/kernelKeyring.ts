@@ -9,10 +9,14 @@ export async function checkKernelKeyring(context: DoctorContext): Promise<CheckR
   const check = 'kernel keyring';
   const store = context.deps.stores.kernel;
   try {
-    await store.write(PROBE_ACCOUNT, 'doctor');
-    const back = await store.read(PROBE_ACCOUNT);
-    await store.remove(PROBE_ACCOUNT);
-    if (back !== 'doctor') throw new Error('an item written to it did not read back');
+    try {
+      await store.write(PROBE_ACCOUNT, 'doctor');
+      const back = await store.read(PROBE_ACCOUNT);
+      if (back !== 'doctor') throw new Error('an item written to it did not read back');
+    } finally {
+      // Also after a half-done write (the key added, its permissions refused): leave nothing behind.
+      await store.remove(PROBE_ACCOUNT).catch(() => false);
+    }
   } catch (error) {
     const result = fromError(context.kernelNeeded ? 'failed' : 'warning', check, error);
     if (!context.kernelNeeded) result.detail += ' (no registry here keeps its tokens there; get only loses its kernel cache)';
