@@ -4,8 +4,7 @@
 // machinery (renewal, logout) is imported only when a token must be renewed or a sign-in ended.
 import type { Deps } from '../deps.js';
 import { HelperError, notSignedIn } from '../errors.js';
-import { IDENTITY_TOKEN_USERNAME, isPipelineGrant, sessionKeyOf } from '../model.js';
-import { isFresh } from '../oidc/tokenMath.js';
+import { IDENTITY_TOKEN_USERNAME, isPipelineGrant, sessionKeyOf, isFresh, type HandedCredential } from '../model.js';
 import { KERNEL_CACHE_MAX_MS } from './kernelCachePolicy.js';
 import type { CredentialHelper } from '../protocol/handleCommand.js';
 import { CREDENTIALS_NOT_FOUND } from '../protocol/messages.js';
@@ -20,7 +19,30 @@ function notFound(): HelperError {
   return new HelperError('credentials-not-found', CREDENTIALS_NOT_FOUND);
 }
 
+/**
+ * What the protocol's operations use, and nothing more: the entry's cached answer (app/) provides
+ * exactly this without stubbing the rest. Renewing in this process and ending a sign-in load the
+ * OIDC machinery; they are functions so that only the paths that need them pay for it.
+ */
+export type CredentialHelperDeps = Pick<Deps, 'settings' | 'items' | 'withLock' | 'nowS' | 'renewDetached' | 'keychainAnswers'> & {
+  /** A renewal in this process: a pipeline's grant (no refresh token to lose), an identity-token answer. */
+  renewHere(registryKey: string): Promise<HandedCredential | null>;
+  /** docker logout of a registry signed in with OIDC: its sign-in ends too. */
+  endSignIn(registryKey: string): Promise<void>;
+};
+
+/** The protocol's operations over the program's full dependencies. */
 export function credentialHelper(deps: Deps): CredentialHelper {
+  return credentialHelperOver({
+    ...deps,
+    renewHere: async (registryKey) => (await import('./renewCredential.js')).renewCredential(deps, registryKey),
+    endSignIn: async (registryKey) => {
+      await (await import('./logout.js')).logoutRegistry(deps, registryKey, { forget: false });
+    },
+  });
+}
+
+export function credentialHelperOver(deps: CredentialHelperDeps): CredentialHelper {
   /**
    * Reads take no lock (the hot path), so an item being rewritten by another process can look
    * absent for a moment. Before a miss is taken for "signed out", wait for the item's write lock
@@ -41,8 +63,7 @@ export function credentialHelper(deps: Deps): CredentialHelper {
       if (record?.kind === 'derived' && isFresh(record, deps.nowS(), record.minValidity)) return answer(record.username, record.secret);
       if (pipeline && record?.kind !== 'oidc-session' && record?.kind !== 'session-binding') {
         // A pipeline holds no refresh token a killed process could lose: its grant runs right here.
-        const { renewCredential } = await import('./renewCredential.js');
-        const credential = await renewCredential(deps, address.key);
+        const credential = await deps.renewHere(address.key);
         if (!credential) throw notFound();
         return answer(credential.username, credential.secret);
       }
@@ -54,8 +75,7 @@ export function credentialHelper(deps: Deps): CredentialHelper {
       if (record.kind === 'oidc-session') throw notFound();
       if (record.kind === 'session-binding') {
         // Identity-token mode: the answer is the session's current refresh token; nothing to renew.
-        const { renewCredential } = await import('./renewCredential.js');
-        const credential = await renewCredential(deps, address.key);
+        const credential = await deps.renewHere(address.key);
         if (!credential) throw notFound();
         return answer(credential.username, credential.secret);
       }
@@ -85,8 +105,7 @@ export function credentialHelper(deps: Deps): CredentialHelper {
     async delete(serverUrl: string): Promise<void> {
       const { key } = parseServerUrl(serverUrl);
       if (deps.settings.peekEntry(key)) {
-        const { logoutRegistry } = await import('./logout.js');
-        await logoutRegistry(deps, key, { forget: false });
+        await deps.endSignIn(key);
         return;
       }
       await deps.items.remove(key);

@@ -5,7 +5,7 @@
 import type { Deps } from '../deps.js';
 import { HelperError } from '../errors.js';
 import { clientSecretOf } from '../config/clientSecret.js';
-import { isPipelineGrant, sessionKeyOf, type CachedToken, type Fetch, type OidcSession, type RegistryCredential, type RegistryEntry } from '../model.js';
+import { isPipelineGrant, sessionKeyOf, type CachedToken, type Fetch, type OidcSession, type RegistryCredential, type RegistryEntry, isFresh } from '../model.js';
 import { providerFromMetadata } from '../oidc/discovery.js';
 import { CREDENTIAL_MODE_HANDLERS } from '../oidc/modes/index.js';
 import type { ModeContext } from '../oidc/modes/modeContext.js';
@@ -13,7 +13,7 @@ import { runPipelineGrant } from '../oidc/pipelineGrant.js';
 import { providerMetadataFor } from './providerEndpoints.js';
 import { sessionFromTokens } from '../oidc/tokenResponse.js';
 import { refreshSession } from '../oidc/refresh.js';
-import { audienceKey, isFresh } from '../oidc/tokenMath.js';
+import { audienceKey } from '../oidc/tokenMath.js';
 import { hostWithPort, parseServerUrl } from '../registryAddress.js';
 import type { DerivedCredentialRecord, StoredRecord } from '../store/record.js';
 
