@@ -93,7 +93,7 @@ test('a healthy keyring session: every check ok in order, a real refresh, exit 0
   assert.match(line(result.stdout, 'Secret Service'), /present and unlocked: a throw-away item was written, read back and removed/);
   assert.match(line(result.stdout, 'config.json'), new RegExp(`credHelpers sends ${registry.host} here`));
   assert.match(line(result.stdout, 'registry'), /asks for Basic credentials: get hands it the token as the password/);
-  assert.match(line(result.stdout, 'sign-in'), /the token is valid until .* get renews it when less than/);
+  assert.match(line(result.stdout, 'sign-in'), /the token is valid until .* left\); get (hands it out until .*, then renews it|renews it now) \(--min-validity 10 min\)/);
   assert.match(line(result.stdout, 'refresh'), /renewed the sign-in just now/);
   assert.equal((idp.stats.tokenRequests.refresh_token ?? 0) - refreshesBefore, 1, 'the refresh used the token endpoint, once');
   assert.match(result.stdout, /get can work here\.\n$/);

@@ -4,8 +4,7 @@
 // does, under the sign-in's lock, and the result is stored before anything else.
 import type { Deps } from '../../deps.js';
 import { notSignedIn, signInAgain } from '../../errors.js';
-import { isPipelineGrant, sessionKeyOf, type OidcSession } from '../../model.js';
-import { DEFAULT_MIN_VALIDITY_S } from '../../oidc/tokenMath.js';
+import { DEFAULT_MIN_VALIDITY_S, freshUntilS, isPipelineGrant, sessionKeyOf, type OidcSession } from '../../model.js';
 import type { StoredRecord } from '../../store/record.js';
 import { keep, renewSession } from '../deriveCredential.js';
 import { fromError, ok, problem, type CheckResult, type DoctorTarget } from './check.js';
@@ -50,17 +49,19 @@ export async function checkSignIn(deps: Deps, target: DoctorTarget): Promise<Che
   const minValidity = entry.minValidity ?? DEFAULT_MIN_VALIDITY_S;
   const token = record?.kind === 'derived' ? record : session.accessToken;
   const left = token ? token.expiresAt - now : 0;
+  // get hands a token out while it has --min-validity left (capped at half its lifetime), then renews it.
+  const renewAt = token ? freshUntilS(token, minValidity) : 0;
   const state = !token
     ? 'no token yet'
     : left <= 0
       ? `the token expired at ${at(token.expiresAt)}`
-      : `the token is valid until ${at(token.expiresAt)} (${minutes(left)} left; get renews it when less than ${minutes(minValidity)} is)`;
+      : `the token is valid until ${at(token.expiresAt)} (${minutes(left)} left); get ${renewAt > now ? `hands it out until ${at(renewAt)}, then renews it` : 'renews it now'} (--min-validity ${minutes(minValidity)})`;
   const results: CheckResult[] = [];
   if (session.refreshExpiresAt !== undefined && session.refreshExpiresAt <= now) {
     return [problem('failed', CHECK, `the sign-in to ${registry} ended at ${at(session.refreshExpiresAt)}`, signInAgain(registry), registry)];
   }
   if (!session.refreshToken) {
-    const usable = token !== undefined && left > minValidity;
+    const usable = token !== undefined && renewAt > now;
     results.push(problem(usable ? 'warning' : 'failed', CHECK, `signed in without a refresh token: ${state}, and nothing can renew it`, `${signInAgain(registry)} with offline_access in --scope`, registry));
     return results;
   }
