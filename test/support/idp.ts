@@ -56,6 +56,8 @@ export interface Idp {
   /** Plays the person at the browser for the authorization code flow: signs in at `url` (or denies). */
   signInAtBrowser(url: string, options?: { user?: string; deny?: boolean }): Promise<{ status: number; body: string }>;
   isRefreshTokenActive(token: string): Promise<boolean>;
+  /** An administrator ends a sign-in at the provider: its refresh token is revoked (RFC 7009). */
+  revoke(refreshToken: string): Promise<void>;
   /** Close the port (connection refused) and open it again later with the same state. */
   pause(): Promise<void>;
   resume(): Promise<void>;
@@ -252,6 +254,15 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
     return ((await response.json()) as { active?: boolean }).active === true;
   }
 
+  async function revoke(refreshToken: string): Promise<void> {
+    const response = await harnessFetch(`${issuer}/token/revocation`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: refreshToken, client_id: clientId }),
+    });
+    if (response.status !== 200) throw new Error(`revocation answered ${response.status}`);
+  }
+
   return {
     issuer,
     port,
@@ -264,6 +275,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
     approve: (userCode, approveOptions = {}) => approveDeviceCode(issuer, userCode, approveOptions.user ?? 'alice', Boolean(approveOptions.deny), harnessFetch),
     signInAtBrowser: (url, signInOptions = {}) => signInAtBrowser(url, signInOptions.user ?? 'alice', Boolean(signInOptions.deny), harnessFetch),
     isRefreshTokenActive,
+    revoke,
     pause: close,
     delayTokenAnswers: (ms) => {
       tokenAnswerDelayMs = ms;
