@@ -25,7 +25,7 @@ function timed(binary: string, env: NodeJS.ProcessEnv, input: string, args = ['g
 }
 const median = (values: number[]) => {
   const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
 const keyring = await startKeyring();
@@ -43,9 +43,9 @@ try {
   ];
   for (const [, binary, variantEnv] of variants) timed(binary, variantEnv, server); // warm the kernel cache and the page cache
   const samples = variants.map(() => [] as number[]);
-  for (let round = 0; round < rounds; round++) variants.forEach(([, binary, variantEnv], i) => samples[i]!.push(timed(binary, variantEnv, server)));
+  for (let round = 0; round < rounds; round++) variants.forEach(([, binary, variantEnv], i) => samples[i].push(timed(binary, variantEnv, server)));
   console.log(`cached get, median of ${rounds} interleaved rounds:`);
-  variants.forEach(([name], i) => console.log(`  ${name.padEnd(28)} ${median(samples[i]!).toFixed(1)} ms`));
+  variants.forEach(([name], i) => console.log(`  ${name.padEnd(28)} ${median(samples[i]).toFixed(1)} ms`));
 } finally {
   await keyring.stop();
   await rm(home, { recursive: true, force: true });

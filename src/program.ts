@@ -211,9 +211,10 @@ function exitOnSignals(): void {
 
 /** The registry a protocol call is about, for the trace: never the input itself (store's holds a secret). */
 function registryOfInput(action: string, input: string): string {
+  if (action === 'list') return '';
   try {
-    const serverUrl = action === 'store' ? String((JSON.parse(input) as { ServerURL?: unknown }).ServerURL ?? '') : input;
-    return action === 'list' ? '' : parseServerUrl(serverUrl).key;
+    const stored = action === 'store' ? (JSON.parse(input) as { ServerURL?: unknown }).ServerURL : input;
+    return typeof stored === 'string' ? parseServerUrl(stored).key : '(not a server URL)';
   } catch {
     return '(not a server URL)';
   }

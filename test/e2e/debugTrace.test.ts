@@ -24,7 +24,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function sessionItem(): Promise<{ refreshToken: string; accessToken: { value: string } }> {
   const { stdout } = await run('secret-tool', ['lookup', 'service', 'docker-credential-oidc', 'username', `session:${idp.issuer}#${idp.clientId}`], { env: world.keyring.env });
-  return JSON.parse(stdout);
+  return JSON.parse(stdout) as { refreshToken: string; accessToken: { value: string } };
 }
 
 async function rememberSession(): Promise<void> {
@@ -35,7 +35,7 @@ async function rememberSession(): Promise<void> {
 
 async function get(): Promise<{ code: number | null; stdout: string }> {
   const result = await runHelper(['get'], { env, input: REGISTRY });
-  if (result.code === 0) secrets.add(JSON.parse(result.stdout).Secret);
+  if (result.code === 0) secrets.add((JSON.parse(result.stdout) as { Secret: string }).Secret);
   return result;
 }
 

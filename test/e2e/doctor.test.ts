@@ -43,10 +43,13 @@ before(async () => {
   assert.equal(configured.code, 0, configured.stderr);
   const got = await runHelper(['get'], { env, input: registry.host });
   assert.equal(got.code, 0, got.stdout);
-  secrets.add(JSON.parse(got.stdout).Secret);
+  secrets.add((JSON.parse(got.stdout) as { Secret: string }).Secret);
 });
 after(async () => {
-  for (const server of doubles) server.closeAllConnections(), server.close();
+  for (const server of doubles) {
+    server.closeAllConnections();
+    server.close();
+  }
   await Promise.all([registry?.stop(), idp?.stop(), bareBus?.stop(), ca?.remove()]);
   await world?.stop();
 });
@@ -101,7 +104,7 @@ test('a healthy keyring session: every check ok in order, a real refresh, exit 0
   // The renewed sign-in still answers get (its rotated refresh token was stored).
   const got = await runHelper(['get'], { env, input: registry.host });
   assert.equal(got.code, 0, got.stdout);
-  secrets.add(JSON.parse(got.stdout).Secret);
+  secrets.add((JSON.parse(got.stdout) as { Secret: string }).Secret);
   for (const secret of await sessionSecrets()) secrets.add(secret);
   for (const secret of secrets) assert.ok(!(result.stdout + result.stderr).includes(secret), 'doctor printed a token');
   // No throw-away item is left behind.
@@ -145,7 +148,7 @@ test('a bus with no Secret Service: named, with the fix, exit 1', async () => {
   assert.equal(result.code, 1, result.stdout);
   assert.match(line(result.stdout, 'session bus'), /^ok /);
   const secretService = line(result.stdout, 'Secret Service');
-  assert.match(secretService, /^failed  Secret Service: no Secret Service on the D-Bus session bus\. Fix: install and start a keychain/);
+  assert.match(secretService, /^failed {2}Secret Service: no Secret Service on the D-Bus session bus\. Fix: install and start a keychain/);
   assert.match(result.stdout, /get cannot work here until the failed checks are fixed/);
 });
 
@@ -189,7 +192,7 @@ test('a provider behind a private CA without --ca-file, and a self-signed one: n
   await mkdir(dir);
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { cwd: dir, stdio: 'ignore' });
   const tls = { key: await readFile(join(dir, 'key.pem')), cert: await readFile(join(dir, 'cert.pem')) };
-  const selfSigned = await listen(createTlsServer(tls, (_request, response) => response.end('{}')) as unknown as Server);
+  const selfSigned = await listen(createTlsServer(tls, (_request, response) => response.end('{}')));
   const result = await doctor(['self-signed.example'], await settingsWith('self-signed', 'self-signed.example', { issuer: `https://${selfSigned}` }));
   assert.match(line(result.stdout, 'provider'), /^failed .*TLS error: .*\(DEPTH_ZERO_SELF_SIGNED_CERT\)\. Fix: .*--ca-file/);
 });
@@ -230,5 +233,5 @@ test('a locked collection: said "locked", exit 1', async () => {
   await world.keyring.lock();
   const result = await doctor([registry.host]);
   assert.equal(result.code, 1, result.stdout);
-  assert.match(line(result.stdout, 'Secret Service'), /^failed  Secret Service: present, but its collection is locked.*Fix: unlock it/);
+  assert.match(line(result.stdout, 'Secret Service'), /^failed {2}Secret Service: present, but its collection is locked.*Fix: unlock it/);
 });

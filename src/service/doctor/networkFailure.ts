@@ -18,7 +18,7 @@ export function classifyFailure(error: unknown): Failure {
     if (current instanceof HelperError) return { kind: 'refused-by-us', what: current.message };
     const code = (current as { code?: unknown }).code;
     // Node's own advice after the ";" (--use-system-ca) is not an option of this program.
-    if (typeof code === 'string' && TLS_CODES.test(code)) return { kind: 'tls', what: `${printable(current.message.split(';')[0]!)} (${code})` };
+    if (typeof code === 'string' && TLS_CODES.test(code)) return { kind: 'tls', what: `${printable(current.message.split(';')[0])} (${code})` };
     if (current.name === 'TimeoutError' || current.name === 'AbortError') return { kind: 'unreachable', what: 'no answer within 10 s' };
     if (current.message && current.message !== 'fetch failed') messages.push(current.message);
     current = (current as { cause?: unknown }).cause;

@@ -79,7 +79,7 @@ test('a trace that cannot be written is said once and turned off; it never fails
     trace('exit', { code: 0 });
     assert.equal(tracing(), false);
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0]!, /cannot write the debug trace to .*\((ENOTDIR|EEXIST)\): tracing is off/);
+    assert.match(warnings[0], /cannot write the debug trace to .*\((ENOTDIR|EEXIST)\): tracing is off/);
   } finally {
     installTraceSink(undefined);
     rmSync(dir, { recursive: true, force: true });

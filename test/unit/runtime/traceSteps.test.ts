@@ -25,14 +25,14 @@ test("a wait for another process's lock is traced once, with the holder, and how
   try {
     await new Promise<void>((resolve) => holder.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('held') && resolve()));
     const steps = collect();
-    await fileLock(dir)('session:t', async () => undefined);
+    await fileLock(dir)('session:t', () => Promise.resolve(undefined));
     const waits = steps.filter(([step]) => step === 'lock-wait');
     assert.deepEqual(waits, [['lock-wait', { lock: 'session:t', holder: holder.pid }]]);
     const taken = steps.find(([step]) => step === 'lock-taken');
     assert.ok(taken && (taken[1].waitedMs as number) > 0, JSON.stringify(steps));
     // Uncontended: nothing to say.
     steps.length = 0;
-    await fileLock(dir)('session:t', async () => undefined);
+    await fileLock(dir)('session:t', () => Promise.resolve(undefined));
     assert.deepEqual(steps, []);
   } finally {
     installTraceSink(undefined);

@@ -12,7 +12,7 @@ import { checkClockSkew } from '../../../src/service/doctor/providerDiscovery.js
 import { checkPipelineCredential } from '../../../src/service/doctor/ciTokenPresence.js';
 
 const entry = (extra: Partial<RegistryEntry> = {}): RegistryEntry =>
-  ({ serverURL: 'reg.example', issuer: 'https://idp.example', clientId: 'c', scope: 'openid', mode: 'password', usernameClaim: 'sub', secretToken: 'access-token', ...extra }) as RegistryEntry;
+  ({ serverURL: 'reg.example', issuer: 'https://idp.example', clientId: 'c', scope: 'openid', mode: 'password', usernameClaim: 'sub', secretToken: 'access-token', ...extra });
 
 test('a D-Bus address: the first unix socket, path or abstract, %-decoded; other transports said as such', () => {
   assert.deepEqual(busSocketOf('unix:path=/run/user/1000/bus'), { path: '/run/user/1000/bus', abstract: false });
@@ -52,7 +52,7 @@ test('an error becomes "what. Fix: how" at its first ": " outside parentheses', 
 
 test('the clock: within two minutes is ok, beyond fails and says which way', () => {
   const target = { key: 'reg.example', registry: 'reg.example', entry: entry() };
-  const at = (skewS: number | undefined) => checkClockSkew(target, { result: { check: 'provider', status: 'ok', detail: '' }, answered: true, ...(skewS === undefined ? {} : { skewS }) })[0]!;
+  const at = (skewS: number | undefined) => checkClockSkew(target, { result: { check: 'provider', status: 'ok', detail: '' }, answered: true, ...(skewS === undefined ? {} : { skewS }) })[0];
   assert.equal(at(30).status, 'ok');
   assert.match(at(600).detail, /this machine's clock is 10 min behind/);
   assert.match(at(-600).detail, /10 min ahead of/);
@@ -61,19 +61,19 @@ test('the clock: within two minutes is ok, beyond fails and says which way', () 
 });
 
 test("a pipeline's CI token source: present or missing, never read", () => {
-  const github = entry({ grant: 'token-exchange', ciToken: 'github-actions' } as Partial<RegistryEntry>);
+  const github = entry({ grant: 'token-exchange', ciToken: 'github-actions' });
   const missing = checkPipelineCredential(github, 'reg.example', {});
   assert.equal(missing.status, 'failed');
   assert.match(`${missing.detail}. Fix: ${missing.fix}`, /no GitHub Actions OIDC token here.*Fix: give the job "permissions: id-token: write"/);
   const present = checkPipelineCredential(github, 'reg.example', { ACTIONS_ID_TOKEN_REQUEST_URL: 'https://x', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'secret-request-token' });
   assert.equal(present.status, 'ok');
   assert.ok(!JSON.stringify(present).includes('secret-request-token'));
-  const file = checkPipelineCredential(entry({ grant: 'jwt-bearer', ciToken: 'file:/nonexistent/token' } as Partial<RegistryEntry>), 'reg.example', {});
+  const file = checkPipelineCredential(entry({ grant: 'jwt-bearer', ciToken: 'file:/nonexistent/token' }), 'reg.example', {});
   assert.match(file.detail, /the token file \/nonexistent\/token cannot be read here/);
 });
 
 test("get's set-up failures point at doctor; a sign-in to redo and docker's own answers do not", async () => {
-  const failing = (error: Error) => withDoctorHint({ add: async () => {}, delete: async () => {}, list: async () => new Map(), get: async () => { throw error; } });
+  const failing = (error: Error) => withDoctorHint({ add: () => Promise.resolve(), delete: () => Promise.resolve(), list: () => Promise.resolve(new Map()), get: () => Promise.reject(error) });
   await assert.rejects(failing(new HelperError('keychain-unavailable', 'no Secret Service on the D-Bus session bus.')).get('https://reg.example:5000/v2/'), (error: HelperError) => {
     assert.equal(error.code, 'keychain-unavailable');
     assert.equal(error.message, 'no Secret Service on the D-Bus session bus; for more, run "docker-credential-oidc doctor reg.example:5000"');
