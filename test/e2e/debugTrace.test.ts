@@ -85,7 +85,7 @@ test('a failing get (provider down) is traced with its cause, and its error poin
   try {
     const failed = await get();
     assert.equal(failed.code, 1);
-    assert.match(failed.stdout, new RegExp(`run "docker-credential-oidc doctor ${REGISTRY}"`));
+    assert.match(failed.stdout, new RegExp(`; for more, run "docker-credential-oidc doctor ${REGISTRY}", and read the debug trace\n$`));
   } finally {
     await idp.resume();
   }

@@ -76,7 +76,7 @@ test("get's set-up failures point at doctor; a sign-in to redo and docker's own 
   const failing = (error: Error) => withDoctorHint({ add: () => Promise.resolve(), delete: () => Promise.resolve(), list: () => Promise.resolve(new Map()), get: () => Promise.reject(error) });
   await assert.rejects(failing(new HelperError('keychain-unavailable', 'no Secret Service on the D-Bus session bus.')).get('https://reg.example:5000/v2/'), (error: HelperError) => {
     assert.equal(error.code, 'keychain-unavailable');
-    assert.equal(error.message, 'no Secret Service on the D-Bus session bus; for more, run "docker-credential-oidc doctor reg.example:5000"');
+    assert.equal(error.message, 'no Secret Service on the D-Bus session bus; for more, run "docker-credential-oidc doctor reg.example:5000", or set DOCKER_CREDENTIAL_OIDC_DEBUG=1 to trace the next try');
     return true;
   });
   await assert.rejects(failing(notSignedIn('reg.example')).get('reg.example'), { message: 'not signed in to reg.example: run "registry-login reg.example"' });
