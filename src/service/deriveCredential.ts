@@ -48,10 +48,10 @@ export async function keep(deps: Deps, entry: RegistryEntry, account: string, re
  * The next state of a sign-in: a person's session is refreshed with its refresh token; a pipeline
  * runs its grant again, with a fresh CI token (oidc/pipelineGrant.ts).
  */
-export async function renewSession(deps: Deps, entry: RegistryEntry, session: OidcSession, registry: string, fetch: Fetch): Promise<OidcSession> {
+export async function renewSession(deps: Deps, entry: RegistryEntry, session: OidcSession, registry: string, fetch: Fetch, podToken: string | undefined): Promise<OidcSession> {
   const metadata = await providerMetadataFor(deps, entry, registry, fetch);
   if (isPipelineGrant(entry.grant)) {
-    const tokens = await runPipelineGrant({ settings: entry, provider: metadata, registry, env: deps.env, fetch });
+    const tokens = await runPipelineGrant({ settings: entry, provider: metadata, registry, env: deps.env, fetch, podToken });
     return sessionFromTokens(tokens, entry, deps.nowS());
   }
   const provider = providerFromMetadata(metadata, entry.clientId, fetch, clientSecretOf(entry, deps.env));
@@ -62,6 +62,8 @@ export async function deriveCredential(
   deps: Deps,
   entry: RegistryEntry,
   initialSession: OidcSession,
+  /** A kubelet request's pod token, for --ci-token kubelet: it exists only for that request. */
+  podToken?: string,
 ): Promise<{ credential: RegistryCredential; session: OidcSession }> {
   const registryHost = hostWithPort(parseServerUrl(entry.serverURL));
   const sessionKey = sessionKeyOf(entry);
@@ -70,7 +72,7 @@ export async function deriveCredential(
   const fetchOnce = () => (fetch ??= deps.fetchFor(entry.caFile));
 
   const refresh = async () => {
-    session = await renewSession(deps, entry, session, registryHost, fetchOnce());
+    session = await renewSession(deps, entry, session, registryHost, fetchOnce(), podToken);
     await keep(deps, entry, sessionKey, session);
   };
   const context: ModeContext = {

@@ -26,7 +26,7 @@ async function refreshNow(deps: Deps, target: DoctorTarget): Promise<number> {
   await deps.withLock(sessionKey, async () => {
     const current = await deps.items.readKind(sessionKey, 'oidc-session');
     if (!current) throw notSignedIn(registry);
-    const renewed = await renewSession(deps, entry, current, registry, deps.fetchFor(entry.caFile));
+    const renewed = await renewSession(deps, entry, current, registry, deps.fetchFor(entry.caFile), undefined);
     await keep(deps, entry, sessionKey, renewed);
   });
   return Date.now() - started;
