@@ -229,6 +229,17 @@ test('a clock 10 minutes off the provider: said, with the fix', async () => {
   assert.match(line(result.stdout, 'clock'), /^failed .*this machine's clock is 10 min behind .*Fix: set the clock right/);
 });
 
+test("a pipeline grant: whether the CI platform's token source is here, never a token asked for", async () => {
+  const pipeline = await settingsWith('pipeline', 'ci.example', { issuer: idp.issuer, grant: 'token-exchange', ciToken: 'github-actions', store: 'none' });
+  const missing = await doctor(['ci.example'], pipeline);
+  assert.equal(missing.code, 1, missing.stdout);
+  assert.match(line(missing.stdout, 'pipeline credential'), /^failed .*ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set\. Fix: give the job "permissions: id-token: write"/);
+  // The job has the permission: the variables are there (the request URL is never called).
+  const present = await doctor(['ci.example'], { ...pipeline, ACTIONS_ID_TOKEN_REQUEST_URL: 'https://127.0.0.1:9/never-called', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-bearer' });
+  assert.match(line(present.stdout, 'pipeline credential'), /^ok .*--grant token-exchange: the CI token comes from GitHub Actions/);
+  assert.ok(!present.stdout.includes('request-bearer'));
+});
+
 test('a locked collection: said "locked", exit 1', async () => {
   await world.keyring.lock();
   const result = await doctor([registry.host]);
