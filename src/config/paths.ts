@@ -22,6 +22,17 @@ export function cacheDirectory(env: NodeJS.ProcessEnv, platform: NodeJS.Platform
 }
 
 /**
+ * The kernel cache's generation tag (store/cacheGeneration.ts): under the home directory, not
+ * XDG_CACHE_HOME, because every writer of the keychain must find the same tag, and a process with
+ * its own XDG_CACHE_HOME (a CI step, a tool's wrapper) still writes the person's keychain. Not in the
+ * kernel keyring: that is one per uid, shared by every home and keychain of the user (containers
+ * with their own home, test worlds), so each write anywhere would end every cached answer.
+ */
+export function keychainGenerationPath(env: NodeJS.ProcessEnv): string {
+  return join(homedir(env), '.cache', APP, 'keychain-generation');
+}
+
+/**
  * Logs (the debug trace): $XDG_STATE_HOME (XDG base directories: "actions history (logs, ...)"),
  * else the platform's place for them: ~/.local/state, ~/Library/Logs, %LOCALAPPDATA%.
  */

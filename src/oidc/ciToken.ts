@@ -37,10 +37,10 @@ export async function fetchCiToken(request: CiTokenRequest): Promise<{ token: st
  * Where the token would come from here (the platform's name), without asking for it; throws the
  * one-line error fetchCiToken would give when the platform's variables or file are missing (doctor).
  */
-export function ciTokenSourceHere(sourceText: string, env: NodeJS.ProcessEnv): string {
+export async function ciTokenSourceHere(sourceText: string, env: NodeJS.ProcessEnv): Promise<string> {
   const source = detect(parseCiTokenSource(sourceText), env);
   const platform = PLATFORMS[source.kind] as CiTokenPlatform<NamedSource>;
-  platform.ready?.(source, env);
+  await platform.ready?.(source, env);
   return platform.name(source);
 }
 

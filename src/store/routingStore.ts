@@ -29,8 +29,8 @@ export class RoutingStore implements SecretStore {
     return this.route(account, 'read').read(account);
   }
 
-  write(account: string, value: string): Promise<void> {
-    return this.route(account, 'write').write(account, value);
+  write(account: string, value: string, usefulUntil?: number): Promise<void> {
+    return this.route(account, 'write').write(account, value, usefulUntil);
   }
 
   remove(account: string): Promise<boolean> {

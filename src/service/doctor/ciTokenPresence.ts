@@ -18,9 +18,9 @@ function readable(path: string): boolean {
   }
 }
 
-export function checkPipelineCredential(entry: RegistryEntry, registry: string, env: NodeJS.ProcessEnv): CheckResult {
+export async function checkPipelineCredential(entry: RegistryEntry, registry: string, env: NodeJS.ProcessEnv): Promise<CheckResult> {
   try {
-    if (entry.ciToken) return ok(CHECK, `--grant ${entry.grant}: the CI token comes from ${ciTokenSourceHere(entry.ciToken, env)}`, registry);
+    if (entry.ciToken) return ok(CHECK, `--grant ${entry.grant}: the CI token comes from ${await ciTokenSourceHere(entry.ciToken, env)}`, registry);
     if (entry.privateKeyFile) {
       return readable(entry.privateKeyFile)
         ? ok(CHECK, `--grant ${entry.grant}: the client's key ${entry.privateKeyFile} is readable`, registry)

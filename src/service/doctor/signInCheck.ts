@@ -27,14 +27,14 @@ async function refreshNow(deps: Deps, target: DoctorTarget): Promise<number> {
     const current = await deps.items.readKind(sessionKey, 'oidc-session');
     if (!current) throw notSignedIn(registry);
     const renewed = await renewSession(deps, entry, current, registry, deps.fetchFor(entry.caFile), undefined);
-    await keep(deps, entry, sessionKey, renewed);
+    await keep(deps, entry, sessionKey, renewed, renewed);
   });
   return Date.now() - started;
 }
 
 export async function checkSignIn(deps: Deps, target: DoctorTarget): Promise<CheckResult[]> {
   const { key, registry, entry } = target;
-  if (isPipelineGrant(entry.grant)) return [checkPipelineCredential(entry, registry, deps.env)];
+  if (isPipelineGrant(entry.grant)) return [await checkPipelineCredential(entry, registry, deps.env)];
   let record: StoredRecord | null;
   let session: OidcSession | null;
   try {

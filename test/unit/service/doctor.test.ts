@@ -60,19 +60,19 @@ test('the clock: within two minutes is ok, beyond fails and says which way', () 
   assert.deepEqual(checkClockSkew(target, { result: { check: 'provider', status: 'failed', detail: '' }, answered: false }), []);
 });
 
-test("a pipeline's CI token source: present or missing, never read", () => {
+test("a pipeline's CI token source: present or missing, never asked for", async () => {
   const github = entry({ grant: 'token-exchange', ciToken: 'github-actions' });
-  const missing = checkPipelineCredential(github, 'reg.example', {});
+  const missing = await checkPipelineCredential(github, 'reg.example', {});
   assert.equal(missing.status, 'failed');
   assert.match(`${missing.detail}. Fix: ${missing.fix}`, /^ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set\. Fix: give the job "permissions: id-token: write"/);
-  const present = checkPipelineCredential(github, 'reg.example', { ACTIONS_ID_TOKEN_REQUEST_URL: 'https://x', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'secret-request-token' });
+  const present = await checkPipelineCredential(github, 'reg.example', { ACTIONS_ID_TOKEN_REQUEST_URL: 'https://x', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'secret-request-token' });
   assert.equal(present.status, 'ok');
   assert.ok(!JSON.stringify(present).includes('secret-request-token'));
-  const file = checkPipelineCredential(entry({ grant: 'jwt-bearer', ciToken: 'file:/nonexistent/token' }), 'reg.example', {});
+  const file = await checkPipelineCredential(entry({ grant: 'jwt-bearer', ciToken: 'file:/nonexistent/token' }), 'reg.example', {});
   assert.match(`${file.detail}. Fix: ${file.fix}`, /^cannot read the CI token file \/nonexistent\/token \(ENOENT\)\. Fix: check --ci-token file:PATH/);
-  const auto = checkPipelineCredential(entry({ grant: 'token-exchange', ciToken: 'auto' }), 'reg.example', { GITLAB_CI: 'true', GITLAB_OIDC_TOKEN: 'eyJ.a.b' });
+  const auto = await checkPipelineCredential(entry({ grant: 'token-exchange', ciToken: 'auto' }), 'reg.example', { GITLAB_CI: 'true', GITLAB_OIDC_TOKEN: 'eyJ.a.b' });
   assert.equal(auto.detail, '--grant token-exchange: the CI token comes from GitLab (GITLAB_OIDC_TOKEN)');
-  assert.equal(checkPipelineCredential(entry({ grant: 'token-exchange', ciToken: 'auto' }), 'reg.example', {}).status, 'failed');
+  assert.equal((await checkPipelineCredential(entry({ grant: 'token-exchange', ciToken: 'auto' }), 'reg.example', {})).status, 'failed');
 });
 
 test("get's set-up failures point at doctor; a sign-in to redo and docker's own answers do not", async () => {
