@@ -32,6 +32,17 @@ export function keychainGenerationPath(env: NodeJS.ProcessEnv): string {
   return join(homedir(env), '.cache', APP, 'keychain-generation');
 }
 
+/**
+ * Logs (the debug trace): $XDG_STATE_HOME (XDG base directories: "actions history (logs, ...)"),
+ * else the platform's place for them: ~/.local/state, ~/Library/Logs, %LOCALAPPDATA%.
+ */
+export function stateDirectory(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string {
+  if (env.XDG_STATE_HOME) return join(env.XDG_STATE_HOME, APP);
+  if (platform === 'darwin') return join(homedir(env), 'Library', 'Logs', APP);
+  if (platform === 'win32') return join(env.LOCALAPPDATA || join(homedir(env), 'AppData', 'Local'), APP);
+  return join(homedir(env), '.local', 'state', APP);
+}
+
 /** XDG_RUNTIME_DIR is a per-user tmpfs private to the user; it is not always there (cron, sudo -u). */
 export function runtimeDirectory(env: NodeJS.ProcessEnv): string | undefined {
   return env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, APP) : undefined;

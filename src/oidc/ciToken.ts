@@ -33,6 +33,17 @@ export async function fetchCiToken(request: CiTokenRequest): Promise<{ token: st
   return { token: await platform.token(source, request), from: platform.name(source) };
 }
 
+/**
+ * Where the token would come from here (the platform's name), without asking for it; throws the
+ * one-line error fetchCiToken would give when the platform's variables or file are missing (doctor).
+ */
+export async function ciTokenSourceHere(sourceText: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const source = detect(parseCiTokenSource(sourceText), env);
+  const platform = PLATFORMS[source.kind] as CiTokenPlatform<NamedSource>;
+  await platform.ready?.(source, env);
+  return platform.name(source);
+}
+
 function detect(source: CiTokenSource, env: NodeJS.ProcessEnv): NamedSource {
   if (source.kind !== 'auto') return source;
   for (const platform of DETECTION_ORDER) {

@@ -4,6 +4,7 @@
 import * as client from 'openid-client';
 import { HelperError, printable, signInAgain, signInEnded, signInNeeded } from '../errors.js';
 import { observedClockSkewS } from './clockSkew.js';
+import { trace } from '../runtime/trace.js';
 
 type ProviderStep = 'discovery' | 'sign-in' | 'refresh' | 'revocation' | 'pipeline';
 
@@ -98,6 +99,7 @@ function pipelineAdvice(error: string, context: ProviderErrorContext): string | 
 
 export function describeProviderError(error: unknown, context: ProviderErrorContext): HelperError {
   const { issuer, registry, step } = context;
+  if (error instanceof client.ResponseBodyError) trace('provider-error', { issuer, step, status: error.status, error: error.error, description: error.error_description });
   const refusal = ownRefusal(error);
   if (refusal) return refusal;
   if (step === 'sign-in' && isAbort(error)) return new HelperError('interrupted', 'sign-in cancelled');

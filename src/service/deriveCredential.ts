@@ -49,7 +49,7 @@ export async function keep(deps: Deps, entry: RegistryEntry, account: string, re
  * The next state of a sign-in: a person's session is refreshed with its refresh token; a pipeline
  * runs its grant again, with a fresh CI token (oidc/pipelineGrant.ts).
  */
-async function renewSession(deps: Deps, entry: RegistryEntry, session: OidcSession, registry: string, fetch: Fetch, podToken: string | undefined): Promise<OidcSession> {
+export async function renewSession(deps: Deps, entry: RegistryEntry, session: OidcSession, registry: string, fetch: Fetch, podToken: string | undefined): Promise<OidcSession> {
   const metadata = await providerMetadataFor(deps, entry, registry, fetch);
   if (isPipelineGrant(entry.grant)) {
     const tokens = await runPipelineGrant({ settings: entry, provider: metadata, registry, env: deps.env, fetch, podToken });

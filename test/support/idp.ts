@@ -61,6 +61,8 @@ export interface Idp {
   /** Every refresh token the provider issued, oldest first (opaque: the value is its id). */
   issuedRefreshTokens: string[];
   isRefreshTokenActive(token: string): Promise<boolean>;
+  /** An administrator ends a sign-in at the provider: its refresh token is revoked (RFC 7009). */
+  revoke(refreshToken: string): Promise<void>;
   /** Close the port (connection refused) and open it again later with the same state. */
   pause(): Promise<void>;
   resume(): Promise<void>;
@@ -259,6 +261,15 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
     return ((await response.json()) as { active?: boolean }).active === true;
   }
 
+  async function revoke(refreshToken: string): Promise<void> {
+    const response = await harnessFetch(`${issuer}/token/revocation`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: refreshToken, client_id: clientId }),
+    });
+    if (response.status !== 200) throw new Error(`revocation answered ${response.status}`);
+  }
+
   return {
     issuer,
     port,
@@ -272,6 +283,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
     signInAtBrowser: (url, signInOptions = {}) => signInAtBrowser(url, signInOptions.user ?? 'alice', Boolean(signInOptions.deny), harnessFetch, signInOptions.stopAt),
     issuedRefreshTokens,
     isRefreshTokenActive,
+    revoke,
     pause: close,
     delayTokenAnswers: (ms) => {
       tokenAnswerDelayMs = ms;

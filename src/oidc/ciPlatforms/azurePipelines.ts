@@ -7,19 +7,27 @@ import { askPlatform, checkedToken, requireVariables, type CiTokenPlatform } fro
 
 const AZURE_PIPELINES_API_VERSION = '7.1';
 
-export const azurePipelines: CiTokenPlatform<{ kind: 'azure-pipelines'; serviceConnectionId?: string }> = {
+type AzureSource = { kind: 'azure-pipelines'; serviceConnectionId?: string };
+
+const VARIABLES: [string, string] = ['SYSTEM_OIDCREQUESTURI', 'SYSTEM_ACCESSTOKEN'];
+const MAP_TOKEN = 'map it into the step (env: SYSTEM_ACCESSTOKEN: $(System.AccessToken))';
+
+function serviceConnectionOf(source: AzureSource, env: NodeJS.ProcessEnv): string {
+  const id = source.serviceConnectionId ?? env.AZURESUBSCRIPTION_SERVICE_CONNECTION_ID;
+  if (!id) throw new HelperError('not-configured', 'Azure Pipelines issues a token per service connection: use --ci-token azure-pipelines:SERVICE_CONNECTION_ID');
+  return id;
+}
+
+export const azurePipelines: CiTokenPlatform<AzureSource> = {
   detect: (env) => (env.SYSTEM_OIDCREQUESTURI ? { kind: 'azure-pipelines' } : undefined),
   name: () => 'Azure Pipelines',
+  ready(source, env) {
+    requireVariables(env, VARIABLES, MAP_TOKEN);
+    serviceConnectionOf(source, env);
+  },
   async token(source, request) {
-    const [requestUri, bearer] = requireVariables(
-      request.env,
-      ['SYSTEM_OIDCREQUESTURI', 'SYSTEM_ACCESSTOKEN'],
-      'map it into the step (env: SYSTEM_ACCESSTOKEN: $(System.AccessToken))',
-    );
-    const serviceConnectionId = source.serviceConnectionId ?? request.env.AZURESUBSCRIPTION_SERVICE_CONNECTION_ID;
-    if (!serviceConnectionId) {
-      throw new HelperError('not-configured', 'Azure Pipelines issues a token per service connection: use --ci-token azure-pipelines:SERVICE_CONNECTION_ID');
-    }
+    const [requestUri, bearer] = requireVariables(request.env, VARIABLES, MAP_TOKEN);
+    const serviceConnectionId = serviceConnectionOf(source, request.env);
     const url = requireSecureUrl(requestUri, 'SYSTEM_OIDCREQUESTURI');
     url.searchParams.set('api-version', AZURE_PIPELINES_API_VERSION);
     url.searchParams.set('serviceConnectionId', serviceConnectionId);

@@ -26,6 +26,11 @@ export interface CiTokenPlatform<Source extends CiTokenSource> {
   detect?(env: NodeJS.ProcessEnv): Source | undefined;
   /** The platform's name in messages. */
   name(source: Source): string;
+  /**
+   * Throws the one-line error token() would give when what the platform needs is not here (its
+   * variables, its file): for `doctor`, which checks presence and never asks for a token.
+   */
+  ready?(source: Source, env: NodeJS.ProcessEnv): void | Promise<void>;
   token(source: Source, request: CiTokenRequest): Promise<string>;
 }
 

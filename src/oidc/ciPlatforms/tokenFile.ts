@@ -12,6 +12,7 @@ const CI_TOKEN_FILE_DEADLINE_MS = 5000;
 export const tokenFile: CiTokenPlatform<{ kind: 'file'; path: string }> = {
   detect: (env) => (env.AZURE_FEDERATED_TOKEN_FILE ? { kind: 'file', path: env.AZURE_FEDERATED_TOKEN_FILE } : undefined),
   name: (source) => source.path,
+  ready: async (source) => void (await readTokenFile(source.path)),
   token: async (source) => checkedToken(await readTokenFile(source.path), `the CI token file ${source.path}`, 'check the volume that projects it'),
 };
 
