@@ -22,11 +22,16 @@ export interface TokenRequest {
   offline: boolean;
 }
 
+export type RefusalStatus = 400 | 401 | 503;
+
 export interface Decision {
   outcome: 'issued' | 'refused';
   reason?: string;
-  /** 400 for a malformed request, 401 for a credential we do not accept. */
-  status?: 400 | 401;
+  /**
+   * 400 for a malformed request, 401 for a credential we do not accept, 503 when we cannot verify
+   * one now (the provider is unreachable: our failure, not the client's).
+   */
+  status?: RefusalStatus;
   subject?: string;
   username?: string;
   provider?: string;
@@ -52,7 +57,7 @@ export class TokenService {
 
   /** GET and POST /token. */
   async token(request: TokenRequest): Promise<{ decision: Decision; issued?: Issued }> {
-    const refused = (reason: string, status: 400 | 401) => ({ decision: { outcome: 'refused' as const, reason, status, asked: request.scopes, granted: [] } });
+    const refused = (reason: string, status: RefusalStatus) => ({ decision: { outcome: 'refused' as const, reason, status, asked: request.scopes, granted: [] } });
     if (request.service !== undefined && request.service !== this.service) return refused(`unknown service ${JSON.stringify(request.service.slice(0, 100))}`, 400);
     let asked: ResourceAccess[];
     try {
@@ -83,7 +88,7 @@ export class TokenService {
 
   /** POST /oauth2/exchange: an OIDC access token for a registry refresh token (ACR's exchange). */
   async exchange(service: string | undefined, accessToken: string | undefined): Promise<{ decision: Decision; refreshToken?: string; expiresAt?: number }> {
-    const refused = (reason: string, status: 400 | 401) => ({ decision: { outcome: 'refused' as const, reason, status, asked: [], granted: [] } });
+    const refused = (reason: string, status: RefusalStatus) => ({ decision: { outcome: 'refused' as const, reason, status, asked: [], granted: [] } });
     if (!accessToken) return refused('access_token is missing', 400);
     if (service !== this.service) return refused(`unknown service ${JSON.stringify((service ?? '').slice(0, 100))}`, 400);
     const now = this.nowS();
