@@ -62,7 +62,7 @@ const providerSchema = z.strictObject({
    * Accept the person's password at /token (HTTP Basic user:password, as Keycloak's docker-v2
    * endpoint does), checked with the provider's resource-owner password grant through `passwordClient`.
    */
-  passwordGrant: z._default(z.boolean(), false),
+  passwordGrant: z.optional(z.boolean()),
   /** The client whose password grant is on (Keycloak "Direct access grants", an Entra public client with ROPC). */
   passwordClient: z.optional(
     z.strictObject({

@@ -45,8 +45,9 @@ function record(server: ServerContext, call: Call, decision: Decision): void {
 
 function refuse(server: ServerContext, call: Call, decision: Decision, shape: ErrorShape): void {
   const status = decision.status ?? 400;
-  const what = status === 401 ? 'authentication failed' : status === 503 ? 'cannot verify credentials now, try again later' : 'bad request';
+  const what = status === 401 ? 'authentication failed' : status === 503 ? 'cannot verify credentials now, try again later' : status === 429 ? 'too many failures' : 'bad request';
   const headers: Record<string, string> = {};
+  if (status === 429) headers['retry-after'] = String(server.config.rateLimit.window);
   if (status === 401 && shape === 'distribution') headers['www-authenticate'] = `Basic realm="${server.config.service}"`;
   if (status === 503) headers['retry-after'] = '30';
   json(call.response, status, errorBody(status, `${what}: ${decision.reason}`, shape), headers);

@@ -3,6 +3,7 @@ import type { TokenServerConfig } from './config.js';
 import { startHttpServer, type RunningServer } from './httpServer.js';
 import { OidcVerifier } from './oidcVerifier.js';
 import { createFetch } from '../oidc/httpClient.js';
+import { PasswordSignIn } from './passwordSignIn.js';
 import { RegistryTokens } from './registryTokens.js';
 import { Rules } from './rules.js';
 import { loadSigningKeys } from './signingKeys.js';
@@ -11,6 +12,7 @@ import { TokenService } from './tokenService.js';
 export function startTokenServer(config: TokenServerConfig, log: (line: Record<string, unknown>) => void): Promise<RunningServer> {
   const keys = loadSigningKeys(config.signing.key, config.signing.certificate);
   const tokens = new RegistryTokens(keys, config.issuer, config.tokenTtl, config.refreshTokenTtl);
-  const service = new TokenService(config.service, new OidcVerifier(config.providers, config.clockSkew, createFetch({ env: process.env, timeoutMs: 10_000 })), new Rules(config.rules), tokens);
+  const fetch = createFetch({ env: process.env, timeoutMs: 10_000 });
+  const service = new TokenService(config.service, new OidcVerifier(config.providers, config.clockSkew, fetch), new Rules(config.rules), tokens, undefined, new PasswordSignIn(config, fetch));
   return startHttpServer(config, service, log);
 }

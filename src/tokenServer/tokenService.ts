@@ -2,6 +2,7 @@
 // refresh tokens, or nobody), what the rules let them do of what they asked, and what is signed
 // for it. Every decision is one structured record for the log; no token ever goes into it.
 import { OidcVerifier } from './oidcVerifier.js';
+import { looksLikeJwt, type PasswordSignIn } from './passwordSignIn.js';
 import { RegistryTokens, type RefreshSubject } from './registryTokens.js';
 import { Rules, type Caller } from './rules.js';
 import { formatScope, parseScopes, type ResourceAccess } from './scopes.js';
@@ -11,7 +12,10 @@ export const REFRESH_TOKEN_USERNAME = '00000000-0000-0000-0000-000000000000';
 
 export type Credential =
   | { kind: 'none' }
-  | { kind: 'oidc'; token: string }
+  /** A provider's token, or (with a password grant on) the person's password; `user` is the Basic username. */
+  | { kind: 'oidc'; token: string; user?: string }
+  /** A browser session this server signed (browserSession.ts): who signed in, already verified. */
+  | { kind: 'session'; subject: RefreshSubject }
   | { kind: 'refresh'; token: string };
 
 export interface TokenRequest {
@@ -22,7 +26,7 @@ export interface TokenRequest {
   offline: boolean;
 }
 
-export type RefusalStatus = 400 | 401 | 503;
+export type RefusalStatus = 400 | 401 | 429 | 503;
 
 export interface Decision {
   outcome: 'issued' | 'refused';
@@ -53,6 +57,7 @@ export class TokenService {
     private readonly rules: Rules,
     private readonly tokens: RegistryTokens,
     private readonly nowS: () => number = () => Date.now() / 1000,
+    private readonly passwords?: PasswordSignIn,
   ) {}
 
   /** GET and POST /token. */
@@ -67,7 +72,7 @@ export class TokenService {
     }
     const now = this.nowS();
     const who = await this.authenticate(request.credential, now);
-    if ('refused' in who) return refused(who.refused, 401);
+    if ('refused' in who) return refused(who.refused, who.status ?? 401);
     const caller: Caller = who.subject ? { claims: who.subject.claims, username: who.subject.username } : null;
     const granted = this.rules.grant(caller, asked);
     const token = await this.tokens.accessToken(this.service, who.subject?.sub ?? '', granted, now);
@@ -99,13 +104,21 @@ export class TokenService {
     return { decision: { outcome: 'issued', subject: subject.sub, username: subject.username, provider: subject.idp, asked: [], granted: ['refresh_token'] }, refreshToken: token, expiresAt };
   }
 
-  private async authenticate(credential: Credential, nowS: number): Promise<{ subject: RefreshSubject | null } | { refused: string }> {
+  private async authenticate(credential: Credential, nowS: number): Promise<{ subject: RefreshSubject | null } | { refused: string; status?: RefusalStatus }> {
     if (credential.kind === 'none') return { subject: null };
+    if (credential.kind === 'session') return { subject: credential.subject };
+    let token = credential.kind === 'oidc' ? credential.token : '';
+    if (credential.kind === 'oidc' && credential.user !== undefined && this.passwords?.enabled && !looksLikeJwt(credential.token)) {
+      // The password is spent here: only the provider's access token goes on, through the same checks.
+      const checked = await this.passwords.check(credential.user ?? '', credential.token);
+      if ('refused' in checked) return { refused: checked.refused, status: checked.status };
+      token = checked.accessToken;
+    }
     if (credential.kind === 'refresh') {
       const subject = await this.tokens.verifyRefreshToken(credential.token, this.service, nowS);
       return 'refused' in subject ? subject : { subject };
     }
-    const verified = await this.verifier.verify(credential.token, nowS);
+    const verified = await this.verifier.verify(token, nowS);
     if ('refused' in verified) return verified;
     const sub = String(verified.claims.sub);
     return { subject: { sub, username: verified.username, idp: verified.issuer, claims: this.keptClaims(verified.claims) } };
