@@ -3,12 +3,12 @@
 // Entra ID ROPC). What comes back is an access token, which the caller verifies like any other, so
 // the same rules decide. The password goes to the provider's token endpoint and nowhere else: it is
 // never logged, kept, or put in a message. The provider's refusals become one line that docker shows.
-import { readFileSync } from 'node:fs';
 import * as client from 'openid-client';
 import { printable } from '../errors.js';
 import type { Fetch } from '../model.js';
 import { ENTRA_NEEDS_PERSON, NEEDS_PERSON } from '../oidc/errors.js';
 import type { ProviderConfig } from './config.js';
+import { providerClient } from './providerClient.js';
 
 export type PasswordOutcome = { accessToken: string } | { refused: string; status: 401 | 429 | 503; wrongPassword?: boolean };
 
@@ -32,22 +32,17 @@ export function describePasswordRefusal(error: string, description: string, plac
   return { refused: `the provider refused the password: ${printable(error).slice(0, 60)}${description ? ` (${printable(description).slice(0, 160)})` : ''}`, status: 401 };
 }
 
-function secretOf(settings: { clientSecretFile?: string | undefined; clientSecretEnv?: string | undefined }): string | undefined {
-  if (settings.clientSecretFile) return readFileSync(settings.clientSecretFile, 'utf8').trim();
-  if (settings.clientSecretEnv) return process.env[settings.clientSecretEnv] ?? '';
-  return undefined;
-}
-
 /** The password grant of one provider, through its `passwordClient`. */
 export class PasswordGrant {
-  private configuration: Promise<client.Configuration> | undefined;
+  private readonly discovered: () => Promise<client.Configuration>;
   private readonly accountUrl: string;
 
   constructor(
     readonly provider: ProviderConfig,
     private readonly registry: string,
-    private readonly fetch: Fetch,
+    fetch: Fetch,
   ) {
+    this.discovered = providerClient(provider.issuer, provider.passwordClient!, fetch);
     const issuer = provider.issuer.replace(/\/$/, '');
     // Keycloak's account console is where required actions are done; elsewhere the issuer's home.
     this.accountUrl = provider.passwordClient?.accountUrl ?? (/\/realms\/[^/]+$/.test(issuer) ? `${issuer}/account` : issuer);
@@ -71,21 +66,5 @@ export class PasswordGrant {
       // Never the error's own text: some clients echo the request, which holds the password.
       return { refused: 'the provider did not answer the password grant as expected', status: 503 };
     }
-  }
-
-  private discovered(): Promise<client.Configuration> {
-    const settings = this.provider.passwordClient!;
-    const secret = secretOf(settings);
-    const issuer = new URL(this.provider.issuer);
-    this.configuration ??= client
-      .discovery(issuer, settings.clientId, undefined, secret === undefined ? client.None() : client.ClientSecretBasic(secret), {
-        [client.customFetch]: this.fetch as client.CustomFetch,
-        ...(issuer.protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : {}),
-      })
-      .catch((error: unknown) => {
-        this.configuration = undefined; // ask again next time
-        throw error;
-      });
-    return this.configuration;
   }
 }
