@@ -1,4 +1,6 @@
 // Assembles a token server from its configuration: keys, providers, rules, the HTTP listener.
+import { BrowserSessions, cookieKey } from './browserSession.js';
+import { BrowserSignIn } from './browserSignIn.js';
 import type { TokenServerConfig } from './config.js';
 import { startHttpServer, type RunningServer } from './httpServer.js';
 import { OidcVerifier } from './oidcVerifier.js';
@@ -14,5 +16,11 @@ export function startTokenServer(config: TokenServerConfig, log: (line: Record<s
   const tokens = new RegistryTokens(keys, config.issuer, config.tokenTtl, config.refreshTokenTtl);
   const fetch = createFetch({ env: process.env, timeoutMs: 10_000 });
   const service = new TokenService(config.service, new OidcVerifier(config.providers, config.clockSkew, fetch), new Rules(config.rules), tokens, undefined, new PasswordSignIn(config, fetch));
-  return startHttpServer(config, service, log);
+  let browser: BrowserSignIn | undefined;
+  if (config.browserSignIn) {
+    const secure = new URL(config.browserSignIn.redirectUri).protocol === 'https:';
+    const sessions = new BrowserSessions(cookieKey(keys.current.privateKey), { secure, sessionTtlS: config.browserSignIn.sessionTtl });
+    browser = new BrowserSignIn(config.browserSignIn, sessions, fetch, (token) => service.subjectOf(token));
+  }
+  return startHttpServer(config, service, log, browser);
 }

@@ -104,6 +104,12 @@ export class TokenService {
     return { decision: { outcome: 'issued', subject: subject.sub, username: subject.username, provider: subject.idp, asked: [], granted: ['refresh_token'] }, refreshToken: token, expiresAt };
   }
 
+  /** Who an access token of one of our providers names (the browser sign-in's), or why not. */
+  async subjectOf(accessToken: string): Promise<{ subject: RefreshSubject } | { refused: string }> {
+    const who = await this.authenticate({ kind: 'oidc', token: accessToken }, this.nowS());
+    return 'refused' in who ? { refused: who.refused } : { subject: who.subject! };
+  }
+
   private async authenticate(credential: Credential, nowS: number): Promise<{ subject: RefreshSubject | null } | { refused: string; status?: RefusalStatus }> {
     if (credential.kind === 'none') return { subject: null };
     if (credential.kind === 'session') return { subject: credential.subject };
