@@ -108,7 +108,9 @@ before(async () => {
   engine = await startDockerEngine();
   const dockerConfig = join(work, 'docker');
   await mkdir(dockerConfig);
-  await writeFile(join(dockerConfig, 'config.json'), '{}');
+  // A config with an auths entry keeps the CLI from picking docker-credential-secretservice by itself:
+  // this is docker as it is without any helper, storing in config.json.
+  await writeFile(join(dockerConfig, 'config.json'), '{"auths": {"unused.invalid": {}}}');
   env = { ...process.env, DOCKER_CONFIG: dockerConfig, DOCKER_HOST: engine.host };
 });
 
@@ -175,7 +177,7 @@ test('wrong passwords are limited per username across addresses, and no password
 });
 
 async function shownRepositories(page: import('playwright-core').Page): Promise<string[]> {
-  await page.waitForFunction(() => document.getElementById('status')?.textContent === 'done', undefined, { timeout: 30_000 });
+  await page.waitForFunction("document.getElementById('status')?.textContent === 'done'", undefined, { timeout: 30_000 });
   return JSON.parse((await page.textContent('#repos')) ?? '[]') as string[];
 }
 
