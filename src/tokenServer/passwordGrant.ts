@@ -18,7 +18,7 @@ const ACCOUNT_NOT_SET_UP = /account is not fully set up|required action|password
 const ENTRA_BROWSER_ONLY = /AADSTS(50076|50079|50158|53003|53004|50072)\b|multi-?factor/i;
 
 /** What a provider's OAuth refusal of the password means for the person, in one line. */
-export function describePasswordRefusal(error: string, description: string, places: { accountUrl: string; registry: string }): PasswordOutcome & { refused: string } {
+export function describePasswordRefusal(error: string, description: string, places: { accountUrl: string; registry: string }): Extract<PasswordOutcome, { refused: string }> {
   if (ACCOUNT_NOT_SET_UP.test(description)) {
     return { refused: `your account needs an action at the provider (update password / complete profile): sign in once at ${places.accountUrl}, then log in again`, status: 401 };
   }
