@@ -148,7 +148,7 @@ test('docker login -u alice with her password through the daemon, then push and 
   assert.ok(decisions.some((line) => (line.granted as string[]).includes('repository:team/app:pull,push')));
 });
 
-test("the provider's refusals are one line docker shows", async () => {
+test("the provider's refusals are one line docker shows", async (t) => {
   const wrong = await docker(['login', registry.host, '-u', 'alice', '--password-stdin'], 'not-her-password');
   assert.notEqual(wrong.code, 0);
   assert.match(wrong.stderr, /wrong username or password/);
@@ -158,6 +158,7 @@ test("the provider's refusals are one line docker shows", async () => {
   const mfa = await docker(['login', registry.host, '-u', 'dave', '--password-stdin'], PASSWORDS.dave);
   assert.notEqual(mfa.code, 0);
   assert.match(mfa.stderr, new RegExp(`multi-factor .* use registry-login ${SERVICE.replace(/\./g, '\\.')}`));
+  for (const result of [wrong, pending, mfa]) t.diagnostic(result.stderr.trim());
 });
 
 test('wrong passwords are limited per username across addresses, and no password is ever logged', async () => {
