@@ -74,7 +74,8 @@ export class BrowserSessions {
   }
 
   async startSession(subject: RefreshSubject, nowS: number): Promise<string> {
-    const value = await this.sign({ sid: randomUUID(), username: subject.username, idp: subject.idp, claims: subject.claims, sub: subject.sub }, 'session', nowS, this.settings.sessionTtlS);
+    const claims = { sid: randomUUID(), username: subject.username, idp: subject.idp, claims: subject.claims, sub: subject.sub, vouched_at: Math.floor(subject.vouchedAt) };
+    const value = await this.sign(claims, 'session', nowS, this.settings.sessionTtlS);
     return this.cookie(this.sessionCookie, value, { path: '/', maxAge: Math.floor(this.settings.sessionTtlS), sameSite: this.settings.secure ? 'None' : 'Lax' });
   }
 
@@ -82,7 +83,8 @@ export class BrowserSessions {
     const payload = await this.verify(cookieValue(cookieHeader, this.sessionCookie), 'session', nowS);
     if (!payload || typeof payload.sid !== 'string' || typeof payload.sub !== 'string' || this.revoked.has(payload.sid)) return undefined;
     const claims = payload.claims && typeof payload.claims === 'object' ? (payload.claims as Record<string, unknown>) : {};
-    return { sid: payload.sid, exp: Number(payload.exp), sub: payload.sub, username: String(payload.username ?? ''), idp: String(payload.idp ?? ''), claims };
+    const vouchedAt = typeof payload.vouched_at === 'number' ? payload.vouched_at : Number(payload.iat);
+    return { sid: payload.sid, exp: Number(payload.exp), sub: payload.sub, username: String(payload.username ?? ''), idp: String(payload.idp ?? ''), claims, vouchedAt };
   }
 
   /** Ends the session of this cookie here, and tells the browser to drop it. */

@@ -20,19 +20,32 @@ export interface Target {
   query: URLSearchParams;
 }
 
+/** RFC 3986 pchar: what a path segment may hold. */
+const PATH = /^(?:\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})*)+$/;
+/** An authority without userinfo (RFC 9110 §4.2.4): a reg-name or IP literal, a port up to 65535. */
+const AUTHORITY = /^(?:(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})*|\[[0-9A-Fa-f:.]+\])(?::(\d{0,5}))?$/;
+const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
+
 /**
  * RFC 9112 §3.2: origin form (`/token?x`), or absolute form (`http://host/token?x`), whose authority
- * is ignored (we serve one site). URLSearchParams leaves malformed percent-escapes as they are.
+ * is checked and then ignored (we serve one site). A malformed target is a 400, decided here by
+ * pattern, so nothing a client sends can make a URL parser throw.
  */
 export function parseTarget(target: string | undefined): Target {
   let rest = target ?? '';
-  const absolute = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/.exec(rest);
-  if (absolute) rest = rest.slice(absolute[0].length) || '/';
-  if (!rest.startsWith('/')) throw new HttpFailure(400, 'the request target must be a path such as /token');
+  const absolute = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(rest);
+  if (absolute) {
+    const port = AUTHORITY.exec(absolute[1]!);
+    if (!port || Number(port[1] ?? 0) > 65_535) throw new HttpFailure(400, 'malformed request target: the authority is not a host[:port]');
+    rest = rest.slice(absolute[0].length) || '/';
+  }
   const fragment = rest.indexOf('#');
   if (fragment >= 0) rest = rest.slice(0, fragment);
   const question = rest.indexOf('?');
-  return question < 0 ? { pathname: rest, query: new URLSearchParams() } : { pathname: rest.slice(0, question), query: new URLSearchParams(rest.slice(question + 1)) };
+  const [pathname, query] = question < 0 ? [rest, ''] : [rest.slice(0, question), rest.slice(question + 1)];
+  if (!PATH.test(pathname)) throw new HttpFailure(400, 'malformed request target: send a path such as /token');
+  if (BAD_ESCAPE.test(query)) throw new HttpFailure(400, 'malformed request target: a % in the query is not followed by two hex digits');
+  return { pathname, query: new URLSearchParams(query) };
 }
 
 export async function readForm(request: IncomingMessage): Promise<URLSearchParams> {

@@ -136,3 +136,17 @@ export function startHttpServer(config: TokenServerConfig, service: TokenService
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => answerClientError(metrics, error, socket));
   return listen(server, config, inFlight, rateLimitLog);
 }
+
+/**
+ * A fault that escapes a handler (a callback throwing, a promise nobody awaits) ends the request it
+ * belongs to, never the process: one bad request must not take every client down. For the
+ * token-server command, which owns the process.
+ */
+export function surviveEscapedFaults(server: RunningServer, log: Log): void {
+  const survive = (kind: string) => (error: unknown) => {
+    log({ time: new Date().toISOString(), msg: 'error', kind, error: String((error as Error)?.message ?? error).slice(0, 300) });
+    server.failInFlight();
+  };
+  process.on('uncaughtException', survive('uncaught exception'));
+  process.on('unhandledRejection', survive('unhandled rejection'));
+}

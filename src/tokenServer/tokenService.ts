@@ -50,6 +50,8 @@ export interface Issued {
   refreshToken?: string;
 }
 
+type Authenticated = { subject: RefreshSubject | null; renewable: boolean };
+
 export class TokenService {
   constructor(
     private readonly service: string,
@@ -72,12 +74,13 @@ export class TokenService {
     }
     const now = this.nowS();
     const who = await this.authenticate(request.credential, now);
-    if ('refused' in who) return refused(who.refused, who.status ?? 401);
+    if ('refused' in who) return refused(who.refused, who.status);
     const caller: Caller = who.subject ? { claims: who.subject.claims, username: who.subject.username } : null;
     const granted = this.rules.grant(caller, asked);
-    const token = await this.tokens.accessToken(this.service, who.subject?.sub ?? '', granted, now);
-    const issued: Issued = { token, expiresIn: this.tokens.tokenTtl, issuedAt: now };
-    if (request.offline && who.subject) issued.refreshToken = (await this.tokens.refreshToken(this.service, who.subject, now)).token;
+    const chainEnd = who.subject ? this.tokens.chainEnd(who.subject.vouchedAt) : Infinity;
+    const { token, expiresIn } = await this.tokens.accessToken(this.service, who.subject?.sub ?? '', granted, now, chainEnd);
+    const issued: Issued = { token, expiresIn, issuedAt: now };
+    if (request.offline && who.subject && who.renewable) issued.refreshToken = (await this.tokens.refreshToken(this.service, who.subject, now)).token;
     const decision: Decision = {
       outcome: 'issued',
       subject: who.subject?.sub ?? '(anonymous)',
@@ -98,7 +101,7 @@ export class TokenService {
     if (service !== this.service) return refused(`unknown service ${JSON.stringify((service ?? '').slice(0, 100))}`, 400);
     const now = this.nowS();
     const who = await this.authenticate({ kind: 'oidc', token: accessToken }, now);
-    if ('refused' in who) return refused(who.refused, 401);
+    if ('refused' in who) return refused(who.refused, who.status);
     const subject = who.subject!;
     const { token, expiresAt } = await this.tokens.refreshToken(this.service, subject, now);
     return { decision: { outcome: 'issued', subject: subject.sub, username: subject.username, provider: subject.idp, asked: [], granted: ['refresh_token'] }, refreshToken: token, expiresAt };
@@ -110,24 +113,32 @@ export class TokenService {
     return 'refused' in who ? { refused: who.refused } : { subject: who.subject! };
   }
 
-  private async authenticate(credential: Credential, nowS: number): Promise<{ subject: RefreshSubject | null } | { refused: string; status?: RefusalStatus }> {
-    if (credential.kind === 'none') return { subject: null };
-    if (credential.kind === 'session') return { subject: credential.subject };
+  /**
+   * Who the credential names. An OIDC token (or a password the provider accepted) starts a
+   * refresh-token chain now; one of our refresh tokens continues its chain, renewable only under the
+   * key that signs today (signingKeys.ts); a browser session is its own renewal (the cookie), bounded
+   * by the same chain from its sign-in.
+   */
+  private async authenticate(credential: Credential, nowS: number): Promise<Authenticated | { refused: string; status: RefusalStatus }> {
+    if (credential.kind === 'none') return { subject: null, renewable: false };
+    if (credential.kind === 'session') return { subject: credential.subject, renewable: false };
     let token = credential.kind === 'oidc' ? credential.token : '';
     if (credential.kind === 'oidc' && credential.user !== undefined && this.passwords?.enabled && !looksLikeJwt(credential.token)) {
       // The password is spent here: only the provider's access token goes on, through the same checks.
-      const checked = await this.passwords.check(credential.user ?? '', credential.token);
+      const checked = await this.passwords.check(credential.user, credential.token);
       if ('refused' in checked) return { refused: checked.refused, status: checked.status };
       token = checked.accessToken;
     }
     if (credential.kind === 'refresh') {
-      const subject = await this.tokens.verifyRefreshToken(credential.token, this.service, nowS);
-      return 'refused' in subject ? subject : { subject };
+      const verified = await this.tokens.verifyRefreshToken(credential.token, this.service, nowS);
+      if ('refused' in verified) return { refused: verified.refused, status: 401 };
+      const { chainEndsAt: _end, signedByCurrentKey, ...subject } = verified;
+      return { subject, renewable: signedByCurrentKey };
     }
     const verified = await this.verifier.verify(token, nowS);
-    if ('refused' in verified) return verified;
-    const sub = String(verified.claims.sub);
-    return { subject: { sub, username: verified.username, idp: verified.issuer, claims: this.keptClaims(verified.claims) } };
+    if ('refused' in verified) return { refused: verified.refused, status: verified.unavailable ? 503 : 401 };
+    const sub = verified.claims.sub as string; // the verifier accepts string subjects only
+    return { subject: { sub, username: verified.username, idp: verified.issuer, claims: this.keptClaims(verified.claims), vouchedAt: Math.floor(nowS) }, renewable: true };
   }
 
   /** What a refresh token carries: only the claims the rules read (and the subject). */

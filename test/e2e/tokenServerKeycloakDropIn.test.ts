@@ -210,7 +210,7 @@ test('a web UI signs the person in with a real browser and sees exactly what the
   assert.equal(session.sameSite, 'Lax', 'loopback http: SameSite=Lax, not Secure');
   const [, payload] = session.value.split('.');
   const inside = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<string, unknown>;
-  assert.deepEqual(Object.keys(inside).sort(), ['claims', 'exp', 'iat', 'idp', 'sid', 'sub', 'use', 'username']);
+  assert.deepEqual(Object.keys(inside).sort(), ['claims', 'exp', 'iat', 'idp', 'sid', 'sub', 'use', 'username', 'vouched_at']);
   assert.ok(Number(inside.exp) - Number(inside.iat) <= 3600, 'sessionTtl 1h');
 
   // Another origin, same browser and cookie: its page gets nothing.

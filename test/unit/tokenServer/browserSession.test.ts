@@ -5,7 +5,7 @@ import { BrowserSessions, cookieKey, cookieValue } from '../../../src/tokenServe
 
 const key = cookieKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
 const otherKey = cookieKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
-const SUBJECT = { sub: 'alice', username: 'alice', idp: 'https://sso.example.com', claims: { sub: 'alice', groups: ['developers'] } };
+const SUBJECT = { sub: 'alice', username: 'alice', idp: 'https://sso.example.com', claims: { sub: 'alice', groups: ['developers'] }, vouchedAt: 1_800_000_000 };
 const NOW = 1_800_000_000;
 const header = (setCookie: string) => setCookie.split(';')[0]!;
 
