@@ -84,7 +84,7 @@ export class BrowserSessions {
     if (!payload || typeof payload.sid !== 'string' || typeof payload.sub !== 'string' || this.revoked.has(payload.sid)) return undefined;
     const claims = payload.claims && typeof payload.claims === 'object' ? (payload.claims as Record<string, unknown>) : {};
     const vouchedAt = typeof payload.vouched_at === 'number' ? payload.vouched_at : Number(payload.iat);
-    return { sid: payload.sid, exp: Number(payload.exp), sub: payload.sub, username: String(payload.username ?? ''), idp: String(payload.idp ?? ''), claims, vouchedAt };
+    return { sid: payload.sid, exp: Number(payload.exp), sub: payload.sub, username: typeof payload.username === 'string' ? payload.username : '', idp: typeof payload.idp === 'string' ? payload.idp : '', claims, vouchedAt };
   }
 
   /** Ends the session of this cookie here, and tells the browser to drop it. */
@@ -110,7 +110,7 @@ export class BrowserSessions {
     if (!value || value.length > 8 * 1024) return undefined;
     try {
       const { payload } = await jwtVerify(value, this.key, { algorithms: ['HS256'], currentDate: new Date(nowS * 1000), requiredClaims: ['exp'] });
-      return payload.use === use ? (payload as Record<string, unknown>) : undefined;
+      return payload.use === use ? payload : undefined;
     } catch {
       return undefined;
     }

@@ -26,7 +26,7 @@ export function providerClient(issuerUrl: string, settings: ClientSettings, fetc
     const secret = secretOf(settings);
     configuration = client
       .discovery(issuer, settings.clientId, undefined, secret === undefined ? client.None() : client.ClientSecretBasic(secret), {
-        [client.customFetch]: fetch as client.CustomFetch,
+        [client.customFetch]: fetch,
         ...(issuer.protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : {}),
       })
       .catch((error: unknown) => {

@@ -18,7 +18,7 @@ export function allowWebUi(server: ServerContext, call: Call): boolean {
   return true;
 }
 
-export async function preflight(server: ServerContext, call: Call): Promise<void> {
+export function preflight(server: ServerContext, call: Call): void {
   if (!allowWebUi(server, call)) return json(call.response, 403, errorBody(403, 'this origin may not call the token server from a browser'));
   call.response.writeHead(204, {
     'access-control-allow-methods': 'GET, POST',

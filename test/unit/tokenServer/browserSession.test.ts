@@ -7,7 +7,7 @@ const key = cookieKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).private
 const otherKey = cookieKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
 const SUBJECT = { sub: 'alice', username: 'alice', idp: 'https://sso.example.com', claims: { sub: 'alice', groups: ['developers'] }, vouchedAt: 1_800_000_000 };
 const NOW = 1_800_000_000;
-const header = (setCookie: string) => setCookie.split(';')[0]!;
+const header = (setCookie: string) => setCookie.split(';')[0];
 
 test('a session cookie carries who signed in, signed, and nothing else', async () => {
   const sessions = new BrowserSessions(key, { secure: true, sessionTtlS: 3600 });
