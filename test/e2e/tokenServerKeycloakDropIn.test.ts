@@ -78,10 +78,10 @@ function ok(result: RunResult, what: string): RunResult {
   return result;
 }
 
-/** A raw GET to the token server, from a chosen loopback address. */
-function get(path: string, headers: Record<string, string>, from = '127.0.0.1'): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+/** A raw request to the token server (GET unless told), from a chosen loopback address. */
+function get(path: string, headers: Record<string, string>, from = '127.0.0.1', method = 'GET'): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(new URL(path, server.url), { method: headers['x-method'] ?? 'GET', headers, localAddress: from }, (res) => {
+    const req = httpRequest(new URL(path, server.url), { method, headers, localAddress: from }, (res) => {
       let body = '';
       res.on('data', (chunk: Buffer) => (body += chunk.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
@@ -223,9 +223,9 @@ test('a web UI signs the person in with a real browser and sees exactly what the
   const stranger = await context.newPage();
   await stranger.goto(`${strangerUi.origin}/`);
   assert.deepEqual(await shownRepositories(stranger), []);
-  const preflight = await get('/token', { origin: strangerUi.origin, 'access-control-request-method': 'GET', 'x-method': 'OPTIONS' });
+  const preflight = await get('/token', { origin: strangerUi.origin, 'access-control-request-method': 'GET' }, '127.0.0.1', 'OPTIONS');
   assert.equal(preflight.headers['access-control-allow-origin'], undefined);
-  const allowed = await get('/token', { origin: ui.origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization', 'x-method': 'OPTIONS' });
+  const allowed = await get('/token', { origin: ui.origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' }, '127.0.0.1', 'OPTIONS');
   assert.equal(allowed.status, 204);
   assert.equal(allowed.headers['access-control-allow-origin'], ui.origin);
   assert.equal(allowed.headers['access-control-allow-credentials'], 'true');
