@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describePasswordRefusal } from '../../../src/tokenServer/passwordGrant.js';
-import { looksLikeJwt } from '../../../src/tokenServer/passwordSignIn.js';
+import { looksLikeJwt, PasswordSignIn } from '../../../src/tokenServer/passwordSignIn.js';
 
 const PLACES = { accountUrl: 'https://sso.example.com/realms/dev/account', registry: 'registry.example.com' };
 
@@ -30,4 +30,9 @@ test('a Basic password is a token only when it has the shape of a JWT', () => {
   assert.equal(looksLikeJwt('correct.horse.battery'), false);
   assert.equal(looksLikeJwt('hunter2'), false);
   assert.equal(looksLikeJwt('glpat-abcdefghij'), false);
+});
+
+test('a client secret file that cannot be read stops the start, not the first sign-in', () => {
+  const provider = { issuer: 'https://sso.example.com/realms/dev', audience: 'registry', usernameClaim: 'preferred_username', algorithms: ['RS256' as const], acceptIdTokens: false, passwordGrant: true, passwordClient: { clientId: 'registry-token-server', clientSecretFile: '/nonexistent/secret' } };
+  assert.throws(() => new PasswordSignIn({ providers: [provider], rateLimit: { failures: 5, window: 60 }, service: 'registry.example.com' }, fetch), /cannot read the client secret of registry-token-server \(\/nonexistent\/secret\): ENOENT/);
 });
