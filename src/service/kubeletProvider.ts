@@ -4,7 +4,6 @@
 // from or written to a keychain (a node has none); the kubelet caches the answer for cacheDuration.
 import type { Deps } from '../deps.js';
 import { HelperError, signInAgain } from '../errors.js';
-import { KUBELET_TOKEN_VARIABLE } from '../config/ciTokenSource.js';
 import { lookup } from '../config/ownKeys.js';
 import { isPipelineGrant } from '../model.js';
 import { parseRequest, registryHostOf, response, type CredentialProviderResponse } from '../kubelet/credentialProviderApi.js';
@@ -39,10 +38,8 @@ export async function provideForKubelet(deps: Deps, input: string): Promise<Cred
   }
   const requestDeps: Deps = {
     ...deps,
-    // The pod's token exists only for this request, in this process's memory.
-    env: request.serviceAccountToken ? { ...deps.env, [KUBELET_TOKEN_VARIABLE]: request.serviceAccountToken } : deps.env,
     items: new ItemStore(new NoStore()),
   };
-  const { credential } = await deriveCredential(requestDeps, entry, emptySession(entry, deps.nowS()));
+  const { credential } = await deriveCredential(requestDeps, entry, emptySession(entry, deps.nowS()), request.serviceAccountToken);
   return response(request.apiVersion, host, { username: credential.username, password: credential.secret }, cacheSecondsFor(credential, deps.nowS()));
 }

@@ -6,8 +6,7 @@
 import type { Deps } from '../deps.js';
 import { notSignedIn } from '../errors.js';
 import { lookup } from '../config/ownKeys.js';
-import { isPipelineGrant, sessionKeyOf, type OidcSession, type RegistryCredential } from '../model.js';
-import { isFresh } from '../oidc/tokenMath.js';
+import { isPipelineGrant, sessionKeyOf, type OidcSession, type RegistryCredential, isFresh } from '../model.js';
 import { hostWithPort, parseServerUrl } from '../registryAddress.js';
 import { deriveCredential, derivedRecord, keep } from './deriveCredential.js';
 

@@ -3,10 +3,10 @@
 // are still listed.
 import type { Deps } from '../deps.js';
 import { HelperError } from '../errors.js';
-import { isPipelineGrant, sessionKeyOf, storeOfRegistry, type OidcSession, type StoreName } from '../model.js';
+import { isPipelineGrant, sessionKeyOf, storeOfRegistry, type OidcSession, type StoreName, DEFAULT_MIN_VALIDITY_S } from '../model.js';
 import { parseServerUrl } from '../registryAddress.js';
 import { credentialHelper } from './credentialHelper.js';
-import { DEFAULT_MIN_VALIDITY_S, usernameFor } from '../oidc/tokenMath.js';
+import { usernameFor } from '../oidc/tokenMath.js';
 import type { StoredRecord } from '../store/record.js';
 
 export interface RegistryStatus {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { KERNEL_CACHE_MAX_MS, kernelCacheLifetimeMs } from '../../../src/service/kernelCachePolicy.js';
-import { isFresh } from '../../../src/oidc/tokenMath.js';
+import { isFresh } from '../../../src/model.js';
 import { encodeRecord } from '../../../src/store/record.js';
 
 const nowS = 1_700_000_000;
