@@ -12,7 +12,7 @@ type AnyProperty = fc.IAsyncProperty<unknown[]>;
 /** Name, property, cases per round (an HTTP case is a connection to the binary: fewer per round). */
 const properties: Array<[string, AnyProperty, number]> = [
   ...Object.entries(ALL_PROPERTIES).map(([name, property]): [string, AnyProperty, number] => [name, property as AnyProperty, 2_000]),
-  ['token server HTTP', http.property as unknown as AnyProperty, 500],
+  ['token server HTTP', http.property, 500],
 ];
 let rounds = 0;
 try {

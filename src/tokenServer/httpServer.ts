@@ -88,7 +88,7 @@ function answerClientError(metrics: TokenServerMetrics, error: NodeJS.ErrnoExcep
   if (error.code === 'ECONNRESET' || !socket.writable || answering?.headersSent) return void socket.destroy();
   const [status, reason] = error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout'] : [400, 'Bad Request'];
   metrics.denied.inc({ reason: `malformed HTTP (${status})` });
-  socket.end(rawErrorAnswer(status as number, reason as string, status === 431 ? 'request headers too large' : status === 408 ? 'request took too long' : 'malformed HTTP request'));
+  socket.end(rawErrorAnswer(status, reason, status === 431 ? 'request headers too large' : status === 408 ? 'request took too long' : 'malformed HTTP request'));
 }
 
 function listen(server: Server, config: TokenServerConfig, inFlight: AsyncLocalStorage<ServerResponse>, rateLimitLog: RateLimitLog): Promise<RunningServer> {

@@ -40,12 +40,8 @@ export class RegistryTokens {
     private readonly refreshTtlS: number,
   ) {}
 
-  get tokenTtl(): number {
-    return this.tokenTtlS;
-  }
-
   /** When a chain that a provider vouched for at `vouchedAt` ends. */
-  chainEnd(vouchedAt: number): number {
+  private chainEnd(vouchedAt: number): number {
     return Math.floor(vouchedAt) + Math.floor(this.refreshTtlS);
   }
 

@@ -62,7 +62,7 @@ async function browserCredential(server: ServerContext, call: Call): Promise<Cre
   const { request } = call;
   if (request.headers.authorization || !server.browser?.allowedOrigin(request.headers.origin)) return credentialOf(request.headers.authorization);
   const session = await server.browser.sessions.readSession(request.headers.cookie, Date.now() / 1000);
-  return session ? { kind: 'session', subject: session } : { kind: 'none' };
+  return session ? { kind: 'session', subject: session, endsAt: session.exp } : { kind: 'none' };
 }
 
 async function tokenRequestOf(server: ServerContext, call: Call): Promise<TokenRequest> {
@@ -111,7 +111,7 @@ export const exchangeRoute: Route = async (server, call) => {
   json(call.response, 200, { refresh_token: result.refreshToken });
 };
 
-export const healthRoute: Route = async (_server, call) => json(call.response, 200, { status: 'ok' });
+export const healthRoute: Route = (_server, call) => Promise.resolve(json(call.response, 200, { status: 'ok' }));
 
 export const metricsRoute: Route = async (server, call) => {
   const text = await server.metrics.registry.metrics();

@@ -15,7 +15,7 @@ export type Credential =
   /** A provider's token, or (with a password grant on) the person's password; `user` is the Basic username. */
   | { kind: 'oidc'; token: string; user?: string }
   /** A browser session this server signed (browserSession.ts): who signed in, already verified. */
-  | { kind: 'session'; subject: RefreshSubject }
+  | { kind: 'session'; subject: RefreshSubject; endsAt: number }
   | { kind: 'refresh'; token: string };
 
 export interface TokenRequest {
@@ -50,7 +50,8 @@ export interface Issued {
   refreshToken?: string;
 }
 
-type Authenticated = { subject: RefreshSubject | null; renewable: boolean };
+/** Who asks; whether a refresh token may be renewed for them; when what is issued must end (a chain's end). */
+type Authenticated = { subject: RefreshSubject | null; renewable: boolean; endsAt: number };
 
 export class TokenService {
   constructor(
@@ -77,8 +78,7 @@ export class TokenService {
     if ('refused' in who) return refused(who.refused, who.status);
     const caller: Caller = who.subject ? { claims: who.subject.claims, username: who.subject.username } : null;
     const granted = this.rules.grant(caller, asked);
-    const chainEnd = who.subject ? this.tokens.chainEnd(who.subject.vouchedAt) : Infinity;
-    const { token, expiresIn } = await this.tokens.accessToken(this.service, who.subject?.sub ?? '', granted, now, chainEnd);
+    const { token, expiresIn } = await this.tokens.accessToken(this.service, who.subject?.sub ?? '', granted, now, who.endsAt);
     const issued: Issued = { token, expiresIn, issuedAt: now };
     if (request.offline && who.subject && who.renewable) issued.refreshToken = (await this.tokens.refreshToken(this.service, who.subject, now)).token;
     const decision: Decision = {
@@ -120,8 +120,12 @@ export class TokenService {
    * by the same chain from its sign-in.
    */
   private async authenticate(credential: Credential, nowS: number): Promise<Authenticated | { refused: string; status: RefusalStatus }> {
-    if (credential.kind === 'none') return { subject: null, renewable: false };
-    if (credential.kind === 'session') return { subject: credential.subject, renewable: false };
+    if (credential.kind === 'none') return { subject: null, renewable: false, endsAt: Infinity };
+    if (credential.kind === 'session') {
+      // Nothing issued for a browser session outlives it; it ends within the chain its sign-in started
+      // (sessionTtl is at most refreshTokenTtl, config.ts).
+      return { subject: credential.subject, renewable: false, endsAt: credential.endsAt };
+    }
     let token = credential.kind === 'oidc' ? credential.token : '';
     if (credential.kind === 'oidc' && credential.user !== undefined && this.passwords?.enabled && !looksLikeJwt(credential.token)) {
       // The password is spent here: only the provider's access token goes on, through the same checks.
@@ -132,13 +136,13 @@ export class TokenService {
     if (credential.kind === 'refresh') {
       const verified = await this.tokens.verifyRefreshToken(credential.token, this.service, nowS);
       if ('refused' in verified) return { refused: verified.refused, status: 401 };
-      const { chainEndsAt: _end, signedByCurrentKey, ...subject } = verified;
-      return { subject, renewable: signedByCurrentKey };
+      const { chainEndsAt, signedByCurrentKey, ...subject } = verified;
+      return { subject, renewable: signedByCurrentKey, endsAt: chainEndsAt };
     }
     const verified = await this.verifier.verify(token, nowS);
     if ('refused' in verified) return { refused: verified.refused, status: verified.unavailable ? 503 : 401 };
     const sub = verified.claims.sub as string; // the verifier accepts string subjects only
-    return { subject: { sub, username: verified.username, idp: verified.issuer, claims: this.keptClaims(verified.claims), vouchedAt: Math.floor(nowS) }, renewable: true };
+    return { subject: { sub, username: verified.username, idp: verified.issuer, claims: this.keptClaims(verified.claims), vouchedAt: Math.floor(nowS) }, renewable: true, endsAt: Infinity };
   }
 
   /** What a refresh token carries: only the claims the rules read (and the subject). */

@@ -133,7 +133,9 @@ test(`the Kelvin sign is not a k: "${KELVIN_KATE}" is refused kate/*, while its 
   assert.equal(kate.status, 200, kate.body);
   assert.deepEqual(claimsOf((JSON.parse(kate.body) as { token: string }).token).access, [], 'nothing of kate/* is granted');
   const team = await call(`/token?service=${SERVICE}&scope=repository:team/app:pull`, { headers: basic('kate', token) });
-  assert.deepEqual(claimsOf((JSON.parse(team.body) as { token: string }).token).access, [{ type: 'repository', name: 'team/app', actions: ['pull'] }]);
+  const teamToken = claimsOf((JSON.parse(team.body) as { token: string }).token);
+  assert.deepEqual(teamToken.access, [{ type: 'repository', name: 'team/app', actions: ['pull'] }]);
+  assert.equal(Number(teamToken.exp) - Number(teamToken.iat), 300, 'a provider token is no refresh chain: its registry token lives tokenTtl');
   const push = await skopeo(['copy', '--authfile', authFile, '--dest-tls-verify=false', image, `docker://${kelvinRegistry.host}/kate/app:v1`]);
   assert.notEqual(push.code, 0, 'the registry refuses the push to kate/app');
 });
