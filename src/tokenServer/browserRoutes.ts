@@ -17,9 +17,10 @@ function redirect(call: Call, location: string, cookies: string[]): void {
   call.response.end();
 }
 
-function page(call: Call, status: number, line: string): void {
+function page(call: Call, status: number, line: string, cookies: string[] = []): void {
   const text = `${line}\n`;
-  call.response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text), 'x-content-type-options': 'nosniff' });
+  const headers = { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text), 'x-content-type-options': 'nosniff' };
+  call.response.writeHead(status, cookies.length ? { ...headers, 'set-cookie': cookies } : headers);
   call.response.end(text);
 }
 
@@ -43,8 +44,12 @@ export const callbackRoute: Route = async (server, call) => {
   try {
     const result = await browser.finish(call.target.query, call.request.headers.cookie, Date.now() / 1000);
     const base = { time: new Date().toISOString(), msg: 'decision', route: '/callback', client: call.client };
-    if (result.subject) server.log({ ...base, outcome: 'issued', subject: result.subject.sub, username: result.subject.username, provider: result.subject.idp, granted: ['browser session'] });
-    else server.log({ ...base, outcome: 'refused', reason: result.refused });
+    if (!result.subject) {
+      // The person sees why (a wrong audience, a refusal at the provider) rather than a silent return.
+      server.log({ ...base, outcome: 'refused', reason: result.refused });
+      return page(call, 403, `sign-in refused: ${result.refused}; back to ${result.returnTo}`, [result.cookie]);
+    }
+    server.log({ ...base, outcome: 'issued', subject: result.subject.sub, username: result.subject.username, provider: result.subject.idp, granted: ['browser session'] });
     redirect(call, result.returnTo, [result.cookie]);
   } catch (error) {
     if (!(error instanceof SignInRefused)) throw error;

@@ -195,6 +195,18 @@ test('a web UI signs the person in with a real browser and sees exactly what the
   await page.goto(`${ui.origin}/`);
   assert.deepEqual(await shownRepositories(page), [], 'before sign-in the catalog is not granted');
 
+  // Cancelled at the provider: the person is told so, and nothing is signed in.
+  await page.click('#signin');
+  await page.waitForURL(/\/interaction\//);
+  await page.goto(`${page.url().replace(/\/(login|consent)$/, '')}/abort`);
+  assert.match((await page.textContent('body')) ?? '', /sign-in refused: the provider answered access_denied; back to http:\/\/127\.0\.0\.1:\d+\//);
+  assert.equal((await context.cookies(server.url)).find((cookie) => cookie.name === 'registry_session'), undefined);
+  // A callback nobody started (no sign-in cookie: a forged or replayed link) is refused.
+  const forgedCallback = await get('/callback?code=stolen&state=guessed', {});
+  assert.equal(forgedCallback.status, 400);
+  assert.match(forgedCallback.body, /sign-in failed: this sign-in expired or was started in another browser/);
+
+  await page.goto(`${ui.origin}/`);
   await page.click('#signin');
   await page.waitForURL(/\/interaction\//);
   await page.fill('input[name=login]', 'alice');
