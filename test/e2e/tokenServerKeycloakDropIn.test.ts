@@ -167,7 +167,7 @@ test("the provider's refusals are one line docker shows", async (t) => {
   for (const result of [wrong, pending, mfa]) t.diagnostic(result.stderr.trim());
 });
 
-test('wrong passwords are limited per username across addresses, and no password is ever logged', async () => {
+test('wrong passwords are limited per username across addresses; the OAuth2 password form works too; no password is ever logged', async () => {
   const scope = `/token?service=${SERVICE}&scope=${encodeURIComponent('repository:team/app:pull')}`;
   // One guess from each of many addresses: the per-address limiter alone would never stop this.
   for (let i = 0; i < RATE_LIMIT; i++) {
@@ -179,6 +179,21 @@ test('wrong passwords are limited per username across addresses, and no password
   assert.match(blocked.body, /too many wrong passwords for this username/);
   const other = await get(scope, basic('alice', PASSWORDS.alice), '127.0.0.50');
   assert.equal(other.status, 200, `another username from the same address goes on: ${other.body}`);
+  // The OAuth2 form of the same (POST grant_type=password), with a refresh token to renew by.
+  const form = await fetch(`${server.url}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'password', username: 'alice', password: PASSWORDS.alice, service: SERVICE, scope: 'repository:team/app:pull', access_type: 'offline', client_id: 'web-tool' }),
+  });
+  const answer = (await form.json()) as { scope?: string; refresh_token?: string };
+  assert.equal(form.status, 200, JSON.stringify(answer));
+  assert.equal(answer.scope, 'repository:team/app:pull');
+  const renewed = await fetch(`${server.url}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: answer.refresh_token ?? '', service: SERVICE, scope: 'repository:team/app:pull', client_id: 'web-tool' }),
+  });
+  assert.equal(renewed.status, 200, 'the refresh token of a password sign-in renews as any other');
   const logged = server.stdout();
   for (const password of [...Object.values(PASSWORDS), 'not-her-password', 'guess-0']) assert.ok(!logged.includes(password), 'a password reached the log');
 });
