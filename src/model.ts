@@ -166,7 +166,21 @@ export interface RegistryCredential {
  */
 export function sessionKeyOf(settings: Pick<RegistrySettings, 'issuer' | 'clientId' | 'store'>): string {
   const store = storeOfRegistry(settings);
-  return `session:${settings.issuer}#${settings.clientId}${store === 'secret-service' ? '' : ` (${store})`}`;
+  return `${SESSION_KEY_PREFIX}${settings.issuer}#${settings.clientId}${store === 'secret-service' ? '' : ` (${store})`}`;
+}
+
+const SESSION_KEY_PREFIX = 'session:';
+
+/**
+ * The store an account is kept in, decided in this one place for every command: a sign-in's account
+ * names its store (sessionKeyOf), so it is found there whichever registries still use it (none, when
+ * a registry has just moved to another store and its old sign-in is being ended); a registry's item
+ * is in the store its entry chose; anything else (a `docker login` password) is the keychain's.
+ */
+export function storeOfAccount(account: string, entryOf: (account: string) => { store?: unknown } | undefined): StoreName {
+  if (!account.startsWith(SESSION_KEY_PREFIX)) return storeOfRegistry(entryOf(account));
+  const suffix = / \((kernel|none)\)$/.exec(account);
+  return suffix ? (suffix[1] as StoreName) : 'secret-service';
 }
 
 /** Runs `work` while holding the cross-process lock called `name`. */

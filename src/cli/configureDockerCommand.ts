@@ -32,7 +32,8 @@ export function registerConfigureDockerCommand(program: Command, deps: Deps): vo
       if (report.credsStore) lines.push(`credsStore is "oidc" in ${path} (docker and BuildKit; skopeo, podman and buildah need credHelpers)`);
       if (report.helpersAdded.length) lines.push(`credHelpers now send ${report.helpersAdded.join(', ')} to this helper`);
       if (report.migrated.length) lines.push(`Moved into the keychain and removed from ${path}: ${report.migrated.join(', ')}`);
-      if (report.plaintext.length && !report.migrated.length && !report.failed.length && !report.kept.length) lines.push('Clear-text passwords were left in place: run configure-docker --migrate to move them');
+      if (report.plaintext.length && !report.migrated.length && !report.failed.length && !report.kept.length)
+        lines.push('Clear-text passwords were left in place: run configure-docker --migrate to move them');
       if (!lines.length && report.nothingToConfigure && !report.plaintext.length) {
         lines.push('No registry to configure: name one (configure-docker REGISTRY), or sign in first with registry-login REGISTRY');
       } else if (!lines.length && !report.kept.length && !report.skipped.length) {

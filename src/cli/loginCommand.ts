@@ -1,7 +1,14 @@
 import { Option, type Command } from 'commander';
 import type { SettingsInput } from '../config/resolveSettings.js';
 import type { LoginResult } from '../service/login.js';
-import { REGISTRY_SETTINGS, REGISTRY_SETTING_KEYS, grantOf, settingFromText, type RegistrySettingKey, type RegistrySettingSpec } from '../config/registrySettingsTable.js';
+import {
+  REGISTRY_SETTINGS,
+  REGISTRY_SETTING_KEYS,
+  grantOf,
+  settingFromText,
+  type RegistrySettingKey,
+  type RegistrySettingSpec,
+} from '../config/registrySettingsTable.js';
 import type { Deps } from '../deps.js';
 import { signInPresenter } from './signInPresenter.js';
 import { formatTime } from './formatTime.js';
@@ -15,7 +22,11 @@ function optionOf(key: RegistrySettingKey): Option | undefined {
   return spec.kind.type === 'choice' ? option.choices(spec.kind.choices) : option;
 }
 
-const FLOW_OPTION = new Option('--flow <flow>', 'how you sign in: the browser, a device code, or auto (browser at a desktop, code over SSH)').choices(['browser', 'device-code', 'auto']);
+const FLOW_OPTION = new Option('--flow <flow>', 'how you sign in: the browser, a device code, or auto (browser at a desktop, code over SSH)').choices([
+  'browser',
+  'device-code',
+  'auto',
+]);
 
 /** The settings the person gave on the command line, parsed as the table says; --flow is --grant's other spelling. */
 export function settingsFromFlags(flags: Record<string, unknown>): SettingsInput {
@@ -31,7 +42,7 @@ export function settingsFromFlags(flags: Record<string, unknown>): SettingsInput
   if (input.grant === undefined && typeof flags.flow === 'string') input.grant = grantOf(flags.flow, '--flow');
   // --exchange-url only means something in acr mode, so it implies it.
   if (input.mode === undefined && input.exchangeUrl !== undefined) input.mode = 'acr';
-  return input as SettingsInput;
+  return input;
 }
 
 export function registerLoginCommand(program: Command, deps: Deps): void {
@@ -59,9 +70,14 @@ export function registerLoginCommand(program: Command, deps: Deps): void {
 
 /** One line (and a note when the credential is short-lived) saying who is signed in and until when. */
 function printLoginResult(deps: Deps, result: LoginResult, input: SettingsInput): void {
-  const where = result.store === 'secret-service' ? '' : `; tokens kept ${result.store === 'kernel' ? 'in the kernel keyring' : 'nowhere, obtained at every get'}${result.storeReason ? ` (${result.storeReason})` : ''}`;
+  const where =
+    result.store === 'secret-service'
+      ? ''
+      : `; tokens kept ${result.store === 'kernel' ? 'in the kernel keyring' : 'nowhere, obtained at every get'}${result.storeReason ? ` (${result.storeReason})` : ''}`;
   if (result.kubeletOnly) {
-    deps.terminal.stderr(`Configured ${result.registry} for the kubelet credential provider: each pull's service-account token is exchanged at ${input.issuer ?? 'the provider'} (nothing is kept)\n`);
+    deps.terminal.stderr(
+      `Configured ${result.registry} for the kubelet credential provider: each pull's service-account token is exchanged at ${input.issuer ?? 'the provider'} (nothing is kept)\n`,
+    );
     return;
   }
   if (result.pipeline) {

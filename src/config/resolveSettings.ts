@@ -23,11 +23,11 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): SettingsInput {
     const value = env[name];
     if (value !== undefined && value !== '') result[key] = settingFromText(key, value, name);
   }
-  return result as SettingsInput;
+  return result;
 }
 
 export function definedOnly(input: SettingsInput): SettingsInput {
-  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as SettingsInput;
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
 }
 
 /**
@@ -67,10 +67,16 @@ export function resolveSettings(registry: string, flags: SettingsInput, env: Set
   // A pipeline signs in as its own application: the Azure CLI's public client is only for people.
   const clientId = merged.clientId ?? (mode === 'acr' && !pipeline ? AZURE_CLI_CLIENT_ID : undefined);
   if (!clientId && pipeline) {
-    throw new HelperError('not-configured', `no client id for ${registry}: add --client-id ID (the application or client that --grant ${merged.grant} signs in as)`);
+    throw new HelperError(
+      'not-configured',
+      `no client id for ${registry}: add --client-id ID (the application or client that --grant ${merged.grant} signs in as)`,
+    );
   }
   if (!clientId) {
-    const kind = issuer === GOOGLE_ISSUER ? 'a Google OAuth client of type "TVs and Limited Input devices", with --client-secret-file' : `the public client registered at ${issuer}`;
+    const kind =
+      issuer === GOOGLE_ISSUER
+        ? 'a Google OAuth client of type "TVs and Limited Input devices", with --client-secret-file'
+        : `the public client registered at ${issuer}`;
     throw new HelperError('not-configured', `no client id for ${registry}: add --client-id ID (${kind})`);
   }
   const settings: RegistrySettings = {
@@ -86,7 +92,10 @@ export function resolveSettings(registry: string, flags: SettingsInput, env: Set
   }
   if (pipeline) return checkPipelineSettings(registry, settings);
   if (settings.ciToken || settings.privateKeyFile) {
-    throw new HelperError('invalid-input', `--ci-token and --private-key-file sign in a pipeline: add --grant client-credentials, token-exchange or jwt-bearer`);
+    throw new HelperError(
+      'invalid-input',
+      `--ci-token and --private-key-file sign in a pipeline: add --grant client-credentials, token-exchange or jwt-bearer`,
+    );
   }
   if (settings.store === 'none') {
     throw new HelperError('invalid-input', `--store none keeps no sign-in, so a person would sign in at every pull: use --store kernel, or a pipeline --grant`);
@@ -104,7 +113,11 @@ function checkPipelineSettings(registry: string, settings: RegistrySettings): Re
     throw new HelperError('invalid-input', `--mode identity-token hands out a refresh token, and a pipeline's grant gives none: use --mode password or acr`);
   }
   if (settings.ciToken) parseCiTokenSource(settings.ciToken);
-  const secrets = [settings.clientSecretFile && '--client-secret-file', settings.clientSecretEnv && '--client-secret-env', settings.privateKeyFile && '--private-key-file'].filter(Boolean);
+  const secrets = [
+    settings.clientSecretFile && '--client-secret-file',
+    settings.clientSecretEnv && '--client-secret-env',
+    settings.privateKeyFile && '--private-key-file',
+  ].filter(Boolean);
   if (secrets.length > 1) throw new HelperError('invalid-input', `${secrets.join(' and ')} both authenticate the client: keep one`);
   if (settings.grant === 'client-credentials' && secrets.length === 0 && !settings.ciToken) {
     throw new HelperError(
@@ -113,10 +126,16 @@ function checkPipelineSettings(registry: string, settings: RegistrySettings): Re
     );
   }
   if ((settings.grant === 'token-exchange' || settings.grant === 'jwt-bearer') && !settings.ciToken) {
-    throw new HelperError('not-configured', `--grant ${settings.grant} for ${registry} presents the CI platform's token: add --ci-token github-actions, gitlab:VARNAME, file:PATH, azure-pipelines or auto`);
+    throw new HelperError(
+      'not-configured',
+      `--grant ${settings.grant} for ${registry} presents the CI platform's token: add --ci-token github-actions, gitlab:VARNAME, file:PATH, azure-pipelines or auto`,
+    );
   }
   if (settings.ciToken && settings.grant === 'client-credentials' && secrets.length > 0) {
-    throw new HelperError('invalid-input', `--ci-token with --grant client-credentials is the client's credential (a federated assertion): drop ${secrets.join(', ')}`);
+    throw new HelperError(
+      'invalid-input',
+      `--ci-token with --grant client-credentials is the client's credential (a federated assertion): drop ${secrets.join(', ')}`,
+    );
   }
   return settings;
 }

@@ -7,7 +7,7 @@ export function decodeJwtPayload(token: string): Record<string, unknown> | undef
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
   try {
-    const payload: unknown = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
+    const payload: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
     return payload && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : undefined;
   } catch {
     return undefined;

@@ -66,7 +66,7 @@ function groupByRegistry(plaintext: PlaintextCredential[], report: ConfigureDock
   }
   return [...groups.values()].map((group) => {
     const bare = group.findIndex((c) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(c.key));
-    return bare > 0 ? [group[bare]!, ...group.filter((_, i) => i !== bare)] : group;
+    return bare > 0 ? [group[bare], ...group.filter((_, i) => i !== bare)] : group;
   });
 }
 
@@ -99,7 +99,12 @@ export async function configureDocker(deps: Deps, options: ConfigureDockerOption
     const groups = groupByRegistry(findPlaintextCredentials(config), report, say);
     report.plaintext = groups.flat().map((c) => c.key);
     if (groups.length > 0) {
-      say(`${path} holds ${report.plaintext.length} password(s) in clear text: ${groups.flat().map((p) => `${p.key} (${p.username})`).join(', ')}`);
+      say(
+        `${path} holds ${report.plaintext.length} password(s) in clear text: ${groups
+          .flat()
+          .map((p) => `${p.key} (${p.username})`)
+          .join(', ')}`,
+      );
       const migrate =
         options.migrate === 'yes' ||
         (options.migrate === 'ask' && (await deps.terminal.confirm('Move them into the keychain and remove them from config.json? [y/N] ')));
@@ -122,7 +127,10 @@ export async function configureDocker(deps: Deps, options: ConfigureDockerOption
         return;
       }
       if (attempt >= MAX_WRITE_ATTEMPTS) {
-        throw new HelperError('config-unwritable', `${path} kept changing while it was being edited (another program is writing it): nothing was changed; try again`);
+        throw new HelperError(
+          'config-unwritable',
+          `${path} kept changing while it was being edited (another program is writing it): nothing was changed; try again`,
+        );
       }
     }
   });
@@ -138,7 +146,7 @@ async function migrateGroup(
   say: (line: string) => void,
   path: string,
 ): Promise<void> {
-  const chosen = group[0]!;
+  const chosen = group[0];
   const account = parseServerUrl(chosen.key).key;
   try {
     await deps.items.write(account, { kind: 'static', serverURL: chosen.key, username: chosen.username, secret: chosen.secret });

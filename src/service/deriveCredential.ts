@@ -16,6 +16,7 @@ import { refreshSession } from '../oidc/refresh.js';
 import { audienceKey } from '../oidc/tokenMath.js';
 import { hostWithPort, parseServerUrl } from '../registryAddress.js';
 import type { DerivedCredentialRecord, StoredRecord } from '../store/record.js';
+import { usefulUntil } from './itemLifetime.js';
 
 export function derivedRecord(entry: RegistryEntry, credential: RegistryCredential): DerivedCredentialRecord {
   return {
@@ -35,9 +36,9 @@ export function derivedRecord(entry: RegistryEntry, credential: RegistryCredenti
  * failure is the answer; a pipeline's tokens are only a cache (the grant can run again), so a store
  * that is full or gone (the kernel keyring's per-user quota) costs a grant per `get`, not the build.
  */
-export async function keep(deps: Deps, entry: RegistryEntry, account: string, record: StoredRecord): Promise<void> {
+export async function keep(deps: Deps, entry: RegistryEntry, account: string, record: StoredRecord, session: OidcSession): Promise<void> {
   try {
-    await deps.items.write(account, record);
+    await deps.items.write(account, record, usefulUntil(entry, record, session));
   } catch (error) {
     const cacheOnly = isPipelineGrant(entry.grant) && error instanceof HelperError && error.code.startsWith('keychain-');
     if (!cacheOnly) throw error;
@@ -73,7 +74,7 @@ export async function deriveCredential(
 
   const refresh = async () => {
     session = await renewSession(deps, entry, session, registryHost, fetchOnce(), podToken);
-    await keep(deps, entry, sessionKey, session);
+    await keep(deps, entry, sessionKey, session, session);
   };
   const context: ModeContext = {
     registryHost,

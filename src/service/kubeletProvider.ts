@@ -28,13 +28,22 @@ export async function provideForKubelet(deps: Deps, input: string): Promise<Cred
   const host = registryHostOf(request.image);
   const entry = lookup((await deps.settings.read()).registries, parseServerUrl(host).key);
   if (!entry) {
-    throw new HelperError('not-configured', `${host} is not configured in ${deps.settings.path}: ${signInAgain(`${host} --grant client-credentials|token-exchange|jwt-bearer ...`)} with DOCKER_CREDENTIAL_OIDC_CONFIG set to it`);
+    throw new HelperError(
+      'not-configured',
+      `${host} is not configured in ${deps.settings.path}: ${signInAgain(`${host} --grant client-credentials|token-exchange|jwt-bearer ...`)} with DOCKER_CREDENTIAL_OIDC_CONFIG set to it`,
+    );
   }
   if (!isPipelineGrant(entry.grant)) {
-    throw new HelperError('not-configured', `${host} signs a person in (--grant ${entry.grant ?? 'auto'}), and a kubelet has nobody to ask: configure it with --grant client-credentials, token-exchange or jwt-bearer`);
+    throw new HelperError(
+      'not-configured',
+      `${host} signs a person in (--grant ${entry.grant ?? 'auto'}), and a kubelet has nobody to ask: configure it with --grant client-credentials, token-exchange or jwt-bearer`,
+    );
   }
   if (entry.ciToken === 'kubelet' && !request.serviceAccountToken) {
-    throw new HelperError('not-configured', `the kubelet sent no service-account token for ${request.image}: add tokenAttributes (serviceAccountTokenAudience) to this provider's entry in the CredentialProviderConfig`);
+    throw new HelperError(
+      'not-configured',
+      `the kubelet sent no service-account token for ${request.image}: add tokenAttributes (serviceAccountTokenAudience) to this provider's entry in the CredentialProviderConfig`,
+    );
   }
   const requestDeps: Deps = {
     ...deps,

@@ -54,10 +54,7 @@ const MAX_RENEWER_OUTPUT = 64 * 1024;
  * keychain connections closing: 5-10 ms, traced) is not waited for. A renewer that ends without a
  * line that reads as an answer is reported by how it ended.
  */
-export function awaitRenewerAnswer(
-  stdout: NodeJS.ReadableStream,
-  exited: Promise<RenewerExit>,
-): Promise<HandedCredential | undefined> {
+export function awaitRenewerAnswer(stdout: NodeJS.ReadableStream, exited: Promise<RenewerExit>): Promise<HandedCredential | undefined> {
   return new Promise((resolve, reject) => {
     let text = '';
     let settled = false;
@@ -67,7 +64,7 @@ export function awaitRenewerAnswer(
       try {
         resolve(read());
       } catch (error) {
-        reject(error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       }
     };
     stdout.setEncoding('utf8');

@@ -114,7 +114,12 @@ export async function checkReadiness(deps: Deps, only?: string): Promise<Readine
       await helper.get(serverUrl);
       results.push({ registry: key, ready: true });
     } catch (error) {
-      const reason = error instanceof HelperError && error.code === 'credentials-not-found' ? `no credentials for ${key}: run "registry-login ${key}" or docker login` : error instanceof Error ? error.message : String(error);
+      const reason =
+        error instanceof HelperError && error.code === 'credentials-not-found'
+          ? `no credentials for ${key}: run "registry-login ${key}" or docker login`
+          : error instanceof Error
+            ? error.message
+            : String(error);
       results.push({ registry: key, ready: false, reason });
     }
   }

@@ -15,7 +15,10 @@ export const githubActions: CiTokenPlatform<{ kind: 'github-actions' }> = {
     );
     const url = requireSecureUrl(requestUrl, 'ACTIONS_ID_TOKEN_REQUEST_URL');
     if (request.audience) url.searchParams.set('audience', request.audience);
-    const body = await askPlatform(request.fetch, url, 'GitHub Actions', { method: 'GET', headers: { authorization: `bearer ${bearer}`, accept: 'application/json' } });
+    const body = await askPlatform(request.fetch, url, 'GitHub Actions', {
+      method: 'GET',
+      headers: { authorization: `bearer ${bearer}`, accept: 'application/json' },
+    });
     return checkedToken(typeof body.value === 'string' ? body.value : undefined, 'the answer of GitHub Actions', 'check "permissions: id-token: write"');
   },
 };

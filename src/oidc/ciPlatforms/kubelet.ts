@@ -5,5 +5,9 @@ import { checkedToken, type CiTokenPlatform } from './platform.js';
 export const kubelet: CiTokenPlatform<{ kind: 'kubelet' }> = {
   name: () => "the pod's service account",
   token: async (_source, request) =>
-    checkedToken(request.podToken, "the kubelet's request", 'the pod has no service-account token for this provider: add tokenAttributes to its CredentialProviderConfig entry'),
+    checkedToken(
+      request.podToken,
+      "the kubelet's request",
+      'the pod has no service-account token for this provider: add tokenAttributes to its CredentialProviderConfig entry',
+    ),
 };

@@ -28,7 +28,24 @@ test('environment variable names are derived from the keys, as documented', () =
   assert.equal(envNameOf('clientId'), 'DOCKER_CREDENTIAL_OIDC_CLIENT_ID');
   assert.equal(envNameOf('noBrowser'), 'DOCKER_CREDENTIAL_OIDC_NO_BROWSER');
   assert.equal(envNameOf('ciTokenAudience'), 'DOCKER_CREDENTIAL_OIDC_CI_TOKEN_AUDIENCE');
-  const env = Object.fromEntries(REGISTRY_SETTING_KEYS.map((key) => [envNameOf(key), key === 'noBrowser' ? 'yes' : key === 'minValidity' ? '2m' : key === 'mode' ? 'acr' : key === 'secretToken' ? 'id-token' : key === 'grant' ? 'browser' : key === 'store' ? 'kernel' : `value-of-${key}`]));
+  const env = Object.fromEntries(
+    REGISTRY_SETTING_KEYS.map((key) => [
+      envNameOf(key),
+      key === 'noBrowser'
+        ? 'yes'
+        : key === 'minValidity'
+          ? '2m'
+          : key === 'mode'
+            ? 'acr'
+            : key === 'secretToken'
+              ? 'id-token'
+              : key === 'grant'
+                ? 'browser'
+                : key === 'store'
+                  ? 'kernel'
+                  : `value-of-${key}`,
+    ]),
+  );
   const parsed = settingsFromEnv(env);
   assert.deepEqual(Object.keys(parsed).sort(), [...REGISTRY_SETTING_KEYS].sort(), 'every setting has an environment variable');
   assert.equal(parsed.minValidity, 120);
@@ -37,23 +54,54 @@ test('environment variable names are derived from the keys, as documented', () =
   assert.equal(settingsFromEnv({ DOCKER_CREDENTIAL_OIDC_NO_BROWSER: 'false' }).noBrowser, false);
 });
 
-test('an environment value outside a setting\'s choices is refused with its variable named', () => {
-  assert.throws(() => settingsFromEnv({ DOCKER_CREDENTIAL_OIDC_STORE: 'disk' }), { code: 'invalid-input', message: /DOCKER_CREDENTIAL_OIDC_STORE "disk": use one of secret-service, kernel, none/ });
+test("an environment value outside a setting's choices is refused with its variable named", () => {
+  assert.throws(() => settingsFromEnv({ DOCKER_CREDENTIAL_OIDC_STORE: 'disk' }), {
+    code: 'invalid-input',
+    message: /DOCKER_CREDENTIAL_OIDC_STORE "disk": use one of secret-service, kernel, none/,
+  });
   assert.throws(() => settingsFromEnv({ DOCKER_CREDENTIAL_OIDC_MIN_VALIDITY: 'soon' }), { message: /is not a duration/ });
 });
 
 test('flags are parsed as the table says: --flow is the grant, --no-browser sets noBrowser, --exchange-url implies acr', () => {
   const command = loginOptions();
-  command.parseOptions(['--issuer', 'https://i', '--flow', 'browser', '--no-browser', '--min-validity', '1h', '--exchange-url', 'https://x/oauth2/exchange', '--store', 'kernel']);
+  command.parseOptions([
+    '--issuer',
+    'https://i',
+    '--flow',
+    'browser',
+    '--no-browser',
+    '--min-validity',
+    '1h',
+    '--exchange-url',
+    'https://x/oauth2/exchange',
+    '--store',
+    'kernel',
+  ]);
   const input = settingsFromFlags(command.opts());
-  assert.deepEqual(input, { issuer: 'https://i', grant: 'authorization-code', noBrowser: true, minValidity: 3600, exchangeUrl: 'https://x/oauth2/exchange', store: 'kernel', mode: 'acr' });
+  assert.deepEqual(input, {
+    issuer: 'https://i',
+    grant: 'authorization-code',
+    noBrowser: true,
+    minValidity: 3600,
+    exchangeUrl: 'https://x/oauth2/exchange',
+    store: 'kernel',
+    mode: 'acr',
+  });
   const none = loginOptions();
   none.parseOptions([]);
   assert.deepEqual(settingsFromFlags(none.opts()), {}, 'no flag, no setting: saved settings are not overwritten');
 });
 
 test('the settings file schema follows the table: kinds, choices, required settings', () => {
-  const entry = { serverURL: 'r.example', issuer: 'https://i', clientId: 'c', scope: 'openid', mode: 'password', usernameClaim: 'sub', secretToken: 'access-token' };
+  const entry = {
+    serverURL: 'r.example',
+    issuer: 'https://i',
+    clientId: 'c',
+    scope: 'openid',
+    mode: 'password',
+    usernameClaim: 'sub',
+    secretToken: 'access-token',
+  };
   const file = (registry: object) => ({ version: 1, registries: { 'r.example': registry }, providers: {} });
   assert.ok('settings' in validateSettings(file(entry)));
   assert.ok('settings' in validateSettings(file({ ...entry, minValidity: 60, noBrowser: true, store: 'none', registryService: 'svc' })));
