@@ -19,7 +19,12 @@ function redirect(call: Call, location: string, cookies: string[]): void {
 
 function page(call: Call, status: number, line: string, cookies: string[] = []): void {
   const text = `${line}\n`;
-  const headers = { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text), 'x-content-type-options': 'nosniff' };
+  const headers = {
+    'content-type': 'text/plain; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-length': Buffer.byteLength(text),
+    'x-content-type-options': 'nosniff',
+  };
   call.response.writeHead(status, cookies.length ? { ...headers, 'set-cookie': cookies } : headers);
   call.response.end(text);
 }
@@ -49,7 +54,14 @@ export const callbackRoute: Route = async (server, call) => {
       server.log({ ...base, outcome: 'refused', reason: result.refused });
       return page(call, 403, `sign-in refused: ${result.refused}; back to ${result.returnTo}`, [result.cookie]);
     }
-    server.log({ ...base, outcome: 'issued', subject: result.subject.sub, username: result.subject.username, provider: result.subject.idp, granted: ['browser session'] });
+    server.log({
+      ...base,
+      outcome: 'issued',
+      subject: result.subject.sub,
+      username: result.subject.username,
+      provider: result.subject.idp,
+      granted: ['browser session'],
+    });
     redirect(call, result.returnTo, [result.cookie]);
   } catch (error) {
     if (!(error instanceof SignInRefused)) throw error;

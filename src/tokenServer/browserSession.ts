@@ -74,9 +74,20 @@ export class BrowserSessions {
   }
 
   async startSession(subject: RefreshSubject, nowS: number): Promise<string> {
-    const claims = { sid: randomUUID(), username: subject.username, idp: subject.idp, claims: subject.claims, sub: subject.sub, vouched_at: Math.floor(subject.vouchedAt) };
+    const claims = {
+      sid: randomUUID(),
+      username: subject.username,
+      idp: subject.idp,
+      claims: subject.claims,
+      sub: subject.sub,
+      vouched_at: Math.floor(subject.vouchedAt),
+    };
     const value = await this.sign(claims, 'session', nowS, this.settings.sessionTtlS);
-    return this.cookie(this.sessionCookie, value, { path: '/', maxAge: Math.floor(this.settings.sessionTtlS), sameSite: this.settings.secure ? 'None' : 'Lax' });
+    return this.cookie(this.sessionCookie, value, {
+      path: '/',
+      maxAge: Math.floor(this.settings.sessionTtlS),
+      sameSite: this.settings.secure ? 'None' : 'Lax',
+    });
   }
 
   async readSession(cookieHeader: string | undefined, nowS: number): Promise<(RefreshSubject & { sid: string; exp: number }) | undefined> {
@@ -84,7 +95,15 @@ export class BrowserSessions {
     if (!payload || typeof payload.sid !== 'string' || typeof payload.sub !== 'string' || this.revoked.has(payload.sid)) return undefined;
     const claims = payload.claims && typeof payload.claims === 'object' ? (payload.claims as Record<string, unknown>) : {};
     const vouchedAt = typeof payload.vouched_at === 'number' ? payload.vouched_at : Number(payload.iat);
-    return { sid: payload.sid, exp: Number(payload.exp), sub: payload.sub, username: typeof payload.username === 'string' ? payload.username : '', idp: typeof payload.idp === 'string' ? payload.idp : '', claims, vouchedAt };
+    return {
+      sid: payload.sid,
+      exp: Number(payload.exp),
+      sub: payload.sub,
+      username: typeof payload.username === 'string' ? payload.username : '',
+      idp: typeof payload.idp === 'string' ? payload.idp : '',
+      claims,
+      vouchedAt,
+    };
   }
 
   /** Ends the session of this cookie here, and tells the browser to drop it. */
@@ -103,7 +122,11 @@ export class BrowserSessions {
 
   private sign(claims: Record<string, unknown>, use: string, nowS: number, ttlS: number): Promise<string> {
     const now = Math.floor(nowS);
-    return new SignJWT({ ...claims, use }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt(now).setExpirationTime(now + Math.floor(ttlS)).sign(this.key);
+    return new SignJWT({ ...claims, use })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuedAt(now)
+      .setExpirationTime(now + Math.floor(ttlS))
+      .sign(this.key);
   }
 
   private async verify(value: string | undefined, use: string, nowS: number): Promise<Record<string, unknown> | undefined> {

@@ -64,7 +64,11 @@ export class BrowserSignIn {
   }
 
   /** The provider's answer at /callback: the session cookie and where to go back. */
-  async finish(query: URLSearchParams, cookieHeader: string | undefined, nowS: number): Promise<{ returnTo: string; cookie: string; subject?: RefreshSubject; refused?: string }> {
+  async finish(
+    query: URLSearchParams,
+    cookieHeader: string | undefined,
+    nowS: number,
+  ): Promise<{ returnTo: string; cookie: string; subject?: RefreshSubject; refused?: string }> {
     const flow = await this.sessions.readFlow(cookieHeader, nowS);
     if (!flow) throw new SignInRefused('this sign-in expired or was started in another browser: start again from the registry page');
     const error = query.get('error');
@@ -76,7 +80,7 @@ export class BrowserSignIn {
     try {
       tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce });
     } catch (failure) {
-      const detail = failure instanceof client.ResponseBodyError ? failure.error : (failure as Error).message ?? 'unknown';
+      const detail = failure instanceof client.ResponseBodyError ? failure.error : ((failure as Error).message ?? 'unknown');
       throw new SignInRefused(`the provider did not complete the sign-in (${printable(detail).slice(0, 120)}): start again from the registry page`);
     }
     const who = await this.subjectOf(tokens.access_token);

@@ -18,18 +18,34 @@ const ACCOUNT_NOT_SET_UP = /account is not fully set up|required action|password
 const ENTRA_BROWSER_ONLY = /AADSTS(50076|50079|50158|53003|53004|50072)\b|multi-?factor/i;
 
 /** What a provider's OAuth refusal of the password means for the person, in one line. */
-export function describePasswordRefusal(error: string, description: string, places: { accountUrl: string; registry: string }): Extract<PasswordOutcome, { refused: string }> {
+export function describePasswordRefusal(
+  error: string,
+  description: string,
+  places: { accountUrl: string; registry: string },
+): Extract<PasswordOutcome, { refused: string }> {
   if (ACCOUNT_NOT_SET_UP.test(description)) {
-    return { refused: `your account needs an action at the provider (update password / complete profile): sign in once at ${places.accountUrl}, then log in again`, status: 401 };
+    return {
+      refused: `your account needs an action at the provider (update password / complete profile): sign in once at ${places.accountUrl}, then log in again`,
+      status: 401,
+    };
   }
   if (NEEDS_PERSON.has(error) || ENTRA_NEEDS_PERSON.test(description) || ENTRA_BROWSER_ONLY.test(description)) {
-    return { refused: `this account must sign in with multi-factor authentication or a browser, which a password cannot: use registry-login ${places.registry} (docker-credential-oidc) instead of docker login`, status: 401 };
+    return {
+      refused: `this account must sign in with multi-factor authentication or a browser, which a password cannot: use registry-login ${places.registry} (docker-credential-oidc) instead of docker login`,
+      status: 401,
+    };
   }
   if (error === 'invalid_grant') return { refused: 'wrong username or password', status: 401, wrongPassword: true };
   if (error === 'unauthorized_client' || error === 'unsupported_grant_type' || error === 'invalid_client') {
-    return { refused: `the provider does not let this server check passwords (${printable(error)}): the operator must allow the password grant ("Direct access grants") for passwordClient`, status: 503 };
+    return {
+      refused: `the provider does not let this server check passwords (${printable(error)}): the operator must allow the password grant ("Direct access grants") for passwordClient`,
+      status: 503,
+    };
   }
-  return { refused: `the provider refused the password: ${printable(error).slice(0, 60)}${description ? ` (${printable(description).slice(0, 160)})` : ''}`, status: 401 };
+  return {
+    refused: `the provider refused the password: ${printable(error).slice(0, 60)}${description ? ` (${printable(description).slice(0, 160)})` : ''}`,
+    status: 401,
+  };
 }
 
 /** The password grant of one provider, through its `passwordClient`. */
@@ -62,7 +78,8 @@ export class PasswordGrant {
       const answer = await client.genericGrantRequest(config, 'password', parameters);
       return { accessToken: answer.access_token };
     } catch (error) {
-      if (error instanceof client.ResponseBodyError) return describePasswordRefusal(error.error, error.error_description ?? '', { accountUrl: this.accountUrl, registry: this.registry });
+      if (error instanceof client.ResponseBodyError)
+        return describePasswordRefusal(error.error, error.error_description ?? '', { accountUrl: this.accountUrl, registry: this.registry });
       // Never the error's own text: some clients echo the request, which holds the password.
       return { refused: 'the provider did not answer the password grant as expected', status: 503 };
     }

@@ -18,7 +18,10 @@ function secretOf(settings: ClientSettings): string | undefined {
     try {
       return readFileSync(settings.clientSecretFile, 'utf8').trim();
     } catch (error) {
-      throw new HelperError('invalid-input', `cannot read the client secret of ${settings.clientId} (${settings.clientSecretFile}): ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      throw new HelperError(
+        'invalid-input',
+        `cannot read the client secret of ${settings.clientId} (${settings.clientSecretFile}): ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      );
     }
   }
   if (settings.clientSecretEnv) return process.env[settings.clientSecretEnv] ?? '';

@@ -36,7 +36,11 @@ let browser: Browser;
 let work: string;
 let env: NodeJS.ProcessEnv;
 
-const config = (paths: { listen: string; key: string; cert: string; dir: string }, secrets: { password: string; web: string }, origins: string[]) => `listen: ${paths.listen}
+const config = (
+  paths: { listen: string; key: string; cert: string; dir: string },
+  secrets: { password: string; web: string },
+  origins: string[],
+) => `listen: ${paths.listen}
 service: ${SERVICE}
 issuer: registry-token-server
 signing: {key: ${paths.key}, certificate: ${paths.cert}}
@@ -79,7 +83,12 @@ function ok(result: RunResult, what: string): RunResult {
 }
 
 /** A raw request to the token server (GET unless told), from a chosen loopback address. */
-function get(path: string, headers: Record<string, string>, from = '127.0.0.1', method = 'GET'): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+function get(
+  path: string,
+  headers: Record<string, string>,
+  from = '127.0.0.1',
+  method = 'GET',
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(new URL(path, server.url), { method, headers, localAddress: from }, (res) => {
       let body = '';
@@ -102,13 +111,25 @@ const basic = (user: string, password: string) => ({ authorization: `Basic ${Buf
 before(async () => {
   assertBuilt();
   work = await mkdtemp(join(tmpdir(), 'dco-dropin-'));
-  idp = await startIdp({ users: Object.keys(PASSWORDS), passwords: PASSWORDS, groups: { alice: ['developers'], bob: ['ops'] }, pendingAction: ['carol'], needsMfa: ['dave'] });
+  idp = await startIdp({
+    users: Object.keys(PASSWORDS),
+    passwords: PASSWORDS,
+    groups: { alice: ['developers'], bob: ['ops'] },
+    pendingAction: ['carol'],
+    needsMfa: ['dave'],
+  });
   const secrets = { password: join(work, 'password-client-secret'), web: join(work, 'web-client-secret') };
   await writeFile(secrets.password, `${idp.clientSecrets.password}\n`, { mode: 0o600 });
   await writeFile(secrets.web, `${idp.clientSecrets.web}\n`, { mode: 0o600 });
   [ui, strangerUi] = await Promise.all([startWebUi(), startWebUi()]);
   server = await startTokenServerProcess((paths) => config(paths, secrets, [ui.origin]));
-  registry = await startRegistry({ kind: 'token', realm: `${server.url}/token`, service: SERVICE, issuer: server.issuer, rootCertPath: server.certificatePath });
+  registry = await startRegistry({
+    kind: 'token',
+    realm: `${server.url}/token`,
+    service: SERVICE,
+    issuer: server.issuer,
+    rootCertPath: server.certificatePath,
+  });
   ui.proxyTo(registry.url, server.url);
   strangerUi.proxyTo(registry.url, server.url);
   engine = await startDockerEngine();
@@ -131,13 +152,27 @@ after(async () => {
 test('docker login -u alice with her password through the daemon, then push and pull under the rules', async () => {
   // Images reach the registry with skopeo and a password too (--dest-creds is Basic user:password).
   const image = await makeOciImage(await mkdtemp(join(work, 'img-')));
-  for (const [user, target] of [['alice', 'team/app:1'], ['bob', 'public/base:1'], ['bob', 'ops/secret:1']] as const) {
-    ok(await run('skopeo', ['--insecure-policy', 'copy', '--dest-tls-verify=false', '--dest-creds', `${user}:${PASSWORDS[user]}`, image, `docker://${registry.host}/${target}`], { env, timeoutMs: 60_000 }), `skopeo copy as ${user}`);
+  for (const [user, target] of [
+    ['alice', 'team/app:1'],
+    ['bob', 'public/base:1'],
+    ['bob', 'ops/secret:1'],
+  ] as const) {
+    ok(
+      await run(
+        'skopeo',
+        ['--insecure-policy', 'copy', '--dest-tls-verify=false', '--dest-creds', `${user}:${PASSWORDS[user]}`, image, `docker://${registry.host}/${target}`],
+        { env, timeoutMs: 60_000 },
+      ),
+      `skopeo copy as ${user}`,
+    );
   }
   const login = ok(await docker(['login', registry.host, '-u', 'alice', '--password-stdin'], PASSWORDS.alice), 'docker login');
   assert.match(login.stdout, /Login Succeeded/);
   const saved = await readFile(join(env.DOCKER_CONFIG!, 'config.json'), 'utf8');
-  assert.ok(!saved.includes(PASSWORDS.alice) && !saved.includes(Buffer.from(`alice:${PASSWORDS.alice}`).toString('base64')), 'docker keeps our refresh token, not the password');
+  assert.ok(
+    !saved.includes(PASSWORDS.alice) && !saved.includes(Buffer.from(`alice:${PASSWORDS.alice}`).toString('base64')),
+    'docker keeps our refresh token, not the password',
+  );
   assert.match(saved, /identitytoken/, 'the daemon got a registry refresh token for the sign-in (offline_token=true)');
 
   ok(await docker(['pull', `${registry.host}/team/app:1`]), 'docker pull team/app');
@@ -160,7 +195,10 @@ test("the provider's refusals are one line docker shows", async (t) => {
   assert.match(wrong.stderr, /wrong username or password/);
   const pending = await docker(['login', registry.host, '-u', 'carol', '--password-stdin'], PASSWORDS.carol);
   assert.notEqual(pending.code, 0);
-  assert.match(pending.stderr, new RegExp(`your account needs an action at the provider \\(update password / complete profile\\): sign in once at ${idp.issuer}/account`));
+  assert.match(
+    pending.stderr,
+    new RegExp(`your account needs an action at the provider \\(update password / complete profile\\): sign in once at ${idp.issuer}/account`),
+  );
   const mfa = await docker(['login', registry.host, '-u', 'dave', '--password-stdin'], PASSWORDS.dave);
   assert.notEqual(mfa.code, 0);
   assert.match(mfa.stderr, new RegExp(`multi-factor .* use registry-login ${SERVICE.replace(/\./g, '\\.')}`));
@@ -183,7 +221,15 @@ test('wrong passwords are limited per username across addresses; the OAuth2 pass
   const form = await fetch(`${server.url}/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'password', username: 'alice', password: PASSWORDS.alice, service: SERVICE, scope: 'repository:team/app:pull', access_type: 'offline', client_id: 'web-tool' }),
+    body: new URLSearchParams({
+      grant_type: 'password',
+      username: 'alice',
+      password: PASSWORDS.alice,
+      service: SERVICE,
+      scope: 'repository:team/app:pull',
+      access_type: 'offline',
+      client_id: 'web-tool',
+    }),
   });
   const answer = (await form.json()) as { scope?: string; refresh_token?: string };
   assert.equal(form.status, 200, JSON.stringify(answer));
@@ -191,7 +237,13 @@ test('wrong passwords are limited per username across addresses; the OAuth2 pass
   const renewed = await fetch(`${server.url}/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: answer.refresh_token ?? '', service: SERVICE, scope: 'repository:team/app:pull', client_id: 'web-tool' }),
+    body: new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: answer.refresh_token ?? '',
+      service: SERVICE,
+      scope: 'repository:team/app:pull',
+      client_id: 'web-tool',
+    }),
   });
   assert.equal(renewed.status, 200, 'the refresh token of a password sign-in renews as any other');
   const logged = server.stdout();
@@ -215,7 +267,10 @@ test('a web UI signs the person in with a real browser and sees exactly what the
   await page.waitForURL(/\/interaction\//);
   await page.goto(`${page.url().replace(/\/(login|consent)$/, '')}/abort`);
   assert.match((await page.textContent('body')) ?? '', /sign-in refused: the provider answered access_denied; back to http:\/\/127\.0\.0\.1:\d+\//);
-  assert.equal((await context.cookies(server.url)).find((cookie) => cookie.name === 'registry_session'), undefined);
+  assert.equal(
+    (await context.cookies(server.url)).find((cookie) => cookie.name === 'registry_session'),
+    undefined,
+  );
   // A callback nobody started (no sign-in cookie: a forged or replayed link) is refused.
   const forgedCallback = await get('/callback?code=stolen&state=guessed', {});
   assert.equal(forgedCallback.status, 400);
@@ -252,7 +307,12 @@ test('a web UI signs the person in with a real browser and sees exactly what the
   assert.deepEqual(await shownRepositories(stranger), []);
   const preflight = await get('/token', { origin: strangerUi.origin, 'access-control-request-method': 'GET' }, '127.0.0.1', 'OPTIONS');
   assert.equal(preflight.headers['access-control-allow-origin'], undefined);
-  const allowed = await get('/token', { origin: ui.origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' }, '127.0.0.1', 'OPTIONS');
+  const allowed = await get(
+    '/token',
+    { origin: ui.origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+    '127.0.0.1',
+    'OPTIONS',
+  );
   assert.equal(allowed.status, 204);
   assert.equal(allowed.headers['access-control-allow-origin'], ui.origin);
   assert.equal(allowed.headers['access-control-allow-credentials'], 'true');

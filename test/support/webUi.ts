@@ -60,7 +60,9 @@ export async function startWebUi(): Promise<WebUi> {
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     void (async () => {
       if (request.url?.startsWith('/v2/')) {
-        const answer = await fetch(`${registry}${request.url}`, { headers: request.headers.authorization ? { authorization: request.headers.authorization } : {} });
+        const answer = await fetch(`${registry}${request.url}`, {
+          headers: request.headers.authorization ? { authorization: request.headers.authorization } : {},
+        });
         const headers: Record<string, string> = { 'content-type': answer.headers.get('content-type') ?? 'application/json' };
         const challenge = answer.headers.get('www-authenticate');
         if (challenge) headers['www-authenticate'] = challenge;

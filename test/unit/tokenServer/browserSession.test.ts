@@ -59,11 +59,20 @@ test('cookie headers are read as RFC 6265 writes them, and bounded', () => {
 test("a session's registry tokens end with the session, and a session is never turned into a refresh token", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'dco-session-'));
   const [keyFile, certFile] = [join(dir, 'k.pem'), join(dir, 'c.pem')];
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=s'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=s'],
+    { stdio: 'ignore' },
+  );
   const tokens = new RegistryTokens(loadSigningKeys(keyFile, certFile), 'ts', 300, 3600);
   const rules = new Rules([{ match: { groups: 'developers' }, repositories: ['team/*'], actions: ['pull'] }]);
   const service = new TokenService('registry.example', new OidcVerifier([], 15, fetch), rules, tokens, () => NOW);
-  const { decision, issued } = await service.token({ service: 'registry.example', scopes: ['repository:team/app:pull'], credential: { kind: 'session', subject: SUBJECT, endsAt: NOW + 10 }, offline: true });
+  const { decision, issued } = await service.token({
+    service: 'registry.example',
+    scopes: ['repository:team/app:pull'],
+    credential: { kind: 'session', subject: SUBJECT, endsAt: NOW + 10 },
+    offline: true,
+  });
   assert.deepEqual(decision.granted, ['repository:team/app:pull']);
   assert.equal(issued?.expiresIn, 10, 'tokenTtl is 300 s, the session has 10 s left');
   assert.equal(issued?.refreshToken, undefined);

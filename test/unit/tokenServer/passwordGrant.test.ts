@@ -5,13 +5,23 @@ import { looksLikeJwt, PasswordSignIn } from '../../../src/tokenServer/passwordS
 
 const PLACES = { accountUrl: 'https://sso.example.com/realms/dev/account', registry: 'registry.example.com' };
 
-test("each provider refusal of a password is one line that says what to do", () => {
+test('each provider refusal of a password is one line that says what to do', () => {
   // Keycloak's answers (DirectGrantValidatePasswordAuthenticator, RequiredActions) and Entra ID's.
   const table: Array<[string, string, RegExp, number]> = [
     ['invalid_grant', 'Invalid user credentials', /^wrong username or password$/, 401],
-    ['invalid_grant', 'Account is not fully set up', /needs an action at the provider \(update password \/ complete profile\): sign in once at https:\/\/sso\.example\.com\/realms\/dev\/account/, 401],
+    [
+      'invalid_grant',
+      'Account is not fully set up',
+      /needs an action at the provider \(update password \/ complete profile\): sign in once at https:\/\/sso\.example\.com\/realms\/dev\/account/,
+      401,
+    ],
     ['invalid_grant', 'AADSTS50055: The password is expired.', /needs an action at the provider/, 401],
-    ['invalid_grant', 'AADSTS50076: Due to a configuration change made by your administrator, you must use multi-factor authentication', /multi-factor .*use registry-login registry\.example\.com/, 401],
+    [
+      'invalid_grant',
+      'AADSTS50076: Due to a configuration change made by your administrator, you must use multi-factor authentication',
+      /multi-factor .*use registry-login registry\.example\.com/,
+      401,
+    ],
     ['interaction_required', 'AADSTS53003: Access has been blocked by Conditional Access policies.', /use registry-login registry\.example\.com/, 401],
     ['unauthorized_client', 'Client not allowed for direct access grants', /operator must allow the password grant/, 503],
     ['unsupported_grant_type', '', /operator must allow the password grant/, 503],
@@ -33,6 +43,17 @@ test('a Basic password is a token only when it has the shape of a JWT', () => {
 });
 
 test('a client secret file that cannot be read stops the start, not the first sign-in', () => {
-  const provider = { issuer: 'https://sso.example.com/realms/dev', audience: 'registry', usernameClaim: 'preferred_username', algorithms: ['RS256' as const], acceptIdTokens: false, passwordGrant: true, passwordClient: { clientId: 'registry-token-server', clientSecretFile: '/nonexistent/secret' } };
-  assert.throws(() => new PasswordSignIn({ providers: [provider], rateLimit: { failures: 5, window: 60 }, service: 'registry.example.com' }, fetch), /cannot read the client secret of registry-token-server \(\/nonexistent\/secret\): ENOENT/);
+  const provider = {
+    issuer: 'https://sso.example.com/realms/dev',
+    audience: 'registry',
+    usernameClaim: 'preferred_username',
+    algorithms: ['RS256' as const],
+    acceptIdTokens: false,
+    passwordGrant: true,
+    passwordClient: { clientId: 'registry-token-server', clientSecretFile: '/nonexistent/secret' },
+  };
+  assert.throws(
+    () => new PasswordSignIn({ providers: [provider], rateLimit: { failures: 5, window: 60 }, service: 'registry.example.com' }, fetch),
+    /cannot read the client secret of registry-token-server \(\/nonexistent\/secret\): ENOENT/,
+  );
 });
