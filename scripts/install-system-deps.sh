@@ -18,6 +18,9 @@ packages+=(podman buildah)
 # docker.io: dockerd, a real engine for the headline journey (docker pull/push/build), and the
 # docker 20.10 CLI that drives the engine's BuildKit without buildx.
 packages+=(docker.io)
+# chromium: a real browser for the token server's web-UI sign-in test (driven by playwright-core, which
+# downloads no browser of its own).
+packages+=(chromium)
 # The linux-arm64 build is smoke-tested here under qemu-user, with Debian's arm64 C/C++ runtimes and
 # strip; on an arm64 machine the x64 build is.
 case "$(uname -m)" in

@@ -22,12 +22,12 @@ export interface ProviderErrorContext {
 const DENIALS = new Set(['access_denied', 'authorization_declined']);
 
 /** OpenID Connect's "the person must come back" errors (Core 1.0 §3.1.2.6). */
-const NEEDS_PERSON = new Set(['interaction_required', 'consent_required', 'login_required']);
+export const NEEDS_PERSON = new Set(['interaction_required', 'consent_required', 'login_required']);
 /**
  * Entra ID's codes for the same (MFA required 50076/50079, re-authentication 50158, Conditional
  * Access 53003, a session that policy or inactivity ended 70043/700082), sent inside invalid_grant.
  */
-const ENTRA_NEEDS_PERSON = /AADSTS(50076|50079|50158|53003|70043|700082)\b/;
+export const ENTRA_NEEDS_PERSON = /AADSTS(50076|50079|50158|53003|70043|700082)\b/;
 /**
  * A refresh token the provider no longer honours, said otherwise than invalid_grant: Dex answers
  * invalid_request "Refresh token is invalid or has already been claimed by another client."

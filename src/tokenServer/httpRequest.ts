@@ -71,7 +71,7 @@ export function credentialOf(header: string | undefined): Credential {
   if (colon < 0) throw new HttpFailure(401, 'malformed Basic credentials');
   const [user, password] = [decoded.slice(0, colon), decoded.slice(colon + 1)];
   if (!password) throw new HttpFailure(401, 'empty password');
-  return user === REFRESH_TOKEN_USERNAME ? { kind: 'refresh', token: password } : { kind: 'oidc', token: password };
+  return user === REFRESH_TOKEN_USERNAME ? { kind: 'refresh', token: password } : { kind: 'oidc', token: password, user };
 }
 
 /** The credential of an OAuth2 form (POST /token): the refresh_token or password grant. */
@@ -81,7 +81,8 @@ export function formCredential(form: URLSearchParams): Credential & { kind: 'oid
   if (grant === 'refresh_token') credential = { kind: 'refresh', token: form.get('refresh_token') ?? '' };
   else if (grant === 'password') {
     const password = form.get('password') ?? '';
-    credential = form.get('username') === REFRESH_TOKEN_USERNAME ? { kind: 'refresh', token: password } : { kind: 'oidc', token: password };
+    const user = form.get('username') ?? '';
+    credential = user === REFRESH_TOKEN_USERNAME ? { kind: 'refresh', token: password } : { kind: 'oidc', token: password, user };
   } else throw new HttpFailure(400, 'grant_type must be refresh_token or password');
   if (!credential.token) throw new HttpFailure(400, `${grant === 'password' ? 'password' : 'refresh_token'} is missing`);
   return credential;

@@ -9,6 +9,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { splitListen, type TokenServerConfig } from './config.js';
+import { callbackRoute, loginRoute, logoutRoute } from './browserRoutes.js';
+import type { BrowserSignIn } from './browserSignIn.js';
 import { FailureLimiter } from './failureLimiter.js';
 import { errorBody, json, rawErrorAnswer } from './httpAnswers.js';
 import { clientAddress, HttpFailure, parseTarget } from './httpRequest.js';
@@ -38,6 +40,10 @@ const ROUTES = new Map<string, { route: Route; limited: boolean }>([
   ['/oauth2/exchange', { route: exchangeRoute, limited: true }],
   ['/healthz', { route: healthRoute, limited: false }],
   ['/metrics', { route: metricsRoute, limited: false }],
+  // The web UIs' sign-in (browserRoutes.ts): a forged callback counts as a failure.
+  ['/login', { route: loginRoute, limited: false }],
+  ['/callback', { route: callbackRoute, limited: true }],
+  ['/logout', { route: logoutRoute, limited: false }],
 ]);
 
 function answerFailure(server: ServerContext, call: Pick<Call, 'response' | 'client'> & { route: string }, error: unknown): void {
@@ -116,9 +122,9 @@ function listen(server: Server, config: TokenServerConfig, inFlight: AsyncLocalS
   });
 }
 
-export function startHttpServer(config: TokenServerConfig, service: TokenService, log: Log): Promise<RunningServer> {
+export function startHttpServer(config: TokenServerConfig, service: TokenService, log: Log, browser?: BrowserSignIn): Promise<RunningServer> {
   const metrics = new TokenServerMetrics();
-  const context: ServerContext = { config, service, metrics, log, limiter: new FailureLimiter(config.rateLimit.failures, config.rateLimit.window * 1000) };
+  const context: ServerContext = { config, service, metrics, log, browser, limiter: new FailureLimiter(config.rateLimit.failures, config.rateLimit.window * 1000) };
   const rateLimitLog = new RateLimitLog(log, RATE_LIMIT_LOG_INTERVAL_MS);
   const inFlight = new AsyncLocalStorage<ServerResponse>();
   const listener = (request: IncomingMessage, response: ServerResponse) =>

@@ -3,12 +3,14 @@
 // /oauth2/exchange, /healthz and /metrics. They throw HttpFailure for what the client got wrong; the
 // guard in httpServer.ts answers it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BrowserSignIn } from './browserSignIn.js';
 import type { TokenServerConfig } from './config.js';
 import type { FailureLimiter } from './failureLimiter.js';
 import { errorBody, json, type ErrorShape } from './httpAnswers.js';
 import { credentialOf, formCredential, HttpFailure, readForm, type Target } from './httpRequest.js';
 import type { TokenServerMetrics } from './metrics.js';
-import type { Decision, TokenRequest, TokenService } from './tokenService.js';
+import { allowWebUi, preflight } from './webUiCors.js';
+import type { Credential, Decision, TokenRequest, TokenService } from './tokenService.js';
 
 export type Log = (line: Record<string, unknown>) => void;
 
@@ -19,6 +21,8 @@ export interface ServerContext {
   metrics: TokenServerMetrics;
   limiter: FailureLimiter;
   log: Log;
+  /** The web UIs' sign-in (browserSignIn in the config), when configured. */
+  browser?: BrowserSignIn | undefined;
 }
 
 /** One request: its parsed target and the client's address. */
@@ -45,20 +49,29 @@ function record(server: ServerContext, call: Call, decision: Decision): void {
 
 function refuse(server: ServerContext, call: Call, decision: Decision, shape: ErrorShape): void {
   const status = decision.status ?? 400;
-  const what = status === 401 ? 'authentication failed' : status === 503 ? 'cannot verify credentials now, try again later' : 'bad request';
+  const what = status === 401 ? 'authentication failed' : status === 503 ? 'cannot verify credentials now, try again later' : status === 429 ? 'too many failures' : 'bad request';
   const headers: Record<string, string> = {};
+  if (status === 429) headers['retry-after'] = String(server.config.rateLimit.window);
   if (status === 401 && shape === 'distribution') headers['www-authenticate'] = `Basic realm="${server.config.service}"`;
   if (status === 503) headers['retry-after'] = '30';
   json(call.response, status, errorBody(status, `${what}: ${decision.reason}`, shape), headers);
 }
 
-async function tokenRequestOf(call: Call): Promise<TokenRequest> {
+/** A web UI's session cookie counts only from an allowed Origin, and only without other credentials. */
+async function browserCredential(server: ServerContext, call: Call): Promise<Credential> {
+  const { request } = call;
+  if (request.headers.authorization || !server.browser?.allowedOrigin(request.headers.origin)) return credentialOf(request.headers.authorization);
+  const session = await server.browser.sessions.readSession(request.headers.cookie, Date.now() / 1000);
+  return session ? { kind: 'session', subject: session, endsAt: session.exp } : { kind: 'none' };
+}
+
+async function tokenRequestOf(server: ServerContext, call: Call): Promise<TokenRequest> {
   const { request, target } = call;
   if (request.method === 'GET' && target.pathname === '/token') {
     return {
       service: target.query.get('service') ?? undefined,
       scopes: target.query.getAll('scope'),
-      credential: credentialOf(request.headers.authorization),
+      credential: await browserCredential(server, call),
       offline: target.query.get('offline_token') === 'true',
     };
   }
@@ -69,8 +82,10 @@ async function tokenRequestOf(call: Call): Promise<TokenRequest> {
 
 /** GET /token (Distribution's token spec) and POST /token, /oauth2/token (its OAuth2 form). */
 export const tokenRoute: Route = async (server, call) => {
+  if (call.request.method === 'OPTIONS') return preflight(server, call);
+  allowWebUi(server, call);
   const oauthForm = call.request.method === 'POST';
-  const { decision, issued } = await server.service.token(await tokenRequestOf(call));
+  const { decision, issued } = await server.service.token(await tokenRequestOf(server, call));
   record(server, call, decision);
   if (!issued) return refuse(server, call, decision, oauthForm ? 'oauth' : 'distribution');
   json(call.response, 200, {

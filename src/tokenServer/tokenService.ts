@@ -2,6 +2,7 @@
 // refresh tokens, or nobody), what the rules let them do of what they asked, and what is signed
 // for it. Every decision is one structured record for the log; no token ever goes into it.
 import { OidcVerifier } from './oidcVerifier.js';
+import { looksLikeJwt, type PasswordSignIn } from './passwordSignIn.js';
 import { RegistryTokens, type RefreshSubject } from './registryTokens.js';
 import { Rules, type Caller } from './rules.js';
 import { formatScope, parseScopes, type ResourceAccess } from './scopes.js';
@@ -11,7 +12,10 @@ export const REFRESH_TOKEN_USERNAME = '00000000-0000-0000-0000-000000000000';
 
 export type Credential =
   | { kind: 'none' }
-  | { kind: 'oidc'; token: string }
+  /** A provider's token, or (with a password grant on) the person's password; `user` is the Basic username. */
+  | { kind: 'oidc'; token: string; user?: string }
+  /** A browser session this server signed (browserSession.ts): who signed in, already verified. */
+  | { kind: 'session'; subject: RefreshSubject; endsAt: number }
   | { kind: 'refresh'; token: string };
 
 export interface TokenRequest {
@@ -22,7 +26,7 @@ export interface TokenRequest {
   offline: boolean;
 }
 
-export type RefusalStatus = 400 | 401 | 503;
+export type RefusalStatus = 400 | 401 | 429 | 503;
 
 export interface Decision {
   outcome: 'issued' | 'refused';
@@ -56,6 +60,7 @@ export class TokenService {
     private readonly rules: Rules,
     private readonly tokens: RegistryTokens,
     private readonly nowS: () => number = () => Date.now() / 1000,
+    private readonly passwords?: PasswordSignIn,
   ) {}
 
   /** GET and POST /token. */
@@ -102,19 +107,39 @@ export class TokenService {
     return { decision: { outcome: 'issued', subject: subject.sub, username: subject.username, provider: subject.idp, asked: [], granted: ['refresh_token'] }, refreshToken: token, expiresAt };
   }
 
+  /** Who an access token of one of our providers names (the browser sign-in's), or why not. */
+  async subjectOf(accessToken: string): Promise<{ subject: RefreshSubject } | { refused: string }> {
+    const who = await this.authenticate({ kind: 'oidc', token: accessToken }, this.nowS());
+    return 'refused' in who ? { refused: who.refused } : { subject: who.subject! };
+  }
+
   /**
-   * Who the credential names. An OIDC token starts a refresh-token chain now; one of our refresh
-   * tokens continues its chain, renewable only under the key that signs today (signingKeys.ts).
+   * Who the credential names. An OIDC token (or a password the provider accepted) starts a
+   * refresh-token chain now; one of our refresh tokens continues its chain, renewable only under the
+   * key that signs today (signingKeys.ts); a browser session is its own renewal (the cookie), bounded
+   * by the same chain from its sign-in.
    */
   private async authenticate(credential: Credential, nowS: number): Promise<Authenticated | { refused: string; status: RefusalStatus }> {
     if (credential.kind === 'none') return { subject: null, renewable: false, endsAt: Infinity };
+    if (credential.kind === 'session') {
+      // Nothing issued for a browser session outlives it; it ends within the chain its sign-in started
+      // (sessionTtl is at most refreshTokenTtl, config.ts).
+      return { subject: credential.subject, renewable: false, endsAt: credential.endsAt };
+    }
+    let token = credential.kind === 'oidc' ? credential.token : '';
+    if (credential.kind === 'oidc' && credential.user !== undefined && this.passwords?.enabled && !looksLikeJwt(credential.token)) {
+      // The password is spent here: only the provider's access token goes on, through the same checks.
+      const checked = await this.passwords.check(credential.user, credential.token);
+      if ('refused' in checked) return { refused: checked.refused, status: checked.status };
+      token = checked.accessToken;
+    }
     if (credential.kind === 'refresh') {
       const verified = await this.tokens.verifyRefreshToken(credential.token, this.service, nowS);
       if ('refused' in verified) return { refused: verified.refused, status: 401 };
       const { chainEndsAt, signedByCurrentKey, ...subject } = verified;
       return { subject, renewable: signedByCurrentKey, endsAt: chainEndsAt };
     }
-    const verified = await this.verifier.verify(credential.token, nowS);
+    const verified = await this.verifier.verify(token, nowS);
     if ('refused' in verified) return { refused: verified.refused, status: verified.unavailable ? 503 : 401 };
     const sub = verified.claims.sub as string; // the verifier accepts string subjects only
     return { subject: { sub, username: verified.username, idp: verified.issuer, claims: this.keptClaims(verified.claims), vouchedAt: Math.floor(nowS) }, renewable: true, endsAt: Infinity };
