@@ -6,8 +6,8 @@ import { HelperError } from '../errors.js';
 import { clientSecretOf } from '../config/clientSecret.js';
 import { lookup, withKey } from '../config/ownKeys.js';
 import { definedOnly, presetFor, resolveSettings, settingsFromEnv, type SettingsInput } from '../config/resolveSettings.js';
-import { probeRegistry } from './registryProbe.js';
-import { IDENTITY_TOKEN_USERNAME, isPipelineGrant, sessionKeyOf, storeOfRegistry, type HelperSettings, type OidcSession, type RegistryEntry, type StoreName, DEFAULT_MIN_VALIDITY_S } from '../model.js';
+import { probeRegistry, probeRegistryService, type ProbedSettings } from './registryProbe.js';
+import { IDENTITY_TOKEN_USERNAME, isPipelineGrant, sessionKeyOf, storeOfRegistry, type HelperSettings, type OidcSession, type RegistryEntry, type StoreName, type Fetch, DEFAULT_MIN_VALIDITY_S } from '../model.js';
 import { registriesOfSession } from '../config/settingsFile.js';
 import { endSession } from './logout.js';
 import type * as OpenIdClient from 'openid-client';
@@ -65,9 +65,8 @@ export async function login(deps: Deps, serverUrl: string, flags: SettingsInput,
   const registry = hostWithPort(address) + address.path;
   const saved = lookup((await deps.settings.read()).registries, address.key);
   const fromEnv = settingsFromEnv(deps.env);
-  // No mode chosen anywhere: ask the registry which one it supports best.
-  const unchosen = !flags.mode && !fromEnv.mode && !saved?.mode && !presetFor(registry).mode;
-  const probed = unchosen ? await probeRegistry(hostWithPort(address), deps.fetchFor(flags.caFile ?? fromEnv.caFile)) : {};
+  const mode = flags.mode ?? fromEnv.mode ?? saved?.mode ?? presetFor(registry).mode;
+  const probed = await probeFor(registry, hostWithPort(address), { mode, given: flags.exchangeUrl ?? fromEnv.exchangeUrl, saved: saved?.exchangeUrl }, deps.fetchFor(flags.caFile ?? fromEnv.caFile));
   const settings = resolveSettings(registry, { ...probed, ...definedOnly(flags) }, fromEnv, saved);
   if (settings.exchangeUrl) requireSecureUrl(settings.exchangeUrl, '--exchange-url');
   requireSecureUrl(settings.issuer, 'issuer');
@@ -118,6 +117,19 @@ export async function login(deps: Deps, serverUrl: string, flags: SettingsInput,
 }
 
 /**
+ * What to ask the registry before signing in. No mode chosen anywhere: which one it supports best.
+ * The exchange (acr) chosen without its URL: where it is, from the challenge (a token server in
+ * front of a Distribution registry serves it at the realm's origin, not at the registry); with a
+ * URL given now, the service the exchange must name. Azure's own hosts need neither.
+ */
+async function probeFor(registry: string, host: string, chosen: { mode?: string; given?: string; saved?: string }, fetch: Fetch): Promise<ProbedSettings> {
+  if (!chosen.mode) return probeRegistry(host, fetch);
+  if (chosen.mode !== 'acr' || presetFor(registry).mode) return {};
+  if (chosen.given) return chosen.given === chosen.saved ? {} : probeRegistryService(host, fetch);
+  return chosen.saved ? {} : probeRegistry(host, fetch);
+}
+
+/**
  * A pipeline's registry-login checks the whole configuration by running the grant once (CI token,
  * client authentication, the provider's trust in both): a job fails at its login step with the
  * reason, not at its first push.
@@ -154,7 +166,7 @@ async function deviceCodeSignIn(deps: Deps, provider: OpenIdClient.Configuration
 
 async function browserSignIn(deps: Deps, provider: OpenIdClient.Configuration, entry: RegistryEntry, registry: string, presenter: SignInPresenter): Promise<TokenResponse> {
   const signIn = await startBrowserSignIn(provider, entry, registry, entry.redirectUri);
-  presenter.openBrowser(signIn.authorizationUrl, { noBrowser: Boolean(entry.noBrowser) });
+  presenter.openBrowser(signIn.startUrl, { noBrowser: Boolean(entry.noBrowser) });
   const seconds = Number(deps.env.DOCKER_CREDENTIAL_OIDC_SIGN_IN_TIMEOUT);
   return signIn.waitForRedirect(deps.terminal.interrupt, Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_SIGN_IN_TIMEOUT_S);
 }
@@ -180,16 +192,26 @@ async function completeLogin(
     await deps.settings.update((s) => ({ ...s, registries: withKey(s.registries, key, entry) }));
     if (previous && storeOfRegistry(previous) !== storeOfRegistry(entry)) await forgetIn(deps, storeOfRegistry(previous), [key, sessionKeyOf(previous)]);
   }
-  const result = await deps.withLock(sessionKey, async () => {
-    if (!reused) await deps.items.write(sessionKey, session, usefulUntil(entry, session, session));
-    const current = reused ? ((await deps.items.readKind(sessionKey, 'oidc-session')) ?? session) : session;
-    const derived = await deriveCredential(deps, entry, current);
-    const record: StoredRecord = derived.credential.cacheable
-      ? derivedRecord(entry, derived.credential)
-      : { kind: 'session-binding', serverURL: entry.serverURL, username: derived.credential.username, sessionKey };
-    await deps.items.write(key, record, usefulUntil(entry, record, derived.session));
-    return derived;
-  });
+  const saveAndDerive = () =>
+    deps.withLock(sessionKey, async () => {
+      if (!reused) await deps.items.write(sessionKey, session, usefulUntil(entry, session, session));
+      const current = reused ? ((await deps.items.readKind(sessionKey, 'oidc-session')) ?? session) : session;
+      const derived = await deriveCredential(deps, entry, current);
+      const record: StoredRecord = derived.credential.cacheable
+        ? derivedRecord(entry, derived.credential)
+        : { kind: 'session-binding', serverURL: entry.serverURL, username: derived.credential.username, sessionKey };
+      await deps.items.write(key, record, usefulUntil(entry, record, derived.session));
+      return derived;
+    });
+  let result: Awaited<ReturnType<typeof saveAndDerive>>;
+  try {
+    result = await saveAndDerive();
+  } catch (error) {
+    // The registry refused what the new sign-in gives (a failed exchange): no live refresh token
+    // may stay behind in the keychain or at the provider for a sign-in that failed.
+    if (!reused) await endFailedSignIn(deps, entry, sessionKey);
+    throw error;
+  }
   const settings = await deps.settings.update((s) => ({ ...s, registries: withKey(s.registries, key, entry) }));
   if (previous && sessionKeyOf(previous) !== sessionKey) await endAbandonedSession(deps, settings, previous);
   const outcome: LoginResult = {
@@ -216,6 +238,17 @@ async function forgetIn(deps: Deps, store: StoreName, accounts: string[]): Promi
     } catch {
       // nothing more to do: it was unreachable
     }
+  }
+}
+
+/** Revokes the new sign-in's refresh token at the provider (best effort) and removes it from the store. */
+async function endFailedSignIn(deps: Deps, entry: RegistryEntry, sessionKey: string): Promise<void> {
+  try {
+    const outcome = await endSession(deps, await deps.settings.read(), sessionKey, entry);
+    if (outcome.revocationWarning) deps.terminal.stderr(`warning: ${outcome.revocationWarning}\n`);
+  } catch (error) {
+    // The sign-in's own failure is the one to report; this one only follows it.
+    deps.terminal.stderr(`warning: the failed sign-in could not be removed (${error instanceof Error ? error.message : String(error)}): run "docker-credential-oidc logout ${entry.serverURL}"\n`);
   }
 }
 

@@ -53,8 +53,13 @@ export interface Idp {
   pipeline: { clientSecret: string; privateJwk: Record<string, unknown> };
   stats: IdpStats;
   approve(userCode: string, options?: { user?: string; deny?: boolean }): Promise<void>;
-  /** Plays the person at the browser for the authorization code flow: signs in at `url` (or denies). */
-  signInAtBrowser(url: string, options?: { user?: string; deny?: boolean }): Promise<{ status: number; body: string }>;
+  /**
+   * Plays the person at the browser for the authorization code flow: signs in at `url` (or denies).
+   * With `stopAt` (an origin), the redirect to it is not followed: its URL is returned instead.
+   */
+  signInAtBrowser(url: string, options?: { user?: string; deny?: boolean; stopAt?: string }): Promise<{ status: number; body: string; url: string }>;
+  /** Every refresh token the provider issued, oldest first (opaque: the value is its id). */
+  issuedRefreshTokens: string[];
   isRefreshTokenActive(token: string): Promise<boolean>;
   /** Close the port (connection refused) and open it again later with the same state. */
   pause(): Promise<void>;
@@ -199,6 +204,8 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
     stats.tokenRequests[`${short}_error`] = (stats.tokenRequests[`${short}_error`] ?? 0) + 1;
   });
   provider.on('device_authorization.success', () => stats.deviceAuthorizations++);
+  const issuedRefreshTokens: string[] = [];
+  provider.on('refresh_token.saved', (token: { jti: string }) => issuedRefreshTokens.push(token.jti));
 
   const providerCallback = provider.callback();
   let tokenAnswerDelayMs = 0;
@@ -262,7 +269,8 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
     pipeline,
     stats,
     approve: (userCode, approveOptions = {}) => approveDeviceCode(issuer, userCode, approveOptions.user ?? 'alice', Boolean(approveOptions.deny), harnessFetch),
-    signInAtBrowser: (url, signInOptions = {}) => signInAtBrowser(url, signInOptions.user ?? 'alice', Boolean(signInOptions.deny), harnessFetch),
+    signInAtBrowser: (url, signInOptions = {}) => signInAtBrowser(url, signInOptions.user ?? 'alice', Boolean(signInOptions.deny), harnessFetch, signInOptions.stopAt),
+    issuedRefreshTokens,
     isRefreshTokenActive,
     pause: close,
     delayTokenAnswers: (ms) => {
@@ -317,7 +325,8 @@ class Browser {
 
   constructor(private readonly fetch: typeof globalThis.fetch) {}
 
-  async open(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Page> {
+  /** Follows redirects like a browser; one to `stopAt` (an origin) is returned unfollowed. */
+  async open(url: string, init: { method?: string; form?: Record<string, string>; stopAt?: string } = {}): Promise<Page> {
     let current = url;
     let method = init.method ?? 'GET';
     let body: URLSearchParams | undefined = init.form ? new URLSearchParams(init.form) : undefined;
@@ -339,6 +348,10 @@ class Browser {
       const location = response.headers.get('location');
       if (response.status >= 300 && response.status < 400 && location) {
         current = new URL(location, current).toString();
+        if (init.stopAt && new URL(current).origin === init.stopAt) {
+          await response.arrayBuffer();
+          return { url: current, status: response.status, body: '' };
+        }
         method = 'GET';
         body = undefined;
         await response.arrayBuffer();
@@ -386,7 +399,7 @@ async function approveDeviceCode(issuer: string, userCode: string, user: string,
  * The authorization code flow as a browser goes through it: the authorization URL, the provider's
  * login and consent forms, and the redirect to the helper's loopback listener, whose page is returned.
  */
-async function signInAtBrowser(url: string, user: string, deny: boolean, fetch: typeof globalThis.fetch): Promise<{ status: number; body: string }> {
+async function signInAtBrowser(url: string, user: string, deny: boolean, fetch: typeof globalThis.fetch, stopAt?: string): Promise<Page> {
   const browser = new Browser(fetch);
   let page = await browser.open(url);
   for (let step = 0; step < 5; step++) {
@@ -397,7 +410,7 @@ async function signInAtBrowser(url: string, user: string, deny: boolean, fetch: 
     }
     const form = firstForm(page);
     const filled = form.fields.prompt === 'login' ? { ...form.fields, login: user, password: 'any' } : form.fields;
-    page = await browser.open(form.action, { method: 'POST', form: filled });
+    page = await browser.open(form.action, { method: 'POST', form: filled, ...(stopAt ? { stopAt } : {}) });
   }
-  return { status: page.status, body: page.body };
+  return page;
 }
