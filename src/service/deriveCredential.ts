@@ -15,7 +15,6 @@ import type { ConfiguredRegistry } from './configuredRegistry.js';
 import { sessionFromTokens } from '../oidc/tokenResponse.js';
 import { refreshSession } from '../oidc/refresh.js';
 import { audienceKey } from '../oidc/tokenMath.js';
-import { hostWithPort, parseServerUrl } from '../registryAddress.js';
 import type { DerivedCredentialRecord, StoredRecord } from '../store/record.js';
 import { usefulUntil } from './itemLifetime.js';
 
