@@ -11,6 +11,7 @@
 //  - median wall time of a `get` that must refresh, and how many HTTP round trips it makes
 //    (password mode: the refresh grant; acr mode: refresh grant + /oauth2/exchange), and our own work:
 //    the wall time less the time the provider and the exchange spent serving (arrival to last byte).
+// BENCH_BASELINE names another build's binary to measure beside this one (before/after a change).
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -109,6 +110,12 @@ try {
     { name: 'node -e 0, one-cert NODE_EXTRA_CA_CERTS', command: process.execPath, args: ['-e', '0'], input: '', env: withOneCert },
   ];
   if (existsSync(GO_HELPER)) cases.push({ name: 'docker-credential-secretservice get (Go)', command: GO_HELPER, args: ['get'], input: server, env });
+  // BENCH_BASELINE=path/to/another/build's docker-credential-oidc: the A/B of a change, interleaved.
+  const baseline = process.env.BENCH_BASELINE;
+  if (baseline) {
+    cases.push({ name: 'BASELINE get (docker login password)', command: baseline, args: ['get'], input: server, env });
+    cases.push({ name: 'BASELINE get, kernel cache off', command: baseline, args: ['get'], input: server, env: cacheOff });
+  }
   const samples = new Map(cases.map((c) => [c.name, [] as number[]]));
   for (let round = 0; round < rounds + 5; round++) {
     for (const c of cases) {

@@ -11,10 +11,10 @@ import { CREDENTIAL_MODE_HANDLERS } from '../oidc/modes/index.js';
 import type { ModeContext } from '../oidc/modes/modeContext.js';
 import { runPipelineGrant } from '../oidc/pipelineGrant.js';
 import { providerMetadataFor } from './providerEndpoints.js';
+import type { ConfiguredRegistry } from './configuredRegistry.js';
 import { sessionFromTokens } from '../oidc/tokenResponse.js';
 import { refreshSession } from '../oidc/refresh.js';
 import { audienceKey } from '../oidc/tokenMath.js';
-import { hostWithPort, parseServerUrl } from '../registryAddress.js';
 import type { DerivedCredentialRecord, StoredRecord } from '../store/record.js';
 import { usefulUntil } from './itemLifetime.js';
 
@@ -49,31 +49,31 @@ export async function keep(deps: Deps, entry: RegistryEntry, account: string, re
  * The next state of a sign-in: a person's session is refreshed with its refresh token; a pipeline
  * runs its grant again, with a fresh CI token (oidc/pipelineGrant.ts).
  */
-export async function renewSession(deps: Deps, entry: RegistryEntry, session: OidcSession, registry: string, fetch: Fetch, podToken: string | undefined): Promise<OidcSession> {
-  const metadata = await providerMetadataFor(deps, entry, registry, fetch);
+export async function renewSession(deps: Deps, registry: ConfiguredRegistry, session: OidcSession, fetch: Fetch, podToken?: string): Promise<OidcSession> {
+  const { entry } = registry;
+  const metadata = await providerMetadataFor(deps, registry, fetch);
   if (isPipelineGrant(entry.grant)) {
-    const tokens = await runPipelineGrant({ settings: entry, provider: metadata, registry, env: deps.env, fetch, podToken });
+    const tokens = await runPipelineGrant({ settings: entry, provider: metadata, registry: registry.host, env: deps.env, fetch, podToken });
     return sessionFromTokens(tokens, entry, deps.nowS());
   }
   const provider = providerFromMetadata(metadata, entry.clientId, fetch, clientSecretOf(entry, deps.env));
-  return refreshSession(provider, session, entry, registry, deps.nowS);
+  return refreshSession(provider, session, entry, registry.host, deps.nowS);
 }
 
 export async function deriveCredential(
   deps: Deps,
-  entry: RegistryEntry,
+  registry: ConfiguredRegistry,
   initialSession: OidcSession,
   /** A kubelet request's pod token, for --ci-token kubelet: it exists only for that request. */
   podToken?: string,
 ): Promise<{ credential: RegistryCredential; session: OidcSession }> {
-  const registryHost = hostWithPort(parseServerUrl(entry.serverURL));
-  const sessionKey = sessionKeyOf(entry);
+  const { entry, host: registryHost, sessionKey } = registry;
   let session = initialSession;
   let fetch: Fetch | undefined;
   const fetchOnce = () => (fetch ??= deps.fetchFor(entry.caFile));
 
   const refresh = async () => {
-    session = await renewSession(deps, entry, session, registryHost, fetchOnce(), podToken);
+    session = await renewSession(deps, registry, session, fetchOnce(), podToken);
     await keep(deps, entry, sessionKey, session, session);
   };
   const context: ModeContext = {

@@ -7,6 +7,7 @@ import { notSignedIn, signInAgain } from '../../errors.js';
 import { DEFAULT_MIN_VALIDITY_S, freshUntilS, isPipelineGrant, sessionKeyOf, type OidcSession } from '../../model.js';
 import type { StoredRecord } from '../../store/record.js';
 import { keep, renewSession } from '../deriveCredential.js';
+import { configuredRegistry } from '../configuredRegistry.js';
 import { fromError, ok, problem, type CheckResult, type DoctorTarget } from './check.js';
 import { checkPipelineCredential } from './ciTokenPresence.js';
 
@@ -26,7 +27,7 @@ async function refreshNow(deps: Deps, target: DoctorTarget): Promise<number> {
   await deps.withLock(sessionKey, async () => {
     const current = await deps.items.readKind(sessionKey, 'oidc-session');
     if (!current) throw notSignedIn(registry);
-    const renewed = await renewSession(deps, entry, current, registry, deps.fetchFor(entry.caFile), undefined);
+    const renewed = await renewSession(deps, configuredRegistry(entry), current, deps.fetchFor(entry.caFile));
     await keep(deps, entry, sessionKey, renewed, renewed);
   });
   return Date.now() - started;
