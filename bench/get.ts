@@ -11,6 +11,7 @@
 //  - median wall time of a `get` that must refresh, and how many HTTP round trips it makes
 //    (password mode: the refresh grant; acr mode: refresh grant + /oauth2/exchange), and our own work:
 //    the wall time less the time the provider and the exchange spent serving (arrival to last byte).
+// BENCH_BASELINE names another build's binary to measure beside this one (before/after a change).
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -49,7 +50,7 @@ async function timedAsync(command: string, args: string[], input: string, env: N
 
 const median = (values: number[]) => {
   const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -93,7 +94,14 @@ try {
     { name: 'docker-credential-oidc get (docker login password)', command: helperBinary, args: ['get'], input: server, env },
     { name: 'docker-credential-oidc get, kernel cache off', command: helperBinary, args: ['get'], input: server, env: cacheOff },
     // As the first get after any store, erase or renewal: a new generation, so a miss that refills.
-    { name: 'docker-credential-oidc get, kernel cache missed', command: helperBinary, args: ['get'], input: missServer, env: missEnv, before: () => rmSync(generationFile, { force: true }) },
+    {
+      name: 'docker-credential-oidc get, kernel cache missed',
+      command: helperBinary,
+      args: ['get'],
+      input: missServer,
+      env: missEnv,
+      before: () => rmSync(generationFile, { force: true }),
+    },
     { name: 'docker-credential-oidc get (cached ACR token)', command: helperBinary, args: ['get'], input: acr.host, env },
     { name: 'node -e 0', command: process.execPath, args: ['-e', '0'], input: '', env },
     // The runtime inside the binary, bare: the floor of anything built on it.
@@ -102,6 +110,12 @@ try {
     { name: 'node -e 0, one-cert NODE_EXTRA_CA_CERTS', command: process.execPath, args: ['-e', '0'], input: '', env: withOneCert },
   ];
   if (existsSync(GO_HELPER)) cases.push({ name: 'docker-credential-secretservice get (Go)', command: GO_HELPER, args: ['get'], input: server, env });
+  // BENCH_BASELINE=path/to/another/build's docker-credential-oidc: the A/B of a change, interleaved.
+  const baseline = process.env.BENCH_BASELINE;
+  if (baseline) {
+    cases.push({ name: 'BASELINE get (docker login password)', command: baseline, args: ['get'], input: server, env });
+    cases.push({ name: 'BASELINE get, kernel cache off', command: baseline, args: ['get'], input: server, env: cacheOff });
+  }
   const samples = new Map(cases.map((c) => [c.name, [] as number[]]));
   for (let round = 0; round < rounds + 5; round++) {
     for (const c of cases) {
@@ -118,12 +132,14 @@ try {
     timed(helperBinary, ['store'], creds, env);
     if (existsSync(GO_HELPER)) timed(GO_HELPER, ['store'], creds, env);
   }
-  const buildPath = (command: string, runEnv = env) => () => {
-    const start = process.hrtime.bigint();
-    timed(command, ['list'], 'unused', runEnv);
-    for (const registry of buildRegistries) timed(command, ['get'], registry, runEnv);
-    return Number(process.hrtime.bigint() - start) / 1e6;
-  };
+  const buildPath =
+    (command: string, runEnv = env) =>
+    () => {
+      const start = process.hrtime.bigint();
+      timed(command, ['list'], 'unused', runEnv);
+      for (const registry of buildRegistries) timed(command, ['get'], registry, runEnv);
+      return Number(process.hrtime.bigint() - start) / 1e6;
+    };
   const buildSamples = { ours: [] as number[], oursCacheOff: [] as number[], go: [] as number[] };
   for (let round = 0; round < Math.max(5, Math.floor(rounds / 6)); round++) {
     buildSamples.ours.push(buildPath(helperBinary)());
@@ -159,7 +175,9 @@ try {
 
   const node = median(samples.get('node -e 0')!);
   const nodeOneCert = median(samples.get('node -e 0, one-cert NODE_EXTRA_CA_CERTS')!);
-  console.log(`median of ${rounds} runs each, same keyring, NODE_EXTRA_CA_CERTS unset unless named (${new Date().toISOString().slice(0, 10)}, node ${process.version} for node -e 0):`);
+  console.log(
+    `median of ${rounds} runs each, same keyring, NODE_EXTRA_CA_CERTS unset unless named (${new Date().toISOString().slice(0, 10)}, node ${process.version} for node -e 0):`,
+  );
   for (const [name, values] of samples) {
     const ms = median(values);
     const base = name.includes('one-cert') ? nodeOneCert : node;
@@ -169,11 +187,17 @@ try {
     const ours = median(buildSamples.ours);
     const go = median(buildSamples.go);
     const off = median(buildSamples.oursCacheOff);
-    console.log(`  ${'docker build path: list + 20 gets'.padEnd(60)} ${ours.toFixed(0).padStart(6)} ms  ${(ours / go).toFixed(2)}x the Go helper (${go.toFixed(0)} ms)`);
+    console.log(
+      `  ${'docker build path: list + 20 gets'.padEnd(60)} ${ours.toFixed(0).padStart(6)} ms  ${(ours / go).toFixed(2)}x the Go helper (${go.toFixed(0)} ms)`,
+    );
     console.log(`  ${'docker build path, kernel cache off'.padEnd(60)} ${off.toFixed(0).padStart(6)} ms  ${(off / go).toFixed(2)}x the Go helper`);
   }
-  console.log(`  ${'docker-credential-oidc get that refreshes (password)'.padEnd(60)} ${median(refreshTimes).toFixed(1).padStart(6)} ms  HTTP round trips: ${[...new Set(refreshTrips)].join('/')}, our own work ${median(refreshOwn).toFixed(1)} ms`);
-  console.log(`  ${'docker-credential-oidc get that refreshes (acr)'.padEnd(60)} ${median(acrTimes).toFixed(1).padStart(6)} ms  HTTP round trips: ${[...new Set(acrTrips)].join('/')}, our own work ${median(acrOwn).toFixed(1)} ms`);
+  console.log(
+    `  ${'docker-credential-oidc get that refreshes (password)'.padEnd(60)} ${median(refreshTimes).toFixed(1).padStart(6)} ms  HTTP round trips: ${[...new Set(refreshTrips)].join('/')}, our own work ${median(refreshOwn).toFixed(1)} ms`,
+  );
+  console.log(
+    `  ${'docker-credential-oidc get that refreshes (acr)'.padEnd(60)} ${median(acrTimes).toFixed(1).padStart(6)} ms  HTTP round trips: ${[...new Set(acrTrips)].join('/')}, our own work ${median(acrOwn).toFixed(1)} ms`,
+  );
 } finally {
   await acr.stop();
   await shortAcr.stop();

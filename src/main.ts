@@ -9,6 +9,7 @@ import { answerFromKernelCache } from './kernelCacheAnswer.js';
 import { loadScript } from './native/scriptAsset.js';
 import { invokedAs, print, readStdin } from './processIo.js';
 import { limitCoreDumps } from './platform.js';
+import { traceRequested } from './runtime/trace.js';
 
 async function runProgram(readInput?: () => string): Promise<void> {
   // Not a literal, so that the bundler leaves the program out of this script.
@@ -21,7 +22,8 @@ async function start(): Promise<void> {
   limitCoreDumps();
   const args = process.argv.slice(2);
   const action = args[0];
-  if (args.length !== 1 || (action !== 'get' && action !== 'list') || invokedAs() === LOGIN_PROGRAM_NAME) return runProgram();
+  // With a debug trace asked for, the program answers even a cached get, and traces it.
+  if (args.length !== 1 || (action !== 'get' && action !== 'list') || invokedAs() === LOGIN_PROGRAM_NAME || traceRequested(process.env)) return runProgram();
   let input: string;
   try {
     input = readStdin();

@@ -7,14 +7,14 @@ import { lstatSync, readFileSync, writeFileSync, type Stats } from 'node:fs';
 import { posix, win32, type PlatformPath } from 'node:path';
 import { lazyBuiltin } from './lazyBuiltin.js';
 
-const APP = 'docker-credential-oidc';
+export const APP = 'docker-credential-oidc';
 
 export function pathsOf(platform: NodeJS.Platform): PlatformPath {
   return platform === 'win32' ? win32 : posix;
 }
 
 /** The user's home: $HOME (%USERPROFILE% on Windows) as os.homedir() answers it; node:os (on the hot path) only without it. */
-function homedir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string {
+export function homedir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string {
   return (platform === 'win32' ? env.USERPROFILE : env.HOME) || lazyBuiltin<typeof import('node:os')>('node:os').homedir();
 }
 
@@ -23,6 +23,8 @@ export interface UserDirectories {
   settings: string;
   /** The keychain addon and other caches: XDG_CACHE_HOME, ~/Library/Caches, or %LOCALAPPDATA% (never roaming). */
   cache: string;
+  /** Logs (the debug trace): XDG_STATE_HOME ("actions history (logs, ...)"), ~/.local/state, ~/Library/Logs, %LOCALAPPDATA%. */
+  state: string;
   /** A per-user tmpfs (XDG_RUNTIME_DIR) where there is one; Windows and macOS have none. */
   runtime?: string;
   /** docker's own directory: $DOCKER_CONFIG, else ~/.docker (%USERPROFILE%\.docker on Windows, as the docker CLI). */
@@ -37,12 +39,14 @@ export function userDirectories(env: NodeJS.ProcessEnv, platform: NodeJS.Platfor
     return {
       settings: join(env.APPDATA || join(home(), 'AppData', 'Roaming'), APP),
       cache: join(localAppData(env, platform), APP),
+      state: env.XDG_STATE_HOME ? join(env.XDG_STATE_HOME, APP) : join(localAppData(env, platform), APP),
       docker,
     };
   }
   return {
     settings: join(env.XDG_CONFIG_HOME || join(home(), '.config'), APP),
     cache: join(env.XDG_CACHE_HOME || (platform === 'darwin' ? join(home(), 'Library', 'Caches') : join(home(), '.cache')), APP),
+    state: join(env.XDG_STATE_HOME || (platform === 'darwin' ? join(home(), 'Library', 'Logs') : join(home(), '.local', 'state')), APP),
     ...(env.XDG_RUNTIME_DIR ? { runtime: join(env.XDG_RUNTIME_DIR, APP) } : {}),
     docker,
   };

@@ -11,13 +11,14 @@ import { splitSecrets } from './config/secretVariables.js';
 import type { Deps, Terminal } from './deps.js';
 import { HelperError, describeUnexpected } from './errors.js';
 import { lazyBuiltin } from './lazyBuiltin.js';
-import { invokedAs, print, readStdin } from './processIo.js';
+import { invokedAs, onEscapedFault, print, readStdin, stopRequested } from './processIo.js';
 import type { Fetch, HandedCredential, WithLock } from './model.js';
 import type { RenewerExit } from './service/renewerLine.js';
 import { loadKeyring, loadKoffi } from './native/addon.js';
 import { answerProtocol, isProtocolAction } from './protocol/handleCommand.js';
 import { unknownAction, usage } from './protocol/messages.js';
 import { credentialHelper } from './service/credentialHelper.js';
+import { withDoctorHint } from './service/doctorHint.js';
 import { kernelCacheLifetimeMs } from './service/kernelCachePolicy.js';
 import { CachedStore } from './store/cachedStore.js';
 import { ChunkedStore, itemLimitFor } from './store/chunkedStore.js';
@@ -29,10 +30,12 @@ import { NoStore } from './store/noStore.js';
 import { RoutingStore, storeChoiceOf } from './store/routingStore.js';
 import type { SecretStore } from './store/secretStore.js';
 import { LOGIN_PROGRAM_NAME, PROGRAM_NAME, RUNTIME, VERSION } from './version.js';
+import { parseServerUrl } from './registryAddress.js';
+import { trace, traceRequested } from './runtime/trace.js';
 
 const DEFAULT_KEYCHAIN_TIMEOUT_MS = 15_000;
 
-const HUMAN_COMMANDS = new Set(['login', 'logout', 'status', 'configure-docker', 'kubelet-credential-provider', 'pull-secret', 'export-config', 'token-server', 'help']);
+const HUMAN_COMMANDS = new Set(['login', 'logout', 'status', 'doctor', 'configure-docker', 'kubelet-credential-provider', 'pull-secret', 'export-config', 'token-server', 'help']);
 
 /** The hidden verb of the detached renewer (service/renewer.ts): `get` runs this binary with it. */
 const RENEWER_VERB = '__renew-credential';
@@ -71,6 +74,8 @@ function terminal(interrupt: () => AbortSignal, secretVariables: () => string[])
       }
     },
     readInput: readStdin,
+    stopRequested,
+    onEscapedFault,
     launch: (command, args) => {
       const { spawn } = lazyBuiltin<typeof import('node:child_process')>('node:child_process');
       // The browser never sees a secret we were given in our environment.
@@ -154,13 +159,21 @@ async function renewDetached(registryKey: string, secretVariables: string[]): Pr
   // Windows: detached keeps it out of the job object Node puts its children in (closed, with them,
   // when the get exits); windowsHide starts it without a console window flashing up.
   const child = spawn(process.execPath, args, { detached: true, windowsHide: true, stdio: ['pipe', 'pipe', 'ignore'], env });
+  trace('renewer-start', { registry: registryKey, pid: child.pid });
   child.stdin.on('error', () => undefined);
   child.stdin.end(JSON.stringify(secrets));
   const exited = new Promise<RenewerExit>((resolve, reject) => {
     child.once('error', (error) => reject(new HelperError('idp-error', `cannot start the renewal process (${error.message}): try again`)));
     child.once('close', (code, signal) => resolve({ code, signal }));
   });
-  return awaitRenewerAnswer(child.stdout, exited);
+  try {
+    const handed = await awaitRenewerAnswer(child.stdout, exited);
+    trace('renewer-answer', { registry: registryKey, ok: true });
+    return handed;
+  } catch (error) {
+    trace('renewer-answer', { registry: registryKey, ok: false, error: error instanceof Error ? error.message : String(error) });
+    throw error;
+  }
 }
 
 /** What the waiting get handed over its pipe: secret variables, as one JSON object of strings. */
@@ -200,16 +213,46 @@ function exitOnSignals(): void {
   }
 }
 
+/** The registry a protocol call is about, for the trace: never the input itself (store's holds a secret). */
+function registryOfInput(action: string, input: string): string {
+  if (action === 'list') return '';
+  try {
+    const stored = action === 'store' ? (JSON.parse(input) as { ServerURL?: unknown }).ServerURL : input;
+    return typeof stored === 'string' ? parseServerUrl(stored).key : '(not a server URL)';
+  } catch {
+    return '(not a server URL)';
+  }
+}
+
 async function runProtocol(action: string, deps: Deps, readInput: () => string): Promise<number> {
-  const answer = await answerProtocol(() => credentialHelper(deps), action, readInput, PROGRAM_NAME);
+  const input = traceRequested(deps.env)
+    ? () => {
+        const text = readInput();
+        trace('command', { command: action, registry: registryOfInput(action, text) || undefined });
+        return text;
+      }
+    : readInput;
+  const answer = await answerProtocol(() => withDoctorHint(credentialHelper(deps)), action, input, PROGRAM_NAME);
+  if (answer.exitCode !== 0) trace('error', { message: answer.stdout.trim() });
   print(1, answer.stdout);
   print(2, answer.stderr);
   return answer.exitCode;
 }
 
+/** The trace, when DOCKER_CREDENTIAL_OIDC_DEBUG asks for one: its writer is loaded only then. */
+async function startTraceIfAsked(args: string[], name: string): Promise<void> {
+  if (!traceRequested(process.env)) return;
+  const { startTrace } = await import('./runtime/traceFile.js');
+  startTrace(process.env, (text) => print(2, text));
+  const verb = name === LOGIN_PROGRAM_NAME ? 'login' : (args[0] ?? '');
+  // A protocol verb's registry is traced once its input is read (runProtocol); the renewer's is its argument.
+  if (!(args.length === 1 && isProtocolAction(verb))) trace('command', { command: verb === RENEWER_VERB ? 'renewer' : verb, registry: verb === RENEWER_VERB ? args[1] : undefined, version: VERSION });
+}
+
 async function main(readInput: () => string): Promise<number> {
   const args = process.argv.slice(2);
   const name = invokedAs();
+  await startTraceIfAsked(args, name);
   // Aborted on Ctrl-C by the human commands; the protocol verbs exit on it instead (exitOnSignals).
   let interrupt: AbortController | undefined;
   const interruptSignal = () => (interrupt ??= new AbortController()).signal;
@@ -246,9 +289,13 @@ async function main(readInput: () => string): Promise<number> {
  */
 export function runProgram(readInput: () => string = readStdin): void {
   main(readInput).then(
-    (code) => process.exit(code),
+    (code) => {
+      trace('exit', { code });
+      process.exit(code);
+    },
     (error: unknown) => {
       print(2, `${PROGRAM_NAME}: ${describeUnexpected(error)}\n`);
+      trace('exit', { code: 1, error: describeUnexpected(error) });
       process.exit(1);
     },
   );

@@ -3,11 +3,13 @@ import { Command, CommanderError } from 'commander';
 import type { Deps } from '../deps.js';
 import { USAGE_EXIT_CODE, reportError } from '../errors.js';
 import { PROGRAM_NAME, RUNTIME, VERSION } from '../version.js';
+import { trace } from '../runtime/trace.js';
 import { registerLoginCommand } from './loginCommand.js';
 import { registerLogoutCommand } from './logoutCommand.js';
 import { registerKubeletCommand } from './kubeletCommand.js';
 import { registerExportCommands } from './exportCommands.js';
 import { registerStatusCommand } from './statusCommand.js';
+import { registerDoctorCommand } from './doctorCommand.js';
 import { registerConfigureDockerCommand } from './configureDockerCommand.js';
 import { registerTokenServerCommand } from './tokenServerCommand.js';
 
@@ -46,6 +48,7 @@ Credential-helper protocol (called by docker, skopeo, podman, buildah, BuildKit)
   registerLoginCommand(program, deps);
   registerLogoutCommand(program, deps);
   registerStatusCommand(program, deps, outcome);
+  registerDoctorCommand(program, deps, outcome);
   registerConfigureDockerCommand(program, deps);
   registerKubeletCommand(program, deps);
   registerExportCommands(program, deps);
@@ -64,6 +67,7 @@ export async function runCli(args: string[], deps: Deps): Promise<number> {
       return USAGE_EXIT_CODE;
     }
     const report = reportError(error, 'person', PROGRAM_NAME);
+    trace('error', { message: report.stderr.trim() });
     deps.terminal.stderr(report.stderr);
     return report.exitCode;
   }

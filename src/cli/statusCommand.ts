@@ -4,6 +4,7 @@ import type { Deps } from '../deps.js';
 import { printable } from '../errors.js';
 import { shortLivedAdvice } from './shortLivedAdvice.js';
 import { formatTime } from './formatTime.js';
+import { traceNotice } from './traceNotice.js';
 
 const STORE_NAMES = { 'secret-service': 'keychain (Secret Service)', kernel: 'kernel keyring', none: 'nothing (a grant at every get)' } as const;
 
@@ -20,6 +21,9 @@ export function registerStatusCommand(program: Command, deps: Deps, outcome: { e
     .option('--check', 'exit 0 when get can answer for every registry (or REGISTRY) right now without a person, else 1 with the reason')
     .action(async (registry: string | undefined, flags: { json?: boolean; check?: boolean }) => {
       const { registryStatuses, checkReadiness } = await import('../service/status.js');
+      // On stderr: stdout's shape (--json, --check) stays what tools parse.
+      const trace = await traceNotice(deps.env);
+      if (trace) io.stderr(trace.line);
       if (flags.check || registry !== undefined) {
         const checks = await checkReadiness(deps, registry);
         if (flags.json) io.stdout(`${JSON.stringify(checks, null, 2)}\n`);

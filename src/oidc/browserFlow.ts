@@ -1,21 +1,22 @@
 // Authorization code with PKCE on a loopback redirect (RFC 8252 §7.3, RFC 7636 S256): for desktops,
 // and for tenants that block the device code (Entra ID Conditional Access). A listener on 127.0.0.1
-// takes the one redirect back; openid-client checks state, the code and RFC 9207's `iss` when the
+// takes the redirect back; openid-client checks state, the code and RFC 9207's `iss` when the
 // provider advertises it. The listener is closed however the sign-in ends.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// The listener itself, and what it does against other local accounts: signInListener.ts.
+import type { ServerResponse } from 'node:http';
 import * as client from 'openid-client';
 import { HelperError, printable, signInAgain } from '../errors.js';
 import type { RegistrySettings } from '../model.js';
 import { describeProviderError } from './errors.js';
+import { openSignInListener, page } from './signInListener.js';
 import { audienceParameters } from './tokenMath.js';
 import type { TokenResponse } from './tokenResponse.js';
 
 export const DEFAULT_REDIRECT_URI = 'http://127.0.0.1/callback';
 
 export interface BrowserSignIn {
-  /** Where the person signs in; opened in the browser. */
-  authorizationUrl: string;
+  /** What the browser is opened on: the listener's start page (no state, no PKCE challenge in it). */
+  startUrl: string;
   /** The redirect URI the listener answers (with the port it got). */
   redirectUri: string;
   /** Resolves with the tokens of the redirect back; rejects with a HelperError. Closes the listener. */
@@ -36,31 +37,13 @@ function loopbackRedirect(value: string): URL {
   return url;
 }
 
-function page(res: ServerResponse, status: number, title: string, text: string): void {
-  const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
-  res.end(`<!doctype html><meta charset="utf-8"><title>${escape(title)}</title><h1>${escape(title)}</h1><p>${escape(text)}</p>`);
-}
-
 export async function startBrowserSignIn(provider: client.Configuration, settings: RegistrySettings, registry: string, redirectUriSetting?: string): Promise<BrowserSignIn> {
-  const wanted = loopbackRedirect(redirectUriSetting ?? DEFAULT_REDIRECT_URI);
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new HelperError('invalid-input', `cannot listen on ${wanted.hostname}:${wanted.port || 'a free port'} for the sign-in redirect (${error.code ?? error.message}): choose another --redirect-uri port`)),
-    );
-    server.listen(Number(wanted.port || 0), wanted.hostname === 'localhost' ? '127.0.0.1' : wanted.hostname.replace(/^\[|\]$/g, ''), resolve);
-  });
-  const port = (server.address() as AddressInfo).port;
-  const redirect = new URL(wanted.toString());
-  redirect.port = String(port);
-  const redirectUri = redirect.toString();
-
+  const listener = await openSignInListener(loopbackRedirect(redirectUriSetting ?? DEFAULT_REDIRECT_URI), registry);
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const authorizationUrl = client
     .buildAuthorizationUrl(provider, {
-      redirect_uri: redirectUri,
+      redirect_uri: listener.redirectUri,
       scope: settings.scope,
       code_challenge: await client.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
@@ -68,15 +51,10 @@ export async function startBrowserSignIn(provider: client.Configuration, setting
       ...audienceParameters(settings),
     })
     .toString();
-  const close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
 
   return {
-    authorizationUrl,
-    redirectUri,
+    startUrl: listener.startUrl,
+    redirectUri: listener.redirectUri,
     async waitForRedirect(signal, deadlineS) {
       const context = { issuer: settings.issuer, registry, step: 'sign-in' as const };
       try {
@@ -88,13 +66,13 @@ export async function startBrowserSignIn(provider: client.Configuration, setting
           const onAbort = () => reject(new HelperError('interrupted', 'sign-in cancelled'));
           if (signal.aborted) onAbort();
           signal.addEventListener('abort', onAbort, { once: true });
-          const finish = () => {
+          const end = (outcome: () => void) => {
             clearTimeout(timer);
             signal.removeEventListener('abort', onAbort);
+            outcome();
           };
-          server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-            const url = new URL(req.url ?? '/', redirectUri);
-            if (req.method !== 'GET' || url.pathname !== redirect.pathname) return page(res, 404, 'Not found', 'This address only takes the sign-in redirect.');
+          // The redirect back with this sign-in's state: a denial ends the sign-in, a code is redeemed.
+          listener.serve(authorizationUrl, state, (url: URL, res: ServerResponse) => {
             const error = url.searchParams.get('error');
             if (error) {
               const failure =
@@ -102,26 +80,23 @@ export async function startBrowserSignIn(provider: client.Configuration, setting
                   ? new HelperError('access-denied', `sign-in to ${registry} was denied at ${settings.issuer}`)
                   : new HelperError('idp-error', `${settings.issuer} refused the sign-in: ${printable(error)}${url.searchParams.get('error_description') ? ` (${printable(url.searchParams.get('error_description')!)})` : ''}`);
               page(res, 400, 'Sign-in failed', `${failure.message}. You can close this tab.`);
-              finish();
-              return reject(failure);
+              return end(() => reject(failure));
             }
             client.authorizationCodeGrant(provider, url, { pkceCodeVerifier: verifier, expectedState: state }, audienceParameters(settings)).then(
               (tokens) => {
                 page(res, 200, 'Signed in', `You are signed in to ${registry}. You can close this tab and go back to the terminal.`);
-                finish();
-                resolve(tokens);
+                end(() => resolve(tokens));
               },
               (grantError: unknown) => {
                 const failure = describeProviderError(grantError, context);
                 page(res, 400, 'Sign-in failed', `${failure.message}. You can close this tab.`);
-                finish();
-                reject(failure);
+                end(() => reject(failure));
               },
             );
           });
         });
       } finally {
-        await close();
+        await listener.close();
       }
     },
   };

@@ -4,6 +4,7 @@
 import * as client from 'openid-client';
 import { HelperError, printable, signInAgain, signInEnded, signInNeeded } from '../errors.js';
 import { observedClockSkewS } from './clockSkew.js';
+import { trace } from '../runtime/trace.js';
 
 type ProviderStep = 'discovery' | 'sign-in' | 'refresh' | 'revocation' | 'pipeline';
 
@@ -21,12 +22,12 @@ export interface ProviderErrorContext {
 const DENIALS = new Set(['access_denied', 'authorization_declined']);
 
 /** OpenID Connect's "the person must come back" errors (Core 1.0 §3.1.2.6). */
-const NEEDS_PERSON = new Set(['interaction_required', 'consent_required', 'login_required']);
+export const NEEDS_PERSON = new Set(['interaction_required', 'consent_required', 'login_required']);
 /**
  * Entra ID's codes for the same (MFA required 50076/50079, re-authentication 50158, Conditional
  * Access 53003, a session that policy or inactivity ended 70043/700082), sent inside invalid_grant.
  */
-const ENTRA_NEEDS_PERSON = /AADSTS(50076|50079|50158|53003|70043|700082)\b/;
+export const ENTRA_NEEDS_PERSON = /AADSTS(50076|50079|50158|53003|70043|700082)\b/;
 /**
  * A refresh token the provider no longer honours, said otherwise than invalid_grant: Dex answers
  * invalid_request "Refresh token is invalid or has already been claimed by another client."
@@ -98,6 +99,7 @@ function pipelineAdvice(error: string, context: ProviderErrorContext): string | 
 
 export function describeProviderError(error: unknown, context: ProviderErrorContext): HelperError {
   const { issuer, registry, step } = context;
+  if (error instanceof client.ResponseBodyError) trace('provider-error', { issuer, step, status: error.status, error: error.error, description: error.error_description });
   const refusal = ownRefusal(error);
   if (refusal) return refusal;
   if (step === 'sign-in' && isAbort(error)) return new HelperError('interrupted', 'sign-in cancelled');

@@ -10,6 +10,7 @@ import { HelperError } from '../errors.js';
 import type { Fetch } from '../model.js';
 import { observeServerDate } from './clockSkew.js';
 import { loadScript } from '../native/scriptAsset.js';
+import { trace, tracing } from '../runtime/trace.js';
 
 /** Token, discovery, device and exchange answers are a few KiB; JWKS documents a few tens. */
 export const MAX_RESPONSE_BYTES = 256 * 1024;
@@ -89,12 +90,29 @@ function sender(options: { caFile?: string | undefined; env: NodeJS.ProcessEnv }
   };
 }
 
+/** "fetch failed: connect ECONNREFUSED 127.0.0.1:9", for the trace. */
+function causeChain(error: unknown): string {
+  const messages: string[] = [];
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++, current = (current as { cause?: unknown }).cause) messages.push(current.message);
+  return messages.join(': ');
+}
+
 export function createFetch(options: { caFile?: string | undefined; env: NodeJS.ProcessEnv; timeoutMs?: number }): Fetch {
   const send = sender(options, options.timeoutMs ?? 30_000);
   return async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
-    // 'manual' whatever the caller asked: a redirect is an answer we refuse, never one we follow.
-    const response = await send(input, { ...init, redirect: 'manual' });
+    const started = Date.now();
+    // The trace shows where a request went, never its query (a code, a state) or its headers.
+    const traced = () => ({ method: init?.method ?? (input instanceof Request ? input.method : 'GET'), url: `${url.origin}${url.pathname}`, ms: Date.now() - started });
+    let response: Response;
+    try {
+      // 'manual' whatever the caller asked: a redirect is an answer we refuse, never one we follow.
+      response = await send(input, { ...init, redirect: 'manual' });
+    } catch (error) {
+      if (tracing()) trace('http', { ...traced(), error: causeChain(error) });
+      throw error;
+    }
+    if (tracing()) trace('http', { ...traced(), status: response.status });
     if (response.status >= 300 && response.status < 400) {
       void response.body?.cancel();
       const location = response.headers.get('location') ?? 'elsewhere';

@@ -5,6 +5,7 @@ import type { Deps } from '../deps.js';
 import { lookup, withKey } from '../config/ownKeys.js';
 import type { Fetch, ProviderMetadata, RegistryEntry } from '../model.js';
 import { discoverProvider, type ClientCredential } from '../oidc/discovery.js';
+import type { ConfiguredRegistry } from './configuredRegistry.js';
 
 /** Discovers the provider now (a sign-in checks it is there) and saves its endpoints. */
 export async function discoverAndRemember(
@@ -20,7 +21,7 @@ export async function discoverAndRemember(
 }
 
 /** Provider endpoints saved at sign-in; discovered (and saved) again only if they are missing. */
-export async function providerMetadataFor(deps: Deps, entry: RegistryEntry, registry: string, fetch: Fetch): Promise<ProviderMetadata> {
-  const saved = lookup((await deps.settings.read()).providers, entry.issuer);
-  return saved ?? (await discoverAndRemember(deps, entry, registry, fetch)).metadata;
+export async function providerMetadataFor(deps: Deps, registry: ConfiguredRegistry, fetch: Fetch): Promise<ProviderMetadata> {
+  const saved = registry.endpoints ?? lookup((await deps.settings.read()).providers, registry.entry.issuer);
+  return saved ?? (await discoverAndRemember(deps, registry.entry, registry.host, fetch)).metadata;
 }

@@ -14,7 +14,7 @@ export function parseBearerChallenge(header: string | null): Record<string, stri
   if (!header || !/^\s*bearer\s/i.test(header)) return undefined;
   const params: Record<string, string> = {};
   for (const match of header.replace(/^\s*bearer\s+/i, '').matchAll(/([A-Za-z_][\w-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]+))/g)) {
-    params[match[1]!.toLowerCase()] = (match[2] ?? match[3] ?? '').replace(/\\(.)/g, '$1').slice(0, 2048);
+    params[match[1].toLowerCase()] = (match[2] ?? match[3] ?? '').replace(/\\(.)/g, '$1').slice(0, 2048);
   }
   return params;
 }
@@ -26,23 +26,40 @@ export function keycloakDockerRealm(registry: string, realm: string): HelperErro
   );
 }
 
-/** The exchange mode when the registry offers it; nothing when it does not or cannot be asked. */
-export async function probeRegistry(registryHost: string, fetch: Fetch): Promise<ProbedSettings> {
+/** The registry's `/v2/` challenge with its realm; undefined when it names none or cannot be asked. */
+async function challengeOf(registryHost: string, fetch: Fetch): Promise<{ params: Record<string, string>; realm: URL } | undefined> {
   let challenge: Record<string, string> | undefined;
   try {
     const response = await fetch(`${registryOrigin(registryHost)}/v2/`, { method: 'GET', signal: AbortSignal.timeout(10_000) });
     void response.body?.cancel();
     challenge = parseBearerChallenge(response.headers.get('www-authenticate'));
   } catch {
-    return {}; // unreachable now: the person's flags (or the default) decide, as before
+    return undefined; // unreachable now: the person's flags (or the default) decide, as before
   }
-  if (!challenge?.realm) return {};
-  let realm: URL;
+  if (!challenge?.realm) return undefined;
   try {
-    realm = new URL(challenge.realm);
+    return { params: challenge, realm: new URL(challenge.realm) };
   } catch {
-    return {};
+    return undefined;
   }
+}
+
+/** The service the challenge names, when it is not the registry's host (the exchange must name it). */
+function serviceOf(challenge: Record<string, string>, registryHost: string): ProbedSettings {
+  return challenge.service && challenge.service.toLowerCase() !== registryHost.toLowerCase() ? { registryService: challenge.service } : {};
+}
+
+/** For an exchange URL the person gave: the service the registry's challenge names, if not its host. */
+export async function probeRegistryService(registryHost: string, fetch: Fetch): Promise<ProbedSettings> {
+  const challenge = await challengeOf(registryHost, fetch);
+  return challenge ? serviceOf(challenge.params, registryHost) : {};
+}
+
+/** The exchange mode when the registry offers it; nothing when it does not or cannot be asked. */
+export async function probeRegistry(registryHost: string, fetch: Fetch): Promise<ProbedSettings> {
+  const found = await challengeOf(registryHost, fetch);
+  if (!found) return {};
+  const { params: challenge, realm } = found;
   if (/\/protocol\/docker-v2\/auth\/?$/.test(realm.pathname)) throw keycloakDockerRealm(registryHost, realm.href);
   if (!isSecureUrl(realm)) return {};
   const exchangeUrl = new URL('/oauth2/exchange', realm.origin).href;
@@ -65,9 +82,7 @@ export async function probeRegistry(registryHost: string, fetch: Fetch): Promise
   } catch {
     return {};
   }
-  const probed: ProbedSettings = { mode: 'acr', exchangeUrl };
-  const host = registryHost.toLowerCase();
-  if (challenge.service && challenge.service.toLowerCase() !== host) probed.registryService = challenge.service;
-  if (new URL(exchangeUrl).host.toLowerCase() === host) delete probed.exchangeUrl; // ACR: the default
+  const probed: ProbedSettings = { mode: 'acr', exchangeUrl, ...serviceOf(challenge, registryHost) };
+  if (new URL(exchangeUrl).host.toLowerCase() === registryHost.toLowerCase()) delete probed.exchangeUrl; // ACR: the default
   return probed;
 }

@@ -5,11 +5,9 @@
 // person out.
 import type { Deps } from '../deps.js';
 import { notSignedIn } from '../errors.js';
-import { lookup } from '../config/ownKeys.js';
-import { isPipelineGrant, sessionKeyOf, type OidcSession, type RegistryCredential } from '../model.js';
-import { isFresh } from '../oidc/tokenMath.js';
-import { hostWithPort, parseServerUrl } from '../registryAddress.js';
+import { isPipelineGrant, type OidcSession, type RegistryCredential, isFresh } from '../model.js';
 import { deriveCredential, derivedRecord, keep } from './deriveCredential.js';
+import { findConfiguredRegistry } from './configuredRegistry.js';
 
 /** A pipeline's sign-in before its first grant. */
 export function emptySession(entry: { issuer: string; clientId: string }, nowS: number): OidcSession {
@@ -18,16 +16,15 @@ export function emptySession(entry: { issuer: string; clientId: string }, nowS: 
 
 /** null when the registry is not configured for OIDC. */
 export async function renewCredential(deps: Deps, key: string): Promise<RegistryCredential | null> {
-  const entry = lookup((await deps.settings.read()).registries, key);
-  if (!entry) return null;
-  const sessionKey = sessionKeyOf(entry);
-  const registry = hostWithPort(parseServerUrl(entry.serverURL));
+  const registry = await findConfiguredRegistry(deps, key);
+  if (!registry) return null;
+  const { entry, sessionKey } = registry;
 
   if (entry.mode === 'identity-token') {
     // Nothing to refresh: the client redeems the refresh token itself.
     const session = await deps.items.readKind(sessionKey, 'oidc-session');
-    if (!session) throw notSignedIn(registry);
-    return (await deriveCredential(deps, entry, session)).credential;
+    if (!session) throw notSignedIn(registry.host);
+    return (await deriveCredential(deps, registry, session)).credential;
   }
 
   return deps.withLock(sessionKey, async () => {
@@ -38,9 +35,10 @@ export async function renewCredential(deps: Deps, key: string): Promise<Registry
     const pipeline = isPipelineGrant(entry.grant);
     // A pipeline needs no earlier sign-in: its grant runs whenever there is no fresh token.
     const session = stored ?? (pipeline ? emptySession(entry, deps.nowS()) : null);
-    if (!session) throw notSignedIn(registry);
-    const { credential } = await deriveCredential(deps, entry, session);
-    if (credential.cacheable) await keep(deps, entry, key, derivedRecord(entry, credential));
+    if (!session) throw notSignedIn(registry.host);
+    const derived = await deriveCredential(deps, registry, session);
+    const { credential } = derived;
+    if (credential.cacheable) await keep(deps, entry, key, derivedRecord(entry, credential), derived.session);
     return credential;
   });
 }

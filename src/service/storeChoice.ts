@@ -6,6 +6,7 @@
 import type { Deps } from '../deps.js';
 import { HelperError } from '../errors.js';
 import { isPipelineGrant, type RegistryEntry, type StoreName } from '../model.js';
+import { trace } from '../runtime/trace.js';
 
 const PROBE_ACCOUNT = 'probe:store-check';
 
@@ -34,6 +35,12 @@ export interface StoreDecision {
 }
 
 export async function chooseStore(deps: Deps, entry: RegistryEntry): Promise<StoreDecision> {
+  const decision = await decideStore(deps, entry);
+  trace('store-choice', { registry: entry.serverURL, store: decision.store, reason: decision.reason ?? (entry.store ? `--store ${entry.store}` : 'the keychain works here') });
+  return decision;
+}
+
+async function decideStore(deps: Deps, entry: RegistryEntry): Promise<StoreDecision> {
   const pipeline = isPipelineGrant(entry.grant);
   if (entry.store) {
     const problem = await storeProblem(deps, entry.store);

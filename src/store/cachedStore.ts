@@ -2,6 +2,7 @@
 // commands docker runs for every pull and build, read through it; every write and removal, by any
 // command, renews the keychain's generation first-hand, so that no process answers from an entry
 // read before it. What may be cached, and for how long, is the caller's policy.
+import { trace } from '../runtime/trace.js';
 import type { CacheGeneration } from './cacheGeneration.js';
 import type { SecretStore } from './secretStore.js';
 
@@ -33,9 +34,9 @@ export class CachedStore implements SecretStore {
     return this.through(account, () => this.inner.read(account), this.options.lifetimeMs);
   }
 
-  async write(account: string, value: string): Promise<void> {
+  async write(account: string, value: string, usefulUntil?: number): Promise<void> {
     try {
-      await this.inner.write(account, value);
+      await this.inner.write(account, value, usefulUntil);
     } finally {
       this.invalidate(account);
     }
@@ -81,6 +82,7 @@ export class CachedStore implements SecretStore {
     const generation = this.options.readThrough ? this.currentGeneration() : null;
     if (generation !== null) {
       const hit = this.cache.read(name, generation, this.options.nowMs());
+      trace('kernel-cache', { item: name, hit: hit !== null });
       if (hit !== null) return hit;
     }
     const value = await compute();

@@ -16,6 +16,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { HelperError } from '../errors.js';
 import type { WithLock } from '../model.js';
+import { trace } from '../runtime/trace.js';
 
 interface LockOwner {
   pid: number;
@@ -146,6 +147,7 @@ export function fileLock(directory: string, options: FileLockOptions = {}): With
     const path = join(directory, lockFileName(name));
     const mine = JSON.stringify({ ...self, deadline: Date.now() + holdMs(name) } satisfies LockOwner);
     let giveUpAt = Date.now() + waitMs;
+    let waitingSince: number | undefined;
     for (;;) {
       if (createExclusive(path, mine)) break;
       const current = readText(path);
@@ -156,6 +158,10 @@ export function fileLock(directory: string, options: FileLockOptions = {}): With
       if (state === 'dead' || (state === 'unknown' && pastDeadline)) {
         removeStale(path, current.text);
         continue;
+      }
+      if (waitingSince === undefined) {
+        waitingSince = Date.now();
+        trace('lock-wait', { lock: name, holder: owner?.pid });
       }
       // A live holder is waited for until its own deadline: its work is bounded, ours is not more urgent.
       if (owner) giveUpAt = Math.max(giveUpAt, owner.deadline + graceMs);
@@ -169,6 +175,7 @@ export function fileLock(directory: string, options: FileLockOptions = {}): With
       await sleep(20 + Math.random() * 30);
     }
     held.set(path, mine);
+    if (waitingSince !== undefined) trace('lock-taken', { lock: name, waitedMs: Date.now() - waitingSince });
     try {
       return await work();
     } finally {

@@ -4,6 +4,7 @@
 // the hot path); accounts no registry claims (static passwords) are the keychain's.
 import { HelperError } from '../errors.js';
 import type { StoreName } from '../model.js';
+import { trace } from '../runtime/trace.js';
 import type { SecretStore } from './secretStore.js';
 
 export interface StoreChoice {
@@ -25,15 +26,22 @@ export class RoutingStore implements SecretStore {
   ) {}
 
   read(account: string): Promise<string | null> {
-    return this.stores[this.choice.storeOf(account)].read(account);
+    return this.route(account, 'read').read(account);
   }
 
-  write(account: string, value: string): Promise<void> {
-    return this.stores[this.choice.storeOf(account)].write(account, value);
+  write(account: string, value: string, usefulUntil?: number): Promise<void> {
+    return this.route(account, 'write').write(account, value, usefulUntil);
   }
 
   remove(account: string): Promise<boolean> {
-    return this.stores[this.choice.storeOf(account)].remove(account);
+    return this.route(account, 'remove').remove(account);
+  }
+
+  /** The account's store, as its registry's settings chose it (secret-service when none says otherwise). */
+  private route(account: string, operation: string): SecretStore {
+    const store = this.choice.storeOf(account);
+    trace('store', { operation, item: account, store, why: store === 'secret-service' ? 'the keychain unless a saved --store says otherwise' : `--store ${store} saved with its registry` });
+    return this.stores[store];
   }
 
   /**

@@ -58,6 +58,41 @@ const providerSchema = z.strictObject({
       clientSecretEnv: z.optional(z.string()),
     }),
   ),
+  /**
+   * Accept the person's password at /token (HTTP Basic user:password, as Keycloak's docker-v2
+   * endpoint does), checked with the provider's resource-owner password grant through `passwordClient`.
+   */
+  passwordGrant: z.optional(z.boolean()),
+  /** The client whose password grant is on (Keycloak "Direct access grants", an Entra public client with ROPC). */
+  passwordClient: z.optional(
+    z.strictObject({
+      clientId: z.string(),
+      clientSecretFile: z.optional(z.string()),
+      clientSecretEnv: z.optional(z.string()),
+      /** Asked for with the password (default "openid"); Entra wants `api://registry/.default`. */
+      scope: z.optional(z.string()),
+      /** RFC 8707 resource indicator, for providers that put the audience by resource. */
+      resource: z.optional(z.string()),
+      /** Where a person whose account needs an action signs in once (default: Keycloak's ISSUER/account). */
+      accountUrl: z.optional(z.string()),
+    }),
+  ),
+});
+
+const browserSignInSchema = z.strictObject({
+  /** The `issuer` of one of `providers`. */
+  provider: z.string(),
+  clientId: z.string(),
+  clientSecretFile: z.optional(z.string()),
+  clientSecretEnv: z.optional(z.string()),
+  /** This token server's /callback, as registered at the provider. */
+  redirectUri: z.string(),
+  /** The web UIs (scheme://host[:port]) allowed to call /token with the session cookie. */
+  origins: z.array(z.string()),
+  /** How long a browser session lasts; never longer than refreshTokenTtl. */
+  sessionTtl: z._default(duration, 8 * 3600),
+  scope: z._default(z.string(), 'openid profile'),
+  resource: z.optional(z.string()),
 });
 
 const ruleSchema = z.strictObject({
@@ -85,11 +120,14 @@ const configSchema = z.strictObject({
   rateLimit: z._default(z.strictObject({ failures: z.number(), window: duration }), { failures: 20, window: 60 }),
   /** Take the client's address from X-Forwarded-For (only behind an ingress that sets it). */
   trustForwardedFor: z._default(z.boolean(), false),
+  /** Sign-in for registry web UIs: authorization code + PKCE at a provider, then a session cookie. */
+  browserSignIn: z.optional(browserSignInSchema),
 });
 
 export type TokenServerConfig = z.output<typeof configSchema>;
 export type ProviderConfig = TokenServerConfig['providers'][number];
 export type RuleConfig = TokenServerConfig['rules'][number];
+export type BrowserSignInConfig = NonNullable<TokenServerConfig['browserSignIn']>;
 
 /** Parses and validates; every problem names the file and line. */
 export function parseConfig(text: string, file: string): TokenServerConfig {
@@ -128,7 +166,13 @@ function checkMeaning(config: TokenServerConfig, file: string): TokenServerConfi
     throw new HelperError('invalid-input', `${file}: no providers and no anonymous rule: nobody could ever get a token`);
   }
   if (!splitListen(config.listen)) throw new HelperError('invalid-input', `${file}: listen ${JSON.stringify(config.listen)} is not host:port (e.g. 127.0.0.1:5001)`);
-  for (const provider of config.providers) requireSecureUrl(provider.issuer, `${file}: providers[].issuer`);
+  for (const provider of config.providers) {
+    requireSecureUrl(provider.issuer, `${file}: providers[].issuer`);
+    if (provider.passwordGrant && !provider.passwordClient) {
+      throw new HelperError('invalid-input', `${file}: providers[] ${provider.issuer}: passwordGrant needs passwordClient: {clientId: …} (the client whose password grant is on)`);
+    }
+  }
+  if (config.browserSignIn) checkBrowserSignIn(config, file);
   config.rules.forEach((rule, index) => {
     if (rule.anonymous && rule.match) throw new HelperError('invalid-input', `${file}: rules[${index}] has both anonymous and match: write two rules`);
     if (!rule.anonymous && !rule.match) throw new HelperError('invalid-input', `${file}: rules[${index}] needs match: {claim: glob} (or anonymous: true)`);
@@ -137,6 +181,22 @@ function checkMeaning(config: TokenServerConfig, file: string): TokenServerConfi
     }
   });
   return config;
+}
+
+function checkBrowserSignIn(config: TokenServerConfig, file: string): void {
+  const browser = config.browserSignIn!;
+  if (!config.providers.some((provider) => provider.issuer === browser.provider)) {
+    throw new HelperError('invalid-input', `${file}: browserSignIn.provider ${browser.provider} is not the issuer of one of providers`);
+  }
+  const redirect = requireSecureUrl(browser.redirectUri, `${file}: browserSignIn.redirectUri`);
+  if (redirect.pathname !== '/callback') throw new HelperError('invalid-input', `${file}: browserSignIn.redirectUri must end in /callback (this server's callback path)`);
+  if (browser.origins.length === 0) throw new HelperError('invalid-input', `${file}: browserSignIn.origins is empty: name the web UIs (https://ui.example.com) allowed to use the sign-in`);
+  browser.origins = browser.origins.map((origin) => {
+    const url = requireSecureUrl(origin, `${file}: browserSignIn.origins[]`);
+    if (url.origin !== origin.replace(/\/$/, '')) throw new HelperError('invalid-input', `${file}: browserSignIn.origins[] ${origin} must be an origin only (scheme://host[:port], no path)`);
+    return url.origin;
+  });
+  browser.sessionTtl = Math.min(browser.sessionTtl, config.refreshTokenTtl);
 }
 
 export function loadConfig(file: string): TokenServerConfig {

@@ -11,6 +11,8 @@ export interface BrowserLogin {
   done: Promise<RunResult>;
   /** The environment the stub browser was started with ('' if it was not started). */
   browserEnvironment(): Promise<string>;
+  /** Lets a lingering stub browser (lingeringBrowser) exit. */
+  releaseBrowser(): Promise<void>;
 }
 
 /** Writes the stub browser into `dir`; returns its path. */
@@ -18,6 +20,28 @@ export async function stubBrowser(dir: string): Promise<string> {
   const launcher = join(dir, 'browser.sh');
   await writeFile(launcher, '#!/bin/sh\nenv > "$BROWSER_LOG.env"\nprintf "%s" "$1" > "$BROWSER_LOG"\n', { mode: 0o755 });
   return launcher;
+}
+
+/**
+ * A stub browser that stays running (as a real one does) until the test releases it, or for 60 s:
+ * its argv stays in /proc for everyone to read.
+ */
+export async function lingeringBrowser(dir: string): Promise<string> {
+  const launcher = join(dir, 'lingering-browser.sh');
+  await writeFile(launcher, '#!/bin/sh\nprintf "%s" "$1" > "$BROWSER_LOG"\ni=0\nwhile [ ! -e "$BROWSER_LOG.done" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done\n', { mode: 0o755 });
+  return launcher;
+}
+
+/**
+ * What the browser finds at the address the helper opened: the provider's authorization URL it is
+ * sent on to (one GET, as the browser's first; the redirect is not followed).
+ */
+export async function authorizationUrlBehind(opened: string): Promise<string> {
+  const answer = await fetch(opened, { redirect: 'manual' });
+  await answer.arrayBuffer();
+  const location = answer.headers.get('location');
+  if (answer.status !== 302 || !location) throw new Error(`${opened} answered HTTP ${answer.status}, not a redirect`);
+  return location;
 }
 
 let counter = 0;
@@ -43,5 +67,5 @@ export function startBrowserLogin(args: string[], env: NodeJS.ProcessEnv, launch
   })();
   // A flow that never opens a browser (the device code) must not leave an unhandled rejection.
   url.catch(() => undefined);
-  return { url, done, browserEnvironment: () => readFile(`${log}.env`, 'utf8').catch(() => '') };
+  return { url, done, browserEnvironment: () => readFile(`${log}.env`, 'utf8').catch(() => ''), releaseBrowser: () => writeFile(`${log}.done`, '') };
 }

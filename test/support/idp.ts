@@ -25,6 +25,16 @@ export interface IdpOptions {
    * signature, issuer, expiry and audience by `verify`); those grants are refused without it.
    */
   ciTrust?: { verify(token: string): Record<string, unknown> | null };
+  /**
+   * Each user's password for the resource-owner password grant (PASSWORD_CLIENT), which
+   * oidc-provider lacks and this provider adds as a custom grant, as Keycloak's "Direct access
+   * grants" and Entra ID's ROPC offer it. A user without one cannot use it.
+   */
+  passwords?: Record<string, string>;
+  /** Users with a required action pending (Keycloak: update password, complete profile). */
+  pendingAction?: string[];
+  /** Users whose tenant demands multi-factor sign-in (Entra ID answers AADSTS50076). */
+  needsMfa?: string[];
 }
 
 /** The pipelines' clients: a secret, a private key (private_key_jwt), and one that presents CI tokens. */
@@ -49,13 +59,22 @@ export interface Idp {
   jwksUrl: string;
   /** A confidential client the token server uses to introspect refresh tokens. */
   introspection: { clientId: string; clientSecret: string; endpoint: string };
+  /** The secrets of PASSWORD_CLIENT and WEB_CLIENT. */
+  clientSecrets: { password: string; web: string };
   /** The secret of PIPELINE_CLIENTS.secret, and the private JWK of PIPELINE_CLIENTS.privateKey. */
   pipeline: { clientSecret: string; privateJwk: Record<string, unknown> };
   stats: IdpStats;
   approve(userCode: string, options?: { user?: string; deny?: boolean }): Promise<void>;
-  /** Plays the person at the browser for the authorization code flow: signs in at `url` (or denies). */
-  signInAtBrowser(url: string, options?: { user?: string; deny?: boolean }): Promise<{ status: number; body: string }>;
+  /**
+   * Plays the person at the browser for the authorization code flow: signs in at `url` (or denies).
+   * With `stopAt` (an origin), the redirect to it is not followed: its URL is returned instead.
+   */
+  signInAtBrowser(url: string, options?: { user?: string; deny?: boolean; stopAt?: string }): Promise<{ status: number; body: string; url: string }>;
+  /** Every refresh token the provider issued, oldest first (opaque: the value is its id). */
+  issuedRefreshTokens: string[];
   isRefreshTokenActive(token: string): Promise<boolean>;
+  /** An administrator ends a sign-in at the provider: its refresh token is revoked (RFC 7009). */
+  revoke(refreshToken: string): Promise<void>;
   /** Close the port (connection refused) and open it again later with the same state. */
   pause(): Promise<void>;
   resume(): Promise<void>;
@@ -70,6 +89,11 @@ export interface Idp {
 /** A resource whose access tokens are opaque (not JWTs). */
 export const OPAQUE_RESOURCE = 'urn:registry-opaque';
 
+/** The confidential client whose password grant is on (the token server's passwordClient). */
+export const PASSWORD_CLIENT = 'registry-password';
+/** The confidential client of the token server's browser sign-in (authorization code + PKCE). */
+export const WEB_CLIENT = 'registry-web';
+
 /** A public client without the device grant (the fallback to the browser is tested with it). */
 export const BROWSER_ONLY_CLIENT = 'browser-only';
 
@@ -82,6 +106,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
   const users = new Set(options.users ?? ['alice']);
   const introspection = { clientId: 'registry-token-server', clientSecret: randomUUID() };
   const stats: IdpStats = { tokenRequests: {}, revocations: 0, deviceAuthorizations: 0, tokenServeMs: [] };
+  const confidential = { password: randomUUID(), web: randomUUID() };
   const pipeline = { clientSecret: randomUUID(), privateJwk: { ...robotKey.privateKey.export({ format: 'jwk' }), kid: 'robot-key' } as Record<string, unknown> };
 
   // The port must be known before the provider exists: the issuer URL contains it.
@@ -141,6 +166,24 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
         redirect_uris: [],
       },
       {
+        client_id: PASSWORD_CLIENT,
+        client_secret: confidential.password,
+        token_endpoint_auth_method: 'client_secret_basic',
+        grant_types: ['password'],
+        response_types: [],
+        redirect_uris: [],
+      },
+      {
+        // A web application on a loopback port the test picks (RFC 8252 §7.3 lets the port vary).
+        client_id: WEB_CLIENT,
+        client_secret: confidential.web,
+        token_endpoint_auth_method: 'client_secret_basic',
+        application_type: 'native',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        redirect_uris: ['http://127.0.0.1/callback'],
+      },
+      {
         client_id: introspection.clientId,
         client_secret: introspection.clientSecret,
         grant_types: [],
@@ -187,6 +230,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
   } as ConstructorParameters<typeof Provider>[1]);
   provider.proxy = false;
   registerCiGrants(provider, resource, options);
+  registerPasswordGrant(provider, resource, options);
 
   provider.on('grant.success', (ctx: { oidc: { params?: { grant_type?: string } } }) => {
     const type = ctx.oidc.params?.grant_type ?? 'unknown';
@@ -199,6 +243,8 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
     stats.tokenRequests[`${short}_error`] = (stats.tokenRequests[`${short}_error`] ?? 0) + 1;
   });
   provider.on('device_authorization.success', () => stats.deviceAuthorizations++);
+  const issuedRefreshTokens: string[] = [];
+  provider.on('refresh_token.saved', (token: { jti: string }) => issuedRefreshTokens.push(token.jti));
 
   const providerCallback = provider.callback();
   let tokenAnswerDelayMs = 0;
@@ -252,6 +298,15 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
     return ((await response.json()) as { active?: boolean }).active === true;
   }
 
+  async function revoke(refreshToken: string): Promise<void> {
+    const response = await harnessFetch(`${issuer}/token/revocation`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: refreshToken, client_id: clientId }),
+    });
+    if (response.status !== 200) throw new Error(`revocation answered ${response.status}`);
+  }
+
   return {
     issuer,
     port,
@@ -260,10 +315,13 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
     jwksUrl: `${issuer}/jwks`,
     introspection: { ...introspection, endpoint: `${issuer}/token/introspection` },
     pipeline,
+    clientSecrets: confidential,
     stats,
     approve: (userCode, approveOptions = {}) => approveDeviceCode(issuer, userCode, approveOptions.user ?? 'alice', Boolean(approveOptions.deny), harnessFetch),
-    signInAtBrowser: (url, signInOptions = {}) => signInAtBrowser(url, signInOptions.user ?? 'alice', Boolean(signInOptions.deny), harnessFetch),
+    signInAtBrowser: (url, signInOptions = {}) => signInAtBrowser(url, signInOptions.user ?? 'alice', Boolean(signInOptions.deny), harnessFetch, signInOptions.stopAt),
+    issuedRefreshTokens,
     isRefreshTokenActive,
+    revoke,
     pause: close,
     delayTokenAnswers: (ms) => {
       tokenAnswerDelayMs = ms;
@@ -304,6 +362,40 @@ function registerCiGrants(provider: Provider, resource: string, options: IdpOpti
   provider.registerGrantType(JWT_BEARER, (ctx: GrantContext) => issue(ctx, ctx.oidc.params.assertion), ['assertion', 'scope', 'resource']);
 }
 
+/**
+ * The resource-owner password grant (RFC 6749 §4.3) with Keycloak's and Entra ID's refusals: a wrong
+ * password is invalid_grant "Invalid user credentials", a pending required action invalid_grant
+ * "Account is not fully set up", an account that must use MFA Entra's AADSTS50076. The access token
+ * is the same JWT for the registry's resource as the device flow's.
+ */
+function registerPasswordGrant(provider: Provider, resource: string, options: IdpOptions): void {
+  provider.registerGrantType(
+    'password',
+    async (ctx: GrantContext) => {
+      const { username = '', password = '' } = ctx.oidc.params;
+      const expected = options.passwords?.[username];
+      if (expected === undefined || password !== expected) throw new providerErrors.CustomOIDCProviderError('invalid_grant', 'Invalid user credentials');
+      if (options.pendingAction?.includes(username)) throw new providerErrors.CustomOIDCProviderError('invalid_grant', 'Account is not fully set up');
+      if (options.needsMfa?.includes(username)) {
+        throw new providerErrors.CustomOIDCProviderError('invalid_grant', 'AADSTS50076: Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access this resource.');
+      }
+      const p = ctx.oidc.provider as unknown as {
+        Grant: new (init: object) => { addOIDCScope(scope: string): void; addResourceScope(resource: string, scope: string): void; save(): Promise<string> };
+        AccessToken: new (init: object) => { save(): Promise<string>; expiration: number; resourceServer?: unknown };
+        ResourceServer: new (id: string, data: object) => unknown;
+      };
+      const client = ctx.oidc.client as { clientId: string };
+      const grant = new p.Grant({ accountId: username, clientId: client.clientId });
+      grant.addOIDCScope('openid profile');
+      grant.addResourceScope(resource, 'openid profile');
+      const token = new p.AccessToken({ accountId: username, client, grantId: await grant.save(), gty: 'password', scope: 'openid profile' });
+      token.resourceServer = new p.ResourceServer(resource, { audience: resource, scope: 'openid profile', accessTokenTTL: options.accessTokenTtl ?? 60, accessTokenFormat: 'jwt' });
+      ctx.body = { access_token: await token.save(), token_type: 'Bearer', expires_in: token.expiration, scope: 'openid profile' };
+    },
+    ['username', 'password', 'scope', 'resource'],
+  );
+}
+
 // ---- the person at the browser -------------------------------------------------------------
 
 interface Page {
@@ -317,7 +409,8 @@ class Browser {
 
   constructor(private readonly fetch: typeof globalThis.fetch) {}
 
-  async open(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Page> {
+  /** Follows redirects like a browser; one to `stopAt` (an origin) is returned unfollowed. */
+  async open(url: string, init: { method?: string; form?: Record<string, string>; stopAt?: string } = {}): Promise<Page> {
     let current = url;
     let method = init.method ?? 'GET';
     let body: URLSearchParams | undefined = init.form ? new URLSearchParams(init.form) : undefined;
@@ -339,6 +432,10 @@ class Browser {
       const location = response.headers.get('location');
       if (response.status >= 300 && response.status < 400 && location) {
         current = new URL(location, current).toString();
+        if (init.stopAt && new URL(current).origin === init.stopAt) {
+          await response.arrayBuffer();
+          return { url: current, status: response.status, body: '' };
+        }
         method = 'GET';
         body = undefined;
         await response.arrayBuffer();
@@ -386,7 +483,7 @@ async function approveDeviceCode(issuer: string, userCode: string, user: string,
  * The authorization code flow as a browser goes through it: the authorization URL, the provider's
  * login and consent forms, and the redirect to the helper's loopback listener, whose page is returned.
  */
-async function signInAtBrowser(url: string, user: string, deny: boolean, fetch: typeof globalThis.fetch): Promise<{ status: number; body: string }> {
+async function signInAtBrowser(url: string, user: string, deny: boolean, fetch: typeof globalThis.fetch, stopAt?: string): Promise<Page> {
   const browser = new Browser(fetch);
   let page = await browser.open(url);
   for (let step = 0; step < 5; step++) {
@@ -397,7 +494,7 @@ async function signInAtBrowser(url: string, user: string, deny: boolean, fetch: 
     }
     const form = firstForm(page);
     const filled = form.fields.prompt === 'login' ? { ...form.fields, login: user, password: 'any' } : form.fields;
-    page = await browser.open(form.action, { method: 'POST', form: filled });
+    page = await browser.open(form.action, { method: 'POST', form: filled, ...(stopAt ? { stopAt } : {}) });
   }
-  return { status: page.status, body: page.body };
+  return page;
 }

@@ -10,5 +10,5 @@ declare module 'oidc-provider' {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     registerGrantType(name: string, handler: (ctx: any) => Promise<void>, parameters?: string[]): void;
   }
-  export const errors: { InvalidGrant: new (description: string) => Error };
+  export const errors: { InvalidGrant: new (description: string) => Error; CustomOIDCProviderError: new (error: string, description: string) => Error };
 }

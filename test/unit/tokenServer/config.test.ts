@@ -43,3 +43,34 @@ test('durations', () => {
   assert.equal(parseDuration('0s'), undefined);
   assert.equal(parseDuration('5 minutes'), undefined);
 });
+
+const KEYCLOAK_DROP_IN = EXAMPLE.replace(
+  '    usernameClaim: preferred_username\n',
+  '    usernameClaim: preferred_username\n    passwordGrant: true\n    passwordClient: {clientId: registry-token-server, clientSecretFile: /etc/token-server/client-secret}\n',
+) + `browserSignIn:
+  provider: https://sso.example.com/realms/dev
+  clientId: registry-web
+  clientSecretFile: /etc/token-server/web-secret
+  redirectUri: https://token.example.com/callback
+  origins: [https://registry-ui.example.com/]
+  sessionTtl: 12h
+`;
+
+test('the Keycloak drop-in keys: passwordGrant with its client, browserSignIn with origins and a session bounded by refreshTokenTtl', () => {
+  const config = parseConfig(KEYCLOAK_DROP_IN, 'ts.yaml');
+  assert.equal(config.providers[0]!.passwordGrant, true);
+  assert.equal(config.providers[0]!.passwordClient?.clientId, 'registry-token-server');
+  assert.deepEqual(config.browserSignIn?.origins, ['https://registry-ui.example.com']);
+  assert.equal(config.browserSignIn?.sessionTtl, 3 * 3600, 'a session never outlives refreshTokenTtl (3h)');
+  assert.equal(config.browserSignIn?.scope, 'openid profile');
+});
+
+test('the Keycloak drop-in keys are refused with the fix when they cannot work', () => {
+  assert.throws(() => parseConfig(KEYCLOAK_DROP_IN.replace(/    passwordClient: .*\n/, ''), 'ts.yaml'), /passwordGrant needs passwordClient/);
+  assert.throws(() => parseConfig(KEYCLOAK_DROP_IN.replace('provider: https://sso.example.com/realms/dev', 'provider: https://other.example.com'), 'ts.yaml'), /browserSignIn\.provider .* is not the issuer of one of providers/);
+  assert.throws(() => parseConfig(KEYCLOAK_DROP_IN.replace('https://token.example.com/callback', 'https://token.example.com/cb'), 'ts.yaml'), /must end in \/callback/);
+  assert.throws(() => parseConfig(KEYCLOAK_DROP_IN.replace('https://token.example.com/callback', 'http://token.example.com/callback'), 'ts.yaml'), /must use https/);
+  assert.throws(() => parseConfig(KEYCLOAK_DROP_IN.replace('[https://registry-ui.example.com/]', '[https://registry-ui.example.com/app]'), 'ts.yaml'), /must be an origin only/);
+  assert.throws(() => parseConfig(KEYCLOAK_DROP_IN.replace('[https://registry-ui.example.com/]', '[]'), 'ts.yaml'), /origins is empty/);
+  assert.throws(() => parseConfig(KEYCLOAK_DROP_IN.replace('[https://registry-ui.example.com/]', '["*"]'), 'ts.yaml'), /is not a URL/);
+});
