@@ -21,8 +21,11 @@ export function archiveName(target) {
   return `${NAME}-${target}${target.startsWith('win32-') ? '.zip' : '.tar.xz'}`;
 }
 
-/** Packs BINARY (the built executable for TARGET) into DIR/archiveName(target); returns that path. */
-export function packArchive({ target, binary, dir }) {
+/**
+ * Packs BINARY (the built executable for TARGET) into DIR/archiveName(target); returns that path.
+ * XZ is the xz level (tests that only need a valid archive of the real binary pass a fast one).
+ */
+export function packArchive({ target, binary, dir, xz = XZ_LEVEL }) {
   const staging = join(dir, `.staging-${target}`);
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
@@ -30,7 +33,7 @@ export function packArchive({ target, binary, dir }) {
   rmSync(out, { force: true });
   try {
     if (target.startsWith('win32-')) packZip(binary, staging, out);
-    else packTarXz(binary, staging, out);
+    else packTarXz(binary, staging, out, xz);
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
@@ -43,7 +46,7 @@ function stage(binary, staging, name) {
   utimesSync(join(staging, name), FIXED_TIME, FIXED_TIME);
 }
 
-function packTarXz(binary, staging, out) {
+function packTarXz(binary, staging, out, level) {
   stage(binary, staging, NAME);
   symlinkSync(NAME, join(staging, 'registry-login'));
   const owner = isGnuTar()
@@ -53,7 +56,7 @@ function packTarXz(binary, staging, out) {
   execFileSync('tar', ['-cf', tar, ...owner, '-C', staging, NAME, 'registry-login']);
   // --check=crc64 (xz's default) and one thread: the output is the same on every machine, and xz
   // 5.2 or later is what install.sh's `tar -xJf` / `xz -dc` reads.
-  execFileSync('xz', [XZ_LEVEL, '--threads=1', '--keep', '--force', tar]);
+  execFileSync('xz', [level, '--threads=1', '--keep', '--force', tar]);
   copyFileSync(`${tar}.xz`, out);
   if (statSync(out).size === 0) throw new Error(`xz wrote an empty ${out}`);
 }
