@@ -96,12 +96,12 @@ function evaluate(text: string, context: { inputs: Record<string, string>; actio
   return text.replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_, expression: string) => {
     let m: RegExpExecArray | null;
     if ((m = /^inputs\.([\w-]+)$/.exec(expression))) {
-      assert.ok(m[1]! in action.inputs, `action.yml reads an undeclared input ${m[1]}`);
-      return context.inputs[m[1]!] ?? action.inputs[m[1]!]!.default ?? '';
+      assert.ok(m[1] in action.inputs, `action.yml reads an undeclared input ${m[1]}`);
+      return context.inputs[m[1]] ?? action.inputs[m[1]].default ?? '';
     }
     if (expression === 'github.action_path') return repoRoot;
     if (expression === 'github.action_ref') return context.actionRef;
-    if ((m = /^steps\.([\w-]+)\.outputs\.([\w-]+)$/.exec(expression))) return context.outputs[m[1]!]?.[m[2]!] ?? '';
+    if ((m = /^steps\.([\w-]+)\.outputs\.([\w-]+)$/.exec(expression))) return context.outputs[m[1]]?.[m[2]] ?? '';
     throw new Error(`the simulated runner does not evaluate \${{ ${expression} }}`);
   });
 }
@@ -158,10 +158,10 @@ test('two lines in a workflow: install (signature-checked), sign in with the job
   assert.equal(await readFile(job.env.GITHUB_PATH!, 'utf8'), `${prefix}\n`);
   assert.ok(mirror.requests.includes(`/download/v${RELEASE_VERSION}/SHA256SUMS.sig`), 'the signature was checked');
   assert.ok(ci.requests.github > requestsBefore, 'the job token came through ACTIONS_ID_TOKEN_REQUEST_URL');
-  assert.match(job.results[1]!.stderr, new RegExp(`Signed in to ${registry.host.replace(/[.]/g, '\\.')} as .* without a person`));
+  assert.match(job.results[1].stderr, new RegExp(`Signed in to ${registry.host.replace(/[.]/g, '\\.')} as .* without a person`));
 
   // A later step of the job: the tools are on PATH and docker's config names the helper.
-  const config = JSON.parse(await readFile(join(job.home, '.docker', 'config.json'), 'utf8'));
+  const config = JSON.parse(await readFile(join(job.home, '.docker', 'config.json'), 'utf8')) as { credHelpers?: Record<string, string> };
   assert.deepEqual(config.credHelpers, { [registry.host]: 'oidc' });
   const which = await run('bash', ['-c', 'command -v registry-login'], { env: job.env });
   assert.equal(which.stdout.trim(), join(prefix, 'registry-login'));

@@ -10,11 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, run, type RunResult } from '../support/helperBinary.js';
 import { serveDirectory } from '../support/staticServer.js';
-import { makeSigningKey, RELEASE_ARCHIVE, RELEASE_VERSION as VERSION, sha256, type SigningKey } from '../support/releaseMirror.js';
-// @ts-expect-error: a plain .mjs of the release script, without types
-import { packArchive as packArchiveUntyped } from '../../scripts/releaseArchive.mjs';
+import { makeSigningKey, packArchive, RELEASE_ARCHIVE, RELEASE_VERSION as VERSION, sha256, type SigningKey } from '../support/releaseMirror.js';
 
-const packArchive = packArchiveUntyped as (options: { target: string; binary: string; dir: string }) => string;
 const DEB = `docker-credential-oidc_${VERSION.replace('-', '~')}_${process.arch === 'arm64' ? 'arm64' : 'amd64'}.deb`;
 const MiB = 1024 * 1024;
 
@@ -51,7 +48,7 @@ test('SHA256SUMS lists every download with its true sum; latest/download is the 
   assert.deepEqual(listed.sort(), [RELEASE_ARCHIVE, DEB, 'install.sh'].sort());
   for (const line of sums.trimEnd().split('\n')) {
     const [hash, name] = line.split('  ');
-    assert.equal(sha256(await readFile(join(assets, name!))), hash, name);
+    assert.equal(sha256(await readFile(join(assets, name))), hash, name);
   }
   const latest = join(out, 'build', 'release', 'latest', 'download');
   assert.deepEqual((await readdir(latest)).sort(), (await readdir(assets)).sort());
@@ -70,7 +67,7 @@ test('SHA256SUMS.sig verifies by hand with ssh-keygen -Y verify (docs/install.md
   assert.notEqual(changed.code, 0);
   const docs = await readFile(join(repoRoot, 'docs', 'install.md'), 'utf8');
   assert.match(docs, /ssh-keygen -Y verify -f allowed_signers -I release@docker-credential-oidc -n file -s SHA256SUMS\.sig < SHA256SUMS/);
-  const carried = /^RELEASE_KEY="([^"]+)"$/m.exec(await readFile(join(repoRoot, 'install.sh'), 'utf8'))![1]!;
+  const carried = /^RELEASE_KEY="([^"]+)"$/m.exec(await readFile(join(repoRoot, 'install.sh'), 'utf8'))![1];
   assert.ok(docs.includes(carried), 'docs/install.md shows the key install.sh carries');
 });
 
@@ -79,8 +76,8 @@ test('the .tar.xz holds the executable and registry-login, owned by root, and it
   assert.equal(list.code, 0, list.stderr);
   const entries = list.stdout.trimEnd().split('\n');
   assert.equal(entries.length, 2);
-  assert.match(entries[0]!, /^-rwxr-xr-x 0\/0 +\d+ \S+ \S+ docker-credential-oidc$/);
-  assert.match(entries[1]!, /^lrwxrwxrwx 0\/0 +0 \S+ \S+ registry-login -> docker-credential-oidc$/);
+  assert.match(entries[0], /^-rwxr-xr-x 0\/0 +\d+ \S+ \S+ docker-credential-oidc$/);
+  assert.match(entries[1], /^lrwxrwxrwx 0\/0 +0 \S+ \S+ registry-login -> docker-credential-oidc$/);
   const unpacked = join(out, 'unpacked');
   await mkdir(unpacked);
   assert.equal((await run('tar', ['-xJf', join(assets, RELEASE_ARCHIVE), '-C', unpacked])).code, 0);

@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { packArchive as packArchiveUntyped } from '../../scripts/releaseArchive.mjs';
 import { helperBinary, repoRoot } from './helperBinary.js';
 
-const packArchive = packArchiveUntyped as (options: { target: string; binary: string; dir: string; xz?: string }) => string;
+/** scripts/releaseArchive.mjs's packer, typed. */
+export const packArchive = packArchiveUntyped as (options: { target: string; binary: string; dir: string; xz?: string }) => string;
 
-export const RELEASE_VERSION = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')).version as string;
+export const RELEASE_VERSION = (JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 export const RELEASE_TARGET = `linux-${process.arch === 'arm64' ? 'arm64' : 'x64'}`;
 export const RELEASE_ARCHIVE = `docker-credential-oidc-${RELEASE_TARGET}.tar.xz`;
 
