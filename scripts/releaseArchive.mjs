@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, chmodSync, mkdirSync, rmSync, symlinkSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const XZ_LEVEL = '-6';
+const XZ_LEVEL = '-6';
 const NAME = 'docker-credential-oidc';
 // A fixed date for every entry (the format's 1980 floor would do for zip; tar takes any).
 const FIXED_TIME = new Date('2026-01-01T00:00:00Z');
@@ -17,7 +17,7 @@ const FIXED_TIME = new Date('2026-01-01T00:00:00Z');
 const isGnuTar = () => execFileSync('tar', ['--version'], { encoding: 'utf8' }).includes('GNU tar');
 
 /** The archive name install.sh (and a person) downloads for TARGET (linux-x64, win32-x64, ...). */
-export function archiveName(target) {
+function archiveName(target) {
   return `${NAME}-${target}${target.startsWith('win32-') ? '.zip' : '.tar.xz'}`;
 }
 

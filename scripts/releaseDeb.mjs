@@ -18,9 +18,9 @@ const DEB_ARCH = { x64: 'amd64', arm64: 'arm64' };
 const HOMEPAGE = 'https://github.com/docker-credential-oidc/docker-credential-oidc';
 
 /** npm's 1.2.0-rc.1 sorts before 1.2.0 in Debian only as 1.2.0~rc.1. */
-export const debianVersion = (version) => version.replace('-', '~');
+const debianVersion = (version) => version.replace('-', '~');
 
-export function debName(version, arch) {
+function debName(version, arch) {
   return `${NAME}_${debianVersion(version)}_${DEB_ARCH[arch]}.deb`;
 }
 
@@ -88,7 +88,7 @@ Description: Docker credential helper that signs in with OpenID Connect
 }
 
 /** A man page that is the program's own --help (one source of truth), as help2man would make it. */
-export function manPage(version, help) {
+function manPage(version, help) {
   // roff: a backslash is an escape, and a line starting with . or ' is a request.
   const body = help
     .replace(/\\/g, '\\e')
