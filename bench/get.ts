@@ -49,7 +49,7 @@ async function timedAsync(command: string, args: string[], input: string, env: N
 
 const median = (values: number[]) => {
   const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -93,7 +93,14 @@ try {
     { name: 'docker-credential-oidc get (docker login password)', command: helperBinary, args: ['get'], input: server, env },
     { name: 'docker-credential-oidc get, kernel cache off', command: helperBinary, args: ['get'], input: server, env: cacheOff },
     // As the first get after any store, erase or renewal: a new generation, so a miss that refills.
-    { name: 'docker-credential-oidc get, kernel cache missed', command: helperBinary, args: ['get'], input: missServer, env: missEnv, before: () => rmSync(generationFile, { force: true }) },
+    {
+      name: 'docker-credential-oidc get, kernel cache missed',
+      command: helperBinary,
+      args: ['get'],
+      input: missServer,
+      env: missEnv,
+      before: () => rmSync(generationFile, { force: true }),
+    },
     { name: 'docker-credential-oidc get (cached ACR token)', command: helperBinary, args: ['get'], input: acr.host, env },
     { name: 'node -e 0', command: process.execPath, args: ['-e', '0'], input: '', env },
     // The runtime inside the binary, bare: the floor of anything built on it.
@@ -118,12 +125,14 @@ try {
     timed(helperBinary, ['store'], creds, env);
     if (existsSync(GO_HELPER)) timed(GO_HELPER, ['store'], creds, env);
   }
-  const buildPath = (command: string, runEnv = env) => () => {
-    const start = process.hrtime.bigint();
-    timed(command, ['list'], 'unused', runEnv);
-    for (const registry of buildRegistries) timed(command, ['get'], registry, runEnv);
-    return Number(process.hrtime.bigint() - start) / 1e6;
-  };
+  const buildPath =
+    (command: string, runEnv = env) =>
+    () => {
+      const start = process.hrtime.bigint();
+      timed(command, ['list'], 'unused', runEnv);
+      for (const registry of buildRegistries) timed(command, ['get'], registry, runEnv);
+      return Number(process.hrtime.bigint() - start) / 1e6;
+    };
   const buildSamples = { ours: [] as number[], oursCacheOff: [] as number[], go: [] as number[] };
   for (let round = 0; round < Math.max(5, Math.floor(rounds / 6)); round++) {
     buildSamples.ours.push(buildPath(helperBinary)());
@@ -159,7 +168,9 @@ try {
 
   const node = median(samples.get('node -e 0')!);
   const nodeOneCert = median(samples.get('node -e 0, one-cert NODE_EXTRA_CA_CERTS')!);
-  console.log(`median of ${rounds} runs each, same keyring, NODE_EXTRA_CA_CERTS unset unless named (${new Date().toISOString().slice(0, 10)}, node ${process.version} for node -e 0):`);
+  console.log(
+    `median of ${rounds} runs each, same keyring, NODE_EXTRA_CA_CERTS unset unless named (${new Date().toISOString().slice(0, 10)}, node ${process.version} for node -e 0):`,
+  );
   for (const [name, values] of samples) {
     const ms = median(values);
     const base = name.includes('one-cert') ? nodeOneCert : node;
@@ -169,11 +180,17 @@ try {
     const ours = median(buildSamples.ours);
     const go = median(buildSamples.go);
     const off = median(buildSamples.oursCacheOff);
-    console.log(`  ${'docker build path: list + 20 gets'.padEnd(60)} ${ours.toFixed(0).padStart(6)} ms  ${(ours / go).toFixed(2)}x the Go helper (${go.toFixed(0)} ms)`);
+    console.log(
+      `  ${'docker build path: list + 20 gets'.padEnd(60)} ${ours.toFixed(0).padStart(6)} ms  ${(ours / go).toFixed(2)}x the Go helper (${go.toFixed(0)} ms)`,
+    );
     console.log(`  ${'docker build path, kernel cache off'.padEnd(60)} ${off.toFixed(0).padStart(6)} ms  ${(off / go).toFixed(2)}x the Go helper`);
   }
-  console.log(`  ${'docker-credential-oidc get that refreshes (password)'.padEnd(60)} ${median(refreshTimes).toFixed(1).padStart(6)} ms  HTTP round trips: ${[...new Set(refreshTrips)].join('/')}, our own work ${median(refreshOwn).toFixed(1)} ms`);
-  console.log(`  ${'docker-credential-oidc get that refreshes (acr)'.padEnd(60)} ${median(acrTimes).toFixed(1).padStart(6)} ms  HTTP round trips: ${[...new Set(acrTrips)].join('/')}, our own work ${median(acrOwn).toFixed(1)} ms`);
+  console.log(
+    `  ${'docker-credential-oidc get that refreshes (password)'.padEnd(60)} ${median(refreshTimes).toFixed(1).padStart(6)} ms  HTTP round trips: ${[...new Set(refreshTrips)].join('/')}, our own work ${median(refreshOwn).toFixed(1)} ms`,
+  );
+  console.log(
+    `  ${'docker-credential-oidc get that refreshes (acr)'.padEnd(60)} ${median(acrTimes).toFixed(1).padStart(6)} ms  HTTP round trips: ${[...new Set(acrTrips)].join('/')}, our own work ${median(acrOwn).toFixed(1)} ms`,
+  );
 } finally {
   await acr.stop();
   await shortAcr.stop();

@@ -35,7 +35,13 @@ try {
   cleanups.push(() => idp.stop());
   const tokenServer = await startTokenServer({ idp });
   cleanups.push(() => tokenServer.stop());
-  const registry = await startRegistry({ kind: 'token', realm: tokenServer.realm, service: tokenServer.service, issuer: tokenServer.issuer, rootCertPath: tokenServer.rootCertPath });
+  const registry = await startRegistry({
+    kind: 'token',
+    realm: tokenServer.realm,
+    service: tokenServer.service,
+    issuer: tokenServer.issuer,
+    rootCertPath: tokenServer.rootCertPath,
+  });
   cleanups.push(() => registry.stop());
   const mirror = await serveDirectory(join(repoRoot, 'dist', 'release'));
   cleanups.push(() => mirror.stop());
@@ -59,7 +65,22 @@ try {
   show(installer.stderr);
 
   step(`registry-login ${registry.host} --issuer ${idp.issuer} --client-id ${idp.clientId} --resource ${idp.resource}`);
-  const login = spawn(join(prefix, 'registry-login'), [registry.host, '--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--scope', 'openid offline_access profile', '--no-browser'], { env, stdio: ['ignore', 'inherit', 'pipe'] });
+  const login = spawn(
+    join(prefix, 'registry-login'),
+    [
+      registry.host,
+      '--issuer',
+      idp.issuer,
+      '--client-id',
+      idp.clientId,
+      '--resource',
+      idp.resource,
+      '--scope',
+      'openid offline_access profile',
+      '--no-browser',
+    ],
+    { env, stdio: ['ignore', 'inherit', 'pipe'] },
+  );
   let stderr = '';
   let approval: Promise<void> | undefined;
   login.stderr.on('data', (chunk: Buffer) => {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Debian packages the tests and the demo use: a real Secret Service (dbus + gnome-keyring), a real
-# registry (docker-registry = CNCF Distribution 2.8), real clients (skopeo; the docker CLI when the
+# registry (docker-registry = CNCF Distribution 2.8), real clients (skopeo, podman, buildah; the docker CLI when the
 # machine has none), the Go helper we compare against, and tools the test servers need
 # (dbus-tests: dbus-test-tool plays a Secret Service that never answers).
 set -euo pipefail
@@ -16,6 +16,9 @@ packages+=(xz-utils zip unzip openssh-client man-db)
 # keyutils: keyctl(1) runs a helper in another kernel session keyring, to prove that the kernel store
 # (which needs nothing installed) is readable across sessions.
 packages+=(keyutils)
+# podman and buildah: clients the README names; like skopeo they read credHelpers, and the e2e
+# journeys pull, build and push with them (test/e2e/containersClients.test.ts).
+packages+=(podman buildah)
 # docker.io: dockerd, a real engine for the headline journey (docker pull/push/build), and the
 # docker 20.10 CLI that drives the engine's BuildKit without buildx.
 packages+=(docker.io)

@@ -14,7 +14,10 @@ export function fetchLockedPackage(root, name, workDir) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   execFileSync('npm', ['pack', '--silent', `${name}@${entry.version}`, '--pack-destination', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const tarball = join(dir, readdirSync(dir).find((f) => f.endsWith('.tgz')));
+  const tarball = join(
+    dir,
+    readdirSync(dir).find((f) => f.endsWith('.tgz')),
+  );
   const [algorithm, expected] = entry.integrity.split(/-(.*)/s);
   const actual = createHash(algorithm).update(readFileSync(tarball)).digest('base64');
   if (actual !== expected) throw new Error(`${name}@${entry.version}: integrity mismatch with package-lock.json; refusing to build with it`);

@@ -32,7 +32,10 @@ function runFiles(files) {
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
-    for (const [stream, sink] of [[child.stdout, process.stdout], [child.stderr, process.stderr]]) {
+    for (const [stream, sink] of [
+      [child.stdout, process.stdout],
+      [child.stderr, process.stderr],
+    ]) {
       stream.on('data', (chunk) => {
         sink.write(chunk);
         output += chunk.toString();

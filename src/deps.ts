@@ -22,6 +22,13 @@ export interface Terminal {
   launch(command: string, args: string[]): void;
   /** All of stdin (the kubelet's request); refused past the protocol's 1 MiB bound. */
   readInput(): string;
+  /** Resolves with the signal's name when the process is asked to stop (SIGTERM, Ctrl-C): a server's cue to drain. */
+  stopRequested(): Promise<string>;
+  /**
+   * A long-running server's last line of defence: a fault that escaped every handler (an uncaught
+   * exception, an unhandled rejection) is reported here instead of ending the process.
+   */
+  onEscapedFault(report: (kind: string, error: unknown) => void): void;
 }
 
 export interface Deps {

@@ -64,12 +64,20 @@ export function notSignedIn(registry: string): HelperError {
 
 /** A refresh the provider refused (invalid_grant): the sign-in is over, whatever ended it. */
 export function signInEnded(registry: string, cause?: unknown): HelperError {
-  return new HelperError('session-expired', `the provider ended the sign-in for ${registry} (it expired, was revoked, or the password changed): ${signInAgain(registry)}`, { cause });
+  return new HelperError(
+    'session-expired',
+    `the provider ended the sign-in for ${registry} (it expired, was revoked, or the password changed): ${signInAgain(registry)}`,
+    { cause },
+  );
 }
 
 /** The provider wants the person again: multi-factor authentication, consent, a sign-in policy. */
 export function signInNeeded(registry: string, cause?: unknown): HelperError {
-  return new HelperError('session-expired', `the provider needs you to sign in again for ${registry} (multi-factor authentication, consent or a sign-in policy): ${signInAgain(registry)}`, { cause });
+  return new HelperError(
+    'session-expired',
+    `the provider needs you to sign in again for ${registry} (multi-factor authentication, consent or a sign-in policy): ${signInAgain(registry)}`,
+    { cause },
+  );
 }
 
 export function sessionExpired(registry: string, cause?: unknown): HelperError {
@@ -77,13 +85,7 @@ export function sessionExpired(registry: string, cause?: unknown): HelperError {
 }
 
 /** The protocol's own answers: docker reads these on stdout and some of them it matches verbatim. */
-const PROTOCOL_CODES: ReadonlySet<ErrorCode> = new Set([
-  'credentials-not-found',
-  'missing-server-url',
-  'missing-username',
-  'unknown-action',
-  'usage',
-]);
+const PROTOCOL_CODES: ReadonlySet<ErrorCode> = new Set(['credentials-not-found', 'missing-server-url', 'missing-username', 'unknown-action', 'usage']);
 
 /** Misuse of a human command (unknown flag, missing argument) exits 2, like most CLIs. */
 export const USAGE_EXIT_CODE = 2;
@@ -100,7 +102,6 @@ const EXIT_CODES: Partial<Record<ErrorCode, number>> = {
  * it is shown.
  */
 export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '');
 }
 

@@ -4,10 +4,9 @@
 // a renewal, another store) ends the attempt, and the program answers from the start.
 import { SettingsFile } from './config/settingsFile.js';
 import { settingsPath } from './config/paths.js';
-import type { Deps } from './deps.js';
 import { kernelCacheFor, kernelCacheReadsOn } from './kernelCacheSetup.js';
 import { handleCommand } from './protocol/handleCommand.js';
-import { credentialHelper } from './service/credentialHelper.js';
+import { credentialHelperOver, type CredentialHelperDeps } from './service/credentialHelper.js';
 import { CachedStore } from './store/cachedStore.js';
 import { ItemStore } from './store/itemStore.js';
 import { RoutingStore, storeChoiceOf } from './store/routingStore.js';
@@ -30,20 +29,18 @@ export async function answerFromKernelCache(action: 'get' | 'list', input: strin
   const keychain = new CachedStore(program, kernel.cache, kernel.generation, { readThrough: true, lifetimeMs: () => 0, nowMs: Date.now });
   // Only the keychain's items are cached; another store's (kernel keyring, none) are the program's.
   const stores = { 'secret-service': keychain, kernel: program, none: program };
-  const deps: Deps = {
-    env,
+  const deps: CredentialHelperDeps = {
     nowS: () => Math.floor(Date.now() / 1000),
     items: new ItemStore(new RoutingStore(stores, storeChoiceOf(settings))),
-    stores,
     withLock: notCached,
     settings,
-    fetchFor: notCached,
-    terminal: new Proxy({} as Deps['terminal'], { get: notCached }),
     renewDetached: notCached,
+    renewHere: notCached,
+    endSignIn: notCached,
     keychainAnswers: keychain,
   };
   try {
-    return await handleCommand(() => credentialHelper(deps), action, input);
+    return await handleCommand(() => credentialHelperOver(deps), action, input);
   } catch {
     return undefined;
   }

@@ -166,7 +166,21 @@ export interface RegistryCredential {
  */
 export function sessionKeyOf(settings: Pick<RegistrySettings, 'issuer' | 'clientId' | 'store'>): string {
   const store = storeOfRegistry(settings);
-  return `session:${settings.issuer}#${settings.clientId}${store === 'secret-service' ? '' : ` (${store})`}`;
+  return `${SESSION_KEY_PREFIX}${settings.issuer}#${settings.clientId}${store === 'secret-service' ? '' : ` (${store})`}`;
+}
+
+const SESSION_KEY_PREFIX = 'session:';
+
+/**
+ * The store an account is kept in, decided in this one place for every command: a sign-in's account
+ * names its store (sessionKeyOf), so it is found there whichever registries still use it (none, when
+ * a registry has just moved to another store and its old sign-in is being ended); a registry's item
+ * is in the store its entry chose; anything else (a `docker login` password) is the keychain's.
+ */
+export function storeOfAccount(account: string, entryOf: (account: string) => { store?: unknown } | undefined): StoreName {
+  if (!account.startsWith(SESSION_KEY_PREFIX)) return storeOfRegistry(entryOf(account));
+  const suffix = / \((kernel|none)\)$/.exec(account);
+  return suffix ? (suffix[1] as StoreName) : 'secret-service';
 }
 
 /** Runs `work` while holding the cross-process lock called `name`. */
@@ -179,4 +193,27 @@ export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promi
 export interface HandedCredential {
   username: string;
   secret: string;
+}
+
+// Freshness: pure arithmetic on the ground floor, so `get`'s hot path never enters oidc/.
+/**
+ * How long a credential must stay valid after `get` hands it out. BuildKit keeps what a helper
+ * returned for about ten minutes (moby/buildkit #5852) and long builds fail on push when it dies
+ * sooner (moby/buildkit #5712, docker/buildx #3977).
+ */
+export const DEFAULT_MIN_VALIDITY_S = 600;
+
+/**
+ * True while a token still has `minValidityS` of life left, capped at half its lifetime so that
+ * short-lived tokens still work: a 60 s token is handed out with at least 30 s left, not refreshed
+ * on every call.
+ */
+export function isFresh(token: { expiresAt: number; issuedAt: number }, nowS: number, minValidityS = DEFAULT_MIN_VALIDITY_S): boolean {
+  return nowS < freshUntilS(token, minValidityS);
+}
+
+/** The moment (epoch seconds) a token stops being fresh in the sense of isFresh. */
+export function freshUntilS(token: { expiresAt: number; issuedAt: number }, minValidityS = DEFAULT_MIN_VALIDITY_S): number {
+  const lifetime = Math.max(0, token.expiresAt - token.issuedAt);
+  return token.expiresAt - Math.min(minValidityS, lifetime / 2);
 }

@@ -60,3 +60,22 @@ export function print(fd: 1 | 2, text: string): void {
 export function invokedAs(): string {
   return basename(process.argv0 || process.argv[1] || PROGRAM_NAME).replace(/\.(exe|cjs|js|ts)$/i, '');
 }
+
+/** The name of the first stop signal (SIGTERM from a supervisor, SIGINT from Ctrl-C) the process gets. */
+export function stopRequested(): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (signal: string) => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve(signal);
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}
+
+/** A server's faults that escaped every handler go to `report`; the process lives on. */
+export function onEscapedFault(report: (kind: string, error: unknown) => void): void {
+  process.on('uncaughtException', (error) => report('uncaught exception', error));
+  process.on('unhandledRejection', (error) => report('unhandled rejection', error));
+}

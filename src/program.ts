@@ -11,7 +11,7 @@ import { splitSecrets } from './config/secretVariables.js';
 import type { Deps, Terminal } from './deps.js';
 import { HelperError, describeUnexpected } from './errors.js';
 import { lazyBuiltin } from './lazyBuiltin.js';
-import { invokedAs, print, readStdin } from './processIo.js';
+import { invokedAs, onEscapedFault, print, readStdin, stopRequested } from './processIo.js';
 import type { Fetch, HandedCredential, WithLock } from './model.js';
 import type { RenewerExit } from './service/renewerLine.js';
 import { loadKeyring, loadKoffi } from './native/addon.js';
@@ -71,6 +71,8 @@ function terminal(interrupt: () => AbortSignal, secretVariables: () => string[])
       }
     },
     readInput: readStdin,
+    stopRequested,
+    onEscapedFault,
     launch: (command, args) => {
       const { spawn } = lazyBuiltin<typeof import('node:child_process')>('node:child_process');
       // The browser never sees a secret we were given in our environment.

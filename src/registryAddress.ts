@@ -21,15 +21,14 @@ const IPV6_LITERAL = /^\[[0-9a-f:.]+(?:%[0-9a-z._~-]+)?\]$/;
 
 export function parseServerUrl(input: string): RegistryAddress {
   const raw = input.trim();
-  const invalid = (why: string) =>
-    new HelperError('invalid-server-url', `invalid server URL ${JSON.stringify(raw)}: ${why}`);
+  const invalid = (why: string) => new HelperError('invalid-server-url', `invalid server URL ${JSON.stringify(raw)}: ${why}`);
 
   // The keychain cuts a string at NUL ("reg/a\0x" would be "reg/a"); no control character is part of a URL.
   if (/[\u0000-\u001f\u007f]/.test(raw)) throw invalid('control characters are not allowed');
   let rest = raw;
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(rest);
   if (scheme) {
-    const name = scheme[1]!.toLowerCase();
+    const name = scheme[1].toLowerCase();
     if (name !== 'https' && name !== 'http') throw invalid(`unsupported scheme: ${name}`);
     rest = rest.slice(scheme[0].length);
   } else if (rest.startsWith('//')) {
@@ -46,7 +45,7 @@ export function parseServerUrl(input: string): RegistryAddress {
   if (authority.includes('@')) throw invalid('user information is not allowed in a registry address');
 
   let host: string;
-  let port = '';
+  let port: string;
   if (authority.startsWith('[')) {
     const close = authority.indexOf(']');
     host = authority.slice(0, close + 1);

@@ -24,15 +24,20 @@ export function registerConfigureDockerCommand(program: Command, deps: Deps): vo
         registries,
         credsStore: Boolean(flags.credsStore),
         undo: Boolean(flags.undo),
-        migrate: flags.migrate === true ? 'yes' : flags.migrate === false ? 'no' : io.isStdinTty ? 'ask' : 'no',
+        migrate: async (found, path) => {
+          io.stderr(`${path} holds ${found.length} password(s) in clear text: ${found.map((p) => `${p.key} (${p.username})`).join(', ')}\n`);
+          if (flags.migrate !== undefined) return flags.migrate;
+          return io.isStdinTty && (await io.confirm('Move them into the keychain and remove them from config.json? [y/N] '));
+        },
       });
       const path = report.path;
-      const lines: string[] = [];
+      const lines: string[] = [...report.notes];
       if (flags.undo) lines.push(report.changed ? `Removed this helper's entries from ${path}` : `${path} has no entries of this helper`);
       if (report.credsStore) lines.push(`credsStore is "oidc" in ${path} (docker and BuildKit; skopeo, podman and buildah need credHelpers)`);
       if (report.helpersAdded.length) lines.push(`credHelpers now send ${report.helpersAdded.join(', ')} to this helper`);
       if (report.migrated.length) lines.push(`Moved into the keychain and removed from ${path}: ${report.migrated.join(', ')}`);
-      if (report.plaintext.length && !report.migrated.length && !report.failed.length && !report.kept.length) lines.push('Clear-text passwords were left in place: run configure-docker --migrate to move them');
+      if (report.plaintext.length && !report.migrated.length && !report.failed.length && !report.kept.length)
+        lines.push('Clear-text passwords were left in place: run configure-docker --migrate to move them');
       if (!lines.length && report.nothingToConfigure && !report.plaintext.length) {
         lines.push('No registry to configure: name one (configure-docker REGISTRY), or sign in first with registry-login REGISTRY');
       } else if (!lines.length && !report.kept.length && !report.skipped.length) {

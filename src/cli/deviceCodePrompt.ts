@@ -20,7 +20,8 @@ export function deviceCodePrompt(deps: Pick<Deps, 'env' | 'terminal' | 'nowS'>, 
     if (code.verificationUriComplete) io.stderr(`(or open ${code.verificationUriComplete} to skip typing the code)\n`);
     if (code.message) io.stderr(`${code.message}\n`);
     // The URL was checked to be plain printable https (oidc/deviceFlow.ts) before it got here.
-    if (code.verificationUriComplete && io.isStderrTty) io.stderr(`Or scan it with a phone:\n${renderUnicodeCompact(code.verificationUriComplete, { border: 1 })}\n`);
+    if (code.verificationUriComplete && io.isStderrTty)
+      io.stderr(`Or scan it with a phone:\n${renderUnicodeCompact(code.verificationUriComplete, { border: 1 })}\n`);
     const browser = noBrowser ? null : browserCommand(deps.env, io.platform);
     if (browser) {
       io.launch(browser[0], [...browser[1], url]);

@@ -4,6 +4,7 @@ import { Option, type Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { HelperError } from '../errors.js';
 import { formatTime } from './formatTime.js';
+import { checkNamespace, checkObjectName } from './kubernetesNames.js';
 
 const EXPIRES_ANNOTATION = 'docker-credential-oidc/expires-at';
 
@@ -12,11 +13,13 @@ export function registerExportCommands(program: Command, deps: Deps): void {
     .command('pull-secret')
     .description('print a kubernetes.io/dockerconfigjson Secret for REGISTRY... (credentials as get obtains them; the output is a secret)')
     .argument('<registry...>')
-    .option('--name <name>', 'the Secret\'s name', 'regcred')
-    .option('--namespace <ns>', 'the Secret\'s namespace')
+    .option('--name <name>', 'the Secret\'s name (an RFC 1123 name, as Kubernetes requires)', 'regcred')
+    .option('--namespace <ns>', 'the Secret\'s namespace (an RFC 1123 label)')
     .addOption(new Option('-o, --output <format>', 'yaml or json').choices(['yaml', 'json']).default('yaml'))
     .option('--allow-short-lived', 'make it even when a credential expires within the hour')
     .action(async (servers: string[], flags: { name: string; namespace?: string; output: 'yaml' | 'json'; allowShortLived?: boolean }) => {
+      checkObjectName(flags.name);
+      if (flags.namespace !== undefined) checkNamespace(flags.namespace);
       const { exportCredentials, dockerConfigOf, shortLived } = await import('../service/exportCredentials.js');
       const credentials = await exportCredentials(deps, servers);
       const short = shortLived(credentials, deps.nowS());
@@ -34,7 +37,7 @@ export function registerExportCommands(program: Command, deps: Deps): void {
         type: 'kubernetes.io/dockerconfigjson',
         metadata: {
           name: flags.name,
-          ...(flags.namespace ? { namespace: flags.namespace } : {}),
+          ...(flags.namespace !== undefined ? { namespace: flags.namespace } : {}),
           annotations: {
             [EXPIRES_ANNOTATION]: expiries.length ? new Date(Math.min(...expiries) * 1000).toISOString() : 'never',
             'docker-credential-oidc/registries': credentials.map((c) => c.registry).join(','),

@@ -11,7 +11,7 @@ export function registerTokenServerCommand(program: Command, deps: Deps): void {
     .option('--check', 'validate the configuration and the signing key, then exit')
     .action(async (flags: { config: string; check?: boolean }) => {
       const { loadTokenServer } = await import('../tokenServer/load.js');
-      const { loadConfig, startTokenServer, loadSigningKeys } = await loadTokenServer();
+      const { loadConfig, startTokenServer, loadSigningKeys, escapedFaultReporter } = await loadTokenServer();
       const config = loadConfig(flags.config);
       if (flags.check) {
         const { current } = loadSigningKeys(config.signing.key, config.signing.certificate);
@@ -21,13 +21,9 @@ export function registerTokenServerCommand(program: Command, deps: Deps): void {
       const log = (line: Record<string, unknown>) => deps.terminal.stdout(`${JSON.stringify(line)}\n`);
       const server = await startTokenServer(config, log);
       log({ time: new Date().toISOString(), msg: 'listening', url: server.url, service: config.service, issuer: config.issuer });
-      await new Promise<void>((resolve) => {
-        const stop = (signal: string) => {
-          log({ time: new Date().toISOString(), msg: 'shutting down', signal });
-          void server.close().then(resolve);
-        };
-        process.once('SIGTERM', () => stop('SIGTERM'));
-        process.once('SIGINT', () => stop('SIGINT'));
-      });
+      deps.terminal.onEscapedFault(escapedFaultReporter(server, log));
+      const signal = await deps.terminal.stopRequested();
+      log({ time: new Date().toISOString(), msg: 'shutting down', signal });
+      await server.close();
     });
 }

@@ -2,7 +2,20 @@
 // temp file in the same directory, fsync, rename over, fsync the directory. A symlink (a dotfiles
 // checkout) is written through to its target, even when the target does not exist yet; an existing
 // file keeps its mode; a new one is 0600 in a 0700 directory.
-import { chmodSync, closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { HelperError } from '../errors.js';
 

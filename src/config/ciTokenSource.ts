@@ -16,12 +16,6 @@ export type CiTokenSource =
   /** The pod's service-account token the kubelet sends with each request (KEP-4412). */
   | { kind: 'kubelet' };
 
-/**
- * Where the kubelet credential provider puts the request's service-account token for the grant:
- * only in our own in-memory environment (no process is started with it).
- */
-export const KUBELET_TOKEN_VARIABLE = 'DOCKER_CREDENTIAL_OIDC_KUBELET_SERVICE_ACCOUNT_TOKEN';
-
 export const CI_TOKEN_SOURCES = 'github-actions, azure-pipelines[:SERVICE_CONNECTION_ID], gitlab:VARNAME, file:PATH, kubelet or auto';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -14,12 +14,18 @@ export function clientSecretOf(settings: Pick<RegistrySettings, 'clientSecretFil
     try {
       secret = readFileSync(settings.clientSecretFile, 'utf8').replace(/\r?\n$/, '');
     } catch (error) {
-      throw new HelperError('invalid-input', `cannot read the client secret file ${settings.clientSecretFile} (${(error as NodeJS.ErrnoException).code ?? 'error'}): check --client-secret-file`);
+      throw new HelperError(
+        'invalid-input',
+        `cannot read the client secret file ${settings.clientSecretFile} (${(error as NodeJS.ErrnoException).code ?? 'error'}): check --client-secret-file`,
+      );
     }
   } else if (settings.clientSecretEnv) {
     secret = env[settings.clientSecretEnv];
     if (secret === undefined || secret === '') {
-      throw new HelperError('not-configured', `the environment variable ${settings.clientSecretEnv} (--client-secret-env) holds no client secret here: set it, or use --client-secret-file`);
+      throw new HelperError(
+        'not-configured',
+        `the environment variable ${settings.clientSecretEnv} (--client-secret-env) holds no client secret here: set it, or use --client-secret-file`,
+      );
     }
   } else {
     return undefined;

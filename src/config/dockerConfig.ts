@@ -52,8 +52,8 @@ function parseTreeOf(source: string, path: string): ParsedDockerConfig {
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
   if (errors.length > 0) {
-    const { line, column } = lineAndColumn(text, errors[0]!.offset);
-    throw refuse(`is not valid JSON (${printParseErrorCode(errors[0]!.error)} at line ${line}, column ${column})`);
+    const { line, column } = lineAndColumn(text, errors[0].offset);
+    throw refuse(`is not valid JSON (${printParseErrorCode(errors[0].error)} at line ${line}, column ${column})`);
   }
   if (!root || root.type !== 'object') throw refuse('is not a JSON object');
   const rootDuplicate = duplicateKey(root);
@@ -61,7 +61,8 @@ function parseTreeOf(source: string, path: string): ParsedDockerConfig {
   for (const key of ['credHelpers', 'auths']) {
     const value = findProperty(root, key)?.children?.[1];
     if (!value) continue;
-    if (value.type !== 'object') throw refuse(`has "${key}": ${value.type === 'null' ? 'null' : value.type === 'array' ? 'an array' : `a ${value.type}`} where an object belongs`);
+    if (value.type !== 'object')
+      throw refuse(`has "${key}": ${value.type === 'null' ? 'null' : value.type === 'array' ? 'an array' : `a ${value.type}`} where an object belongs`);
     const duplicate = duplicateKey(value);
     if (duplicate) throw refuse(`has ${JSON.stringify(duplicate)} twice in "${key}"`);
   }
@@ -95,7 +96,7 @@ export function editDockerConfig(source: string, path: string, changes: DockerCo
   const added = [...new Set((changes.addHelpers ?? []).map(dockerRegistryKey))];
   const removedHelpers = new Set(changes.removeHelpers ?? []);
   if (helpersNode) {
-    const remaining = (helpersNode.children ?? []).filter((p) => !removedHelpers.has(p.children![0]!.value as string));
+    const remaining = (helpersNode.children ?? []).filter((p) => !removedHelpers.has(p.children![0].value as string));
     if (remaining.length === 0 && added.length === 0 && removedHelpers.size > 0) rootChanges.remove.add('credHelpers');
     else edits.push(...editObject(text, helpersNode, { remove: removedHelpers, set: added.map((k) => [k, HELPER_NAME] as const) }, unit));
   } else if (added.length > 0) {
@@ -109,7 +110,7 @@ export function editDockerConfig(source: string, path: string, changes: DockerCo
   for (const key of new Set(changes.stripSecrets ?? [])) {
     const entry = authsByKey?.get(key)?.children?.[1];
     if (entry?.type !== 'object') continue;
-    const secrets = new Set((entry.children ?? []).map((p) => p.children![0]!.value as string).filter((f) => SECRET_FIELDS.has(f)));
+    const secrets = new Set((entry.children ?? []).map((p) => p.children![0].value as string).filter((f) => SECRET_FIELDS.has(f)));
     if (secrets.size > 0) edits.push(...editObject(text, entry, { remove: secrets } satisfies ObjectChanges, unit));
   }
   edits.push(...editObject(text, root, rootChanges, unit));

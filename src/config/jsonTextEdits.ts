@@ -32,13 +32,13 @@ export function applyTextEdits(text: string, edits: TextEdit[]): string {
 }
 
 export function propertyKey(property: Node): string {
-  return property.children![0]!.value as string;
+  return property.children![0].value as string;
 }
 
 /** The property node of `key` in an object node (the last one, as JSON.parse and Go keep). */
 export function findProperty(object: Node, key: string): Node | undefined {
   const children = object.children ?? [];
-  for (let i = children.length - 1; i >= 0; i--) if (propertyKey(children[i]!) === key) return children[i];
+  for (let i = children.length - 1; i >= 0; i--) if (propertyKey(children[i]) === key) return children[i];
   return undefined;
 }
 
@@ -84,7 +84,7 @@ function styleOf(text: string, object: Node, unit: string): Style {
     const multiline = unit !== '';
     return { multiline, indent: lineIndent(text, object.offset) + unit, unit, colon: multiline ? ': ' : ':', space: '' };
   }
-  const keyNode = first.children![0]!;
+  const keyNode = first.children![0];
   const valueNode = first.children![1];
   const colon = valueNode ? text.slice(keyNode.offset + keyNode.length, valueNode.offset).replace(/\s*:\s*/, (m) => (m.includes(' ') ? ': ' : ':')) : ': ';
   const multiline = text.slice(object.offset, first.offset).includes('\n');
@@ -127,14 +127,14 @@ export function editObject(text: string, object: Node, changes: ObjectChanges, u
       if (!removed[i]) continue;
       let j = i;
       while (j + 1 < children.length && removed[j + 1]) j++;
-      const last = children[j]!;
+      const last = children[j];
       if (i > 0) {
-        const previous = children[i - 1]!;
+        const previous = children[i - 1];
         const from = previous.offset + previous.length;
         edits.push({ offset: from, length: last.offset + last.length - from, content: '' });
       } else {
-        const next = children[j + 1]!;
-        edits.push({ offset: children[0]!.offset, length: next.offset - children[0]!.offset, content: '' });
+        const next = children[j + 1];
+        edits.push({ offset: children[0].offset, length: next.offset - children[0].offset, content: '' });
       }
       i = j;
     }

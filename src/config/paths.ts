@@ -21,6 +21,17 @@ export function cacheDirectory(env: NodeJS.ProcessEnv, platform: NodeJS.Platform
   return join(base, APP);
 }
 
+/**
+ * The kernel cache's generation tag (store/cacheGeneration.ts): under the home directory, not
+ * XDG_CACHE_HOME, because every writer of the keychain must find the same tag, and a process with
+ * its own XDG_CACHE_HOME (a CI step, a tool's wrapper) still writes the person's keychain. Not in the
+ * kernel keyring: that is one per uid, shared by every home and keychain of the user (containers
+ * with their own home, test worlds), so each write anywhere would end every cached answer.
+ */
+export function keychainGenerationPath(env: NodeJS.ProcessEnv): string {
+  return join(homedir(env), '.cache', APP, 'keychain-generation');
+}
+
 /** XDG_RUNTIME_DIR is a per-user tmpfs private to the user; it is not always there (cron, sudo -u). */
 export function runtimeDirectory(env: NodeJS.ProcessEnv): string | undefined {
   return env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, APP) : undefined;

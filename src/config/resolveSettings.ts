@@ -2,38 +2,11 @@
 // non-secret settings live here; they are persisted per registry so a second `registry-login REG`
 // needs no flags. Precedence: command-line flag > environment variable > saved setting > default.
 import { HelperError, signInAgain } from '../errors.js';
-import { CREDENTIAL_MODES, FLOWS, GRANTS, SECRET_TOKENS, STORES, isPipelineGrant, type Grant, type RegistrySettings, type StoreName } from '../model.js';
+import { CREDENTIAL_MODES, SECRET_TOKENS, isPipelineGrant, type RegistrySettings } from '../model.js';
 import { parseCiTokenSource } from './ciTokenSource.js';
+import { OPTIONAL_SETTING_KEYS, REGISTRY_SETTING_KEYS, envNameOf, settingFromText } from './registrySettingsTable.js';
 
 export type SettingsInput = Partial<RegistrySettings>;
-
-/** A --grant value, or a --flow one (browser, device-code, auto). */
-export function grantOf(text: string, what = '--grant'): Grant {
-  if ((GRANTS as readonly string[]).includes(text)) return text as Grant;
-  const flow = Object.hasOwn(FLOWS, text) ? FLOWS[text] : undefined;
-  if (flow) return flow;
-  throw new HelperError('invalid-input', `${what} ${JSON.stringify(text)}: use one of ${[...GRANTS, 'browser'].join(', ')}`);
-}
-
-/** A --store value. */
-export function storeOf(text: string, what = '--store'): StoreName {
-  if ((STORES as readonly string[]).includes(text)) return text as StoreName;
-  throw new HelperError('invalid-input', `${what} ${JSON.stringify(text)}: use one of ${STORES.join(', ')}`);
-}
-
-/** "10m", "90s", "1h" or plain seconds; undefined when it is none of these. */
-function parseDurationS(text: string): number | undefined {
-  const match = /^\s*(\d+)\s*(s|m|h)?\s*$/i.exec(text);
-  if (!match) return undefined;
-  return Number(match[1]) * { s: 1, m: 60, h: 3600 }[(match[2] ?? 's').toLowerCase() as 's' | 'm' | 'h'];
-}
-
-/** --min-validity "10m" (or 90s, 1h, plain seconds) as seconds; refused with what to write otherwise. */
-export function minValidityOf(text: string, what = '--min-validity'): number {
-  const seconds = parseDurationS(text);
-  if (seconds === undefined) throw new HelperError('invalid-input', `${what} ${JSON.stringify(text)} is not a duration: write e.g. 10m, 90s or 1h`);
-  return seconds;
-}
 
 const DEFAULT_SCOPE = 'openid offline_access';
 /** Entra ID's client-credentials scope for ACR: the resource's .default (no user, no refresh token). */
@@ -42,52 +15,21 @@ const ACR_PIPELINE_SCOPE = 'https://containerregistry.azure.net/.default';
 export const AZURE_CLI_CLIENT_ID = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';
 const ACR_SCOPE = 'openid offline_access https://containerregistry.azure.net/.default';
 
-const ENV_NAMES: Record<keyof RegistrySettings, string> = {
-  issuer: 'DOCKER_CREDENTIAL_OIDC_ISSUER',
-  clientId: 'DOCKER_CREDENTIAL_OIDC_CLIENT_ID',
-  scope: 'DOCKER_CREDENTIAL_OIDC_SCOPE',
-  resource: 'DOCKER_CREDENTIAL_OIDC_RESOURCE',
-  audience: 'DOCKER_CREDENTIAL_OIDC_AUDIENCE',
-  mode: 'DOCKER_CREDENTIAL_OIDC_MODE',
-  username: 'DOCKER_CREDENTIAL_OIDC_USERNAME',
-  usernameClaim: 'DOCKER_CREDENTIAL_OIDC_USERNAME_CLAIM',
-  secretToken: 'DOCKER_CREDENTIAL_OIDC_SECRET_TOKEN',
-  caFile: 'DOCKER_CREDENTIAL_OIDC_CA_FILE',
-  noBrowser: 'DOCKER_CREDENTIAL_OIDC_NO_BROWSER',
-  tenant: 'DOCKER_CREDENTIAL_OIDC_TENANT',
-  minValidity: 'DOCKER_CREDENTIAL_OIDC_MIN_VALIDITY',
-  grant: 'DOCKER_CREDENTIAL_OIDC_GRANT',
-  redirectUri: 'DOCKER_CREDENTIAL_OIDC_REDIRECT_URI',
-  clientSecretFile: 'DOCKER_CREDENTIAL_OIDC_CLIENT_SECRET_FILE',
-  clientSecretEnv: 'DOCKER_CREDENTIAL_OIDC_CLIENT_SECRET_ENV',
-  privateKeyFile: 'DOCKER_CREDENTIAL_OIDC_PRIVATE_KEY_FILE',
-  ciToken: 'DOCKER_CREDENTIAL_OIDC_CI_TOKEN',
-  ciTokenAudience: 'DOCKER_CREDENTIAL_OIDC_CI_TOKEN_AUDIENCE',
-  subjectTokenType: 'DOCKER_CREDENTIAL_OIDC_SUBJECT_TOKEN_TYPE',
-  store: 'DOCKER_CREDENTIAL_OIDC_STORE',
-  exchangeUrl: 'DOCKER_CREDENTIAL_OIDC_EXCHANGE_URL',
-  registryService: 'DOCKER_CREDENTIAL_OIDC_REGISTRY_SERVICE',
-};
-
+/** The environment's layer: each setting's DOCKER_CREDENTIAL_OIDC_ variable (see the settings table). */
 export function settingsFromEnv(env: NodeJS.ProcessEnv): SettingsInput {
-  const result: SettingsInput = {};
-  for (const [field, name] of Object.entries(ENV_NAMES) as Array<[keyof RegistrySettings, string]>) {
+  const result: Record<string, unknown> = {};
+  for (const key of REGISTRY_SETTING_KEYS) {
+    const name = envNameOf(key);
     const value = env[name];
-    if (value === undefined || value === '') continue;
-    if (field === 'noBrowser') result.noBrowser = !/^(0|false|no)$/i.test(value);
-    else if (field === 'minValidity') result.minValidity = minValidityOf(value, name);
-    else if (field === 'grant') result.grant = grantOf(value, name);
-    else if (field === 'store') result.store = storeOf(value, name);
-    else (result as Record<string, unknown>)[field] = value;
+    if (value !== undefined && value !== '') result[key] = settingFromText(key, value, name);
   }
   return result;
 }
 
 export function definedOnly(input: SettingsInput): SettingsInput {
-  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as SettingsInput;
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
 }
 
-/** Merges the layers and fills defaults; throws when the result cannot sign anybody in. */
 /**
  * Defaults a registry's own name implies, beneath everything the person gave: Azure Container
  * Registry signs in with Entra ID and exchanges the token (acr mode); Google Artifact Registry and
@@ -105,6 +47,7 @@ export function presetFor(registry: string): SettingsInput {
 const GOOGLE_ISSUER = 'https://accounts.google.com';
 const GOOGLE_SCOPE = 'openid https://www.googleapis.com/auth/cloud-platform';
 
+/** Merges the layers and fills defaults; throws when the result cannot sign anybody in. */
 export function resolveSettings(registry: string, flags: SettingsInput, env: SettingsInput, saved: SettingsInput | undefined): RegistrySettings {
   const merged: SettingsInput = { ...presetFor(registry), ...definedOnly(saved ?? {}), ...definedOnly(env), ...definedOnly(flags) };
   const mode = merged.mode ?? 'password';
@@ -124,10 +67,16 @@ export function resolveSettings(registry: string, flags: SettingsInput, env: Set
   // A pipeline signs in as its own application: the Azure CLI's public client is only for people.
   const clientId = merged.clientId ?? (mode === 'acr' && !pipeline ? AZURE_CLI_CLIENT_ID : undefined);
   if (!clientId && pipeline) {
-    throw new HelperError('not-configured', `no client id for ${registry}: add --client-id ID (the application or client that --grant ${merged.grant} signs in as)`);
+    throw new HelperError(
+      'not-configured',
+      `no client id for ${registry}: add --client-id ID (the application or client that --grant ${merged.grant} signs in as)`,
+    );
   }
   if (!clientId) {
-    const kind = issuer === GOOGLE_ISSUER ? 'a Google OAuth client of type "TVs and Limited Input devices", with --client-secret-file' : `the public client registered at ${issuer}`;
+    const kind =
+      issuer === GOOGLE_ISSUER
+        ? 'a Google OAuth client of type "TVs and Limited Input devices", with --client-secret-file'
+        : `the public client registered at ${issuer}`;
     throw new HelperError('not-configured', `no client id for ${registry}: add --client-id ID (${kind})`);
   }
   const settings: RegistrySettings = {
@@ -138,12 +87,15 @@ export function resolveSettings(registry: string, flags: SettingsInput, env: Set
     usernameClaim: merged.usernameClaim ?? 'preferred_username',
     secretToken,
   };
-  for (const optional of ['resource', 'audience', 'username', 'caFile', 'noBrowser', 'tenant', 'minValidity', 'grant', 'redirectUri', 'clientSecretFile', 'clientSecretEnv', 'privateKeyFile', 'ciToken', 'ciTokenAudience', 'subjectTokenType', 'store', 'exchangeUrl', 'registryService'] as const) {
+  for (const optional of OPTIONAL_SETTING_KEYS) {
     if (merged[optional] !== undefined) (settings as unknown as Record<string, unknown>)[optional] = merged[optional];
   }
   if (pipeline) return checkPipelineSettings(registry, settings);
   if (settings.ciToken || settings.privateKeyFile) {
-    throw new HelperError('invalid-input', `--ci-token and --private-key-file sign in a pipeline: add --grant client-credentials, token-exchange or jwt-bearer`);
+    throw new HelperError(
+      'invalid-input',
+      `--ci-token and --private-key-file sign in a pipeline: add --grant client-credentials, token-exchange or jwt-bearer`,
+    );
   }
   if (settings.store === 'none') {
     throw new HelperError('invalid-input', `--store none keeps no sign-in, so a person would sign in at every pull: use --store kernel, or a pipeline --grant`);
@@ -161,7 +113,11 @@ function checkPipelineSettings(registry: string, settings: RegistrySettings): Re
     throw new HelperError('invalid-input', `--mode identity-token hands out a refresh token, and a pipeline's grant gives none: use --mode password or acr`);
   }
   if (settings.ciToken) parseCiTokenSource(settings.ciToken);
-  const secrets = [settings.clientSecretFile && '--client-secret-file', settings.clientSecretEnv && '--client-secret-env', settings.privateKeyFile && '--private-key-file'].filter(Boolean);
+  const secrets = [
+    settings.clientSecretFile && '--client-secret-file',
+    settings.clientSecretEnv && '--client-secret-env',
+    settings.privateKeyFile && '--private-key-file',
+  ].filter(Boolean);
   if (secrets.length > 1) throw new HelperError('invalid-input', `${secrets.join(' and ')} both authenticate the client: keep one`);
   if (settings.grant === 'client-credentials' && secrets.length === 0 && !settings.ciToken) {
     throw new HelperError(
@@ -170,10 +126,16 @@ function checkPipelineSettings(registry: string, settings: RegistrySettings): Re
     );
   }
   if ((settings.grant === 'token-exchange' || settings.grant === 'jwt-bearer') && !settings.ciToken) {
-    throw new HelperError('not-configured', `--grant ${settings.grant} for ${registry} presents the CI platform's token: add --ci-token github-actions, gitlab:VARNAME, file:PATH, azure-pipelines or auto`);
+    throw new HelperError(
+      'not-configured',
+      `--grant ${settings.grant} for ${registry} presents the CI platform's token: add --ci-token github-actions, gitlab:VARNAME, file:PATH, azure-pipelines or auto`,
+    );
   }
   if (settings.ciToken && settings.grant === 'client-credentials' && secrets.length > 0) {
-    throw new HelperError('invalid-input', `--ci-token with --grant client-credentials is the client's credential (a federated assertion): drop ${secrets.join(', ')}`);
+    throw new HelperError(
+      'invalid-input',
+      `--ci-token with --grant client-credentials is the client's credential (a federated assertion): drop ${secrets.join(', ')}`,
+    );
   }
   return settings;
 }

@@ -3,7 +3,7 @@
 // other's registry. The hot path only peeks (`entryOf`): no schema validator is loaded to answer `get`.
 import { readFileSync } from 'node:fs';
 import { HelperError, signInAgain } from '../errors.js';
-import { sessionKeyOf, storeOfRegistry, type HelperSettings, type RegistryEntry, type StoreName, type WithLock } from '../model.js';
+import { sessionKeyOf, storeOfAccount, storeOfRegistry, type HelperSettings, type RegistryEntry, type StoreName, type WithLock } from '../model.js';
 import { replaceFileAtomically } from './atomicFile.js';
 import { secretVariableNames } from './secretVariables.js';
 import { lookup } from './ownKeys.js';
@@ -35,16 +35,9 @@ export class SettingsFile {
       .filter((url): url is string => typeof url === 'string');
   }
 
-  /**
-   * The store that keeps an account: a registry's own choice, or for a sign-in's session the choice
-   * of the registries that use it. Unclaimed accounts (docker login passwords) are the keychain's.
-   */
+  /** The store that keeps an account (model.ts storeOfAccount), from the registries as peeked. */
   peekStoreOf(account: string): StoreName {
-    const direct = this.peekEntry(account);
-    if (direct) return storeOfRegistry(direct);
-    if (!account.startsWith('session:')) return 'secret-service';
-    const owner = this.peekEntries().find((entry) => typeof entry.issuer === 'string' && typeof entry.clientId === 'string' && sessionKeyOf(entry) === account);
-    return storeOfRegistry(owner);
+    return storeOfAccount(account, (key) => this.peekEntry(key));
   }
 
   /** Names of the environment variables that hold secrets for some registry (config/secretVariables.ts). */

@@ -1,34 +1,31 @@
 // Validation of our settings file. Loaded only off the hot path (zod is not needed to answer `get`).
 import * as z from 'zod/mini';
-import { CREDENTIAL_MODES, GRANTS, SECRET_TOKENS, STORES, type HelperSettings, type ProviderMetadata, type RegistryEntry } from '../model.js';
+import type { HelperSettings, ProviderMetadata, RegistryEntry } from '../model.js';
+import { REGISTRY_SETTINGS, REGISTRY_SETTING_KEYS, type RegistrySettingSpec, type SettingKind } from './registrySettingsTable.js';
 import { recordOf } from './ownKeys.js';
+
+/** A setting's schema from its kind in the settings table. */
+function schemaOf(kind: SettingKind): z.ZodMiniType {
+  switch (kind.type) {
+    case 'text':
+      return z.string();
+    case 'boolean':
+      return z.boolean();
+    case 'seconds':
+      return z.number();
+    case 'choice':
+      return z.enum(kind.choices as [string, ...string[]]);
+  }
+}
 
 const registrySchema = z.object({
   serverURL: z.string(),
-  issuer: z.string(),
-  clientId: z.string(),
-  scope: z.string(),
-  resource: z.optional(z.string()),
-  audience: z.optional(z.string()),
-  mode: z.enum(CREDENTIAL_MODES),
-  username: z.optional(z.string()),
-  usernameClaim: z.string(),
-  secretToken: z.enum(SECRET_TOKENS),
-  caFile: z.optional(z.string()),
-  noBrowser: z.optional(z.boolean()),
-  tenant: z.optional(z.string()),
-  minValidity: z.optional(z.number()),
-  grant: z.optional(z.enum(GRANTS)),
-  redirectUri: z.optional(z.string()),
-  clientSecretFile: z.optional(z.string()),
-  clientSecretEnv: z.optional(z.string()),
-  privateKeyFile: z.optional(z.string()),
-  ciToken: z.optional(z.string()),
-  ciTokenAudience: z.optional(z.string()),
-  subjectTokenType: z.optional(z.string()),
-  store: z.optional(z.enum(STORES)),
-  exchangeUrl: z.optional(z.string()),
-  registryService: z.optional(z.string()),
+  ...Object.fromEntries(
+    REGISTRY_SETTING_KEYS.map((key) => {
+      const spec: RegistrySettingSpec = REGISTRY_SETTINGS[key];
+      return [key, spec.required ? schemaOf(spec.kind) : z.optional(schemaOf(spec.kind))];
+    }),
+  ),
 });
 
 const providerSchema = z.object({

@@ -66,11 +66,14 @@ export function parseRequest(text: string): CredentialProviderRequest {
  * it looks like a host (has a dot or a port, or is localhost); otherwise the reference is Docker Hub's.
  */
 export function registryHostOf(image: string): string {
-  const withoutDigest = image.split('@')[0]!;
+  const withoutDigest = image.split('@')[0];
   const slash = withoutDigest.indexOf('/');
   const first = slash < 0 ? '' : withoutDigest.slice(0, slash);
   if (first && (first.includes('.') || first.includes(':') || first === 'localhost')) return first.toLowerCase();
-  throw new HelperError('not-configured', `${image} names no registry host, so it is Docker Hub's (docker.io): this provider serves only registries signed in with registry-login; narrow matchImages`);
+  throw new HelperError(
+    'not-configured',
+    `${image} names no registry host, so it is Docker Hub's (docker.io): this provider serves only registries signed in with registry-login; narrow matchImages`,
+  );
 }
 
 /** Go's time.Duration text ("1h2m3s", "45s"), which the kubelet parses; whole seconds, at least 1 s. */
@@ -85,7 +88,12 @@ export function goDuration(seconds: number): string {
   return `${rest}s`;
 }
 
-export function response(apiVersion: ApiVersion, host: string, credential: { username: string; password: string }, cacheSeconds: number): CredentialProviderResponse {
+export function response(
+  apiVersion: ApiVersion,
+  host: string,
+  credential: { username: string; password: string },
+  cacheSeconds: number,
+): CredentialProviderResponse {
   return {
     kind: 'CredentialProviderResponse',
     apiVersion,

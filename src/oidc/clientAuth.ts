@@ -42,7 +42,10 @@ function readKeyFile(path: string): string {
     return text;
   } catch (error) {
     if (error instanceof HelperError) throw error;
-    throw new HelperError('invalid-input', `cannot read the private key file ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}): check --private-key-file`);
+    throw new HelperError(
+      'invalid-input',
+      `cannot read the private key file ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}): check --private-key-file`,
+    );
   }
 }
 
@@ -83,7 +86,7 @@ async function privateKeyJwt(path: string): Promise<client.ClientAuth> {
   const certificate = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(text)?.[0];
   const thumbprints = certificate ? thumbprintsOf(certificate) : undefined;
   return client.PrivateKeyJwt(
-    { key, ...(kid ? { kid } : {}) } as Parameters<typeof client.PrivateKeyJwt>[0],
+    { key, ...(kid ? { kid } : {}) },
     thumbprints ? { [client.modifyAssertion]: (header) => Object.assign(header, thumbprints) } : {},
   );
 }

@@ -35,8 +35,10 @@ export function deviceGrantRefusal(error: unknown): string | undefined {
   if (!(cause instanceof client.ResponseBodyError)) return undefined;
   if (cause.error === 'unauthorized_client' || cause.error === 'unsupported_grant_type') return cause.error;
   // oidc-provider answers a client without the grant with invalid_request "...device_code is not allowed".
-  if (cause.error === 'invalid_request' && /device_code.*not allowed/i.test(cause.error_description ?? '')) return `${cause.error}: ${printable(cause.error_description!)}`;
-  if (cause.error === 'invalid_grant' && /AADSTS\d+/.test(cause.error_description ?? '')) return `${cause.error}, ${/AADSTS\d+/.exec(cause.error_description!)![0]}`;
+  if (cause.error === 'invalid_request' && /device_code.*not allowed/i.test(cause.error_description ?? ''))
+    return `${cause.error}: ${printable(cause.error_description!)}`;
+  if (cause.error === 'invalid_grant' && /AADSTS\d+/.test(cause.error_description ?? ''))
+    return `${cause.error}, ${/AADSTS\d+/.exec(cause.error_description!)![0]}`;
   return undefined;
 }
 
@@ -57,7 +59,8 @@ const MAX_URL_LENGTH = 2048;
  * differs from its target, no bidi tricks), https (http only on loopback), no user information.
  */
 function plainWebUrl(value: string, issuer: string): string {
-  const refuse = () => new HelperError('idp-error', `${issuer} sent a verification URL that is not a plain https URL: refused (ask the provider's administrator)`);
+  const refuse = () =>
+    new HelperError('idp-error', `${issuer} sent a verification URL that is not a plain https URL: refused (ask the provider's administrator)`);
   if (typeof value !== 'string' || value.length > MAX_URL_LENGTH || !/^[\x21-\x7e]+$/.test(value)) throw refuse();
   let url: URL;
   try {
@@ -92,7 +95,8 @@ export async function startDeviceAuthorization(
     expiresAt: nowS() + response.expires_in,
   };
   const message = (response as { message?: unknown }).message;
-  if (!response.verification_uri_complete && typeof message === 'string' && printable(message).trim() !== '') code.message = printable(message).trim().slice(0, 500);
+  if (!response.verification_uri_complete && typeof message === 'string' && printable(message).trim() !== '')
+    code.message = printable(message).trim().slice(0, 500);
   return {
     code,
     async waitForApproval(interrupt) {

@@ -9,7 +9,7 @@ import { describeProviderError } from './errors.js';
 import { withProviderQuirks } from './providerQuirks.js';
 
 function applyTransport(config: client.Configuration, issuer: URL, fetch: Fetch): client.Configuration {
-  config[client.customFetch] = fetch as client.CustomFetch;
+  config[client.customFetch] = fetch;
   if (issuer.protocol === 'http:') client.allowInsecureRequests(config);
   return config;
 }
@@ -36,7 +36,7 @@ export async function discoverProvider(
   let config: client.Configuration;
   try {
     config = await client.discovery(issuer, settings.clientId, undefined, clientAuthentication(clientSecret), {
-      [client.customFetch]: fetch as client.CustomFetch,
+      [client.customFetch]: fetch,
       ...(issuer.protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : {}),
     });
   } catch (error) {
@@ -64,5 +64,9 @@ export function providerFromMetadata(metadata: ProviderMetadata, clientId: strin
     ...(metadata.device_authorization_endpoint ? { device_authorization_endpoint: metadata.device_authorization_endpoint } : {}),
     ...(metadata.jwks_uri ? { jwks_uri: metadata.jwks_uri } : {}),
   };
-  return applyTransport(new client.Configuration(server, clientId, undefined, clientAuthentication(clientSecret)), issuer, withProviderQuirks(fetch, metadata.device_authorization_endpoint));
+  return applyTransport(
+    new client.Configuration(server, clientId, undefined, clientAuthentication(clientSecret)),
+    issuer,
+    withProviderQuirks(fetch, metadata.device_authorization_endpoint),
+  );
 }

@@ -26,12 +26,14 @@ export interface PipelineGrantRequest {
   registry: string;
   env: NodeJS.ProcessEnv;
   fetch: Fetch;
+  /** The pod's service-account token of a kubelet request (--ci-token kubelet). */
+  podToken?: string | undefined;
 }
 
-export async function runPipelineGrant({ settings, provider, registry, env, fetch }: PipelineGrantRequest): Promise<TokenResponse> {
+export async function runPipelineGrant({ settings, provider, registry, env, fetch, podToken }: PipelineGrantRequest): Promise<TokenResponse> {
   const grant = settings.grant;
   if (!isPipelineGrant(grant)) throw new HelperError('invalid-input', `--grant ${String(grant)} needs a person: run "registry-login ${registry}"`);
-  const ci = settings.ciToken ? await fetchCiToken({ source: settings.ciToken, audience: settings.ciTokenAudience, env, fetch }) : undefined;
+  const ci = settings.ciToken ? await fetchCiToken({ source: settings.ciToken, audience: settings.ciTokenAudience, env, fetch, podToken }) : undefined;
   const assertion = grant === 'client-credentials' ? ci?.token : undefined;
   const config = providerFromMetadata(provider, settings.clientId, fetch, await clientAuthFor(settings, env, assertion));
   const parameters: Record<string, string> = { ...audienceParameters(settings), ...(settings.scope ? { scope: settings.scope } : {}) };

@@ -2,35 +2,12 @@
 import { printable } from '../errors.js';
 import type { RegistrySettings } from '../model.js';
 
-/**
- * How long a credential must stay valid after `get` hands it out. BuildKit keeps what a helper
- * returned for about ten minutes (moby/buildkit #5852) and long builds fail on push when it dies
- * sooner (moby/buildkit #5712, docker/buildx #3977).
- */
-export const DEFAULT_MIN_VALIDITY_S = 600;
-
-/**
- * True while a token still has `minValidityS` of life left, capped at half its lifetime so that
- * short-lived tokens still work: a 60 s token is handed out with at least 30 s left, not refreshed
- * on every call.
- */
-export function isFresh(token: { expiresAt: number; issuedAt: number }, nowS: number, minValidityS = DEFAULT_MIN_VALIDITY_S): boolean {
-  return nowS < freshUntilS(token, minValidityS);
-}
-
-/** The moment (epoch seconds) a token stops being fresh in the sense of isFresh. */
-export function freshUntilS(token: { expiresAt: number; issuedAt: number }, minValidityS = DEFAULT_MIN_VALIDITY_S): number {
-  const lifetime = Math.max(0, token.expiresAt - token.issuedAt);
-  return token.expiresAt - Math.min(minValidityS, lifetime / 2);
-}
-
-
 /** The payload of a JWT without verifying it: only for tokens we received over TLS from their issuer. */
 export function decodeJwtPayload(token: string): Record<string, unknown> | undefined {
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
   try {
-    const payload: unknown = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
+    const payload: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
     return payload && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : undefined;
   } catch {
     return undefined;

@@ -14,12 +14,7 @@ function identityClaims(claims: Record<string, unknown> | undefined): Record<str
 }
 
 /** A new session from a sign-in, or the next state of one after a refresh (rotation included). */
-export function sessionFromTokens(
-  tokens: TokenResponse,
-  settings: RegistrySettings,
-  nowS: number,
-  previous?: OidcSession,
-): OidcSession {
+export function sessionFromTokens(tokens: TokenResponse, settings: RegistrySettings, nowS: number, previous?: OidcSession): OidcSession {
   const session: OidcSession = {
     kind: 'oidc-session',
     issuer: settings.issuer,

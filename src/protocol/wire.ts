@@ -20,7 +20,7 @@ const GO_ESCAPES: Record<string, string> = {
 
 /** JSON.stringify with Go's escaping: byte-identical to json.NewEncoder(w).Encode minus the newline. */
 export function goJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c]!);
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c]);
 }
 
 export function formatCredentials(credentials: Credentials): string {
@@ -46,7 +46,7 @@ export function parseServerUrlInput(stdin: string): string {
 function valueEnd(text: string, i: number): number {
   let depth = 0;
   for (let at = i; at < text.length; at++) {
-    const c = text[at]!;
+    const c = text[at];
     if (c === '"') {
       for (at++; text[at] !== '"'; at++) if (text[at] === '\\') at++;
       if (depth === 0) return at + 1;
@@ -92,7 +92,10 @@ function membersInOrder(text: string): Array<[string, unknown]> {
  * U+017F (long s) is an s and U+212A (Kelvin) a k.
  */
 function goFold(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => c.toLowerCase()).replace(/\u017f/g, 's').replace(/\u212a/g, 'k');
+  return name
+    .replace(/[A-Z]/g, (c) => c.toLowerCase())
+    .replace(/\u017f/g, 's')
+    .replace(/\u212a/g, 'k');
 }
 
 const STORE_FIELDS = ['ServerURL', 'Username', 'Secret'] as const;

@@ -1,5 +1,6 @@
 // configure-docker: point docker (credHelpers, or credsStore) at us, and move the passwords docker
-// left in clear text in config.json into the keychain. Every secret is written to the keychain and
+// left in clear text in config.json into the keychain. It prints nothing and asks nothing itself: the
+// command decides about a migration (asking the person) and prints the report with its notes. Every secret is written to the keychain and
 // read back before its clear-text copy is removed. The file is rewritten once, atomically, from what
 // is on disk at that moment: another program (docker login, gcloud) that wrote it meanwhile is not
 // overwritten, its change is kept and ours applied on top.
@@ -25,8 +26,8 @@ export interface ConfigureDockerOptions {
   registries: string[];
   credsStore: boolean;
   undo: boolean;
-  /** 'ask' prompts when plaintext credentials are found (only on a terminal). */
-  migrate: 'yes' | 'no' | 'ask';
+  /** Whether to move clear-text credentials into the keychain; a function decides once they are found. */
+  migrate: 'yes' | 'no' | ((found: Array<{ key: string; username: string }>, path: string) => Promise<boolean>);
 }
 
 export interface ConfigureDockerReport {
@@ -43,6 +44,8 @@ export interface ConfigureDockerReport {
   kept: string[];
   /** auths keys that are not registry addresses. */
   skipped: string[];
+  /** One line per entry skipped or kept, saying why and what to do. */
+  notes: string[];
 }
 
 /** Attempts at replacing the file when another program keeps changing it. */
@@ -51,7 +54,7 @@ const MAX_WRITE_ATTEMPTS = 5;
 const sameCredential = (a: PlaintextCredential, b: PlaintextCredential) => a.username === b.username && a.secret === b.secret;
 
 /** The auths keys of one registry (every spelling), the one docker login writes first. */
-function groupByRegistry(plaintext: PlaintextCredential[], report: ConfigureDockerReport, say: (line: string) => void): PlaintextCredential[][] {
+function groupByRegistry(plaintext: PlaintextCredential[], report: ConfigureDockerReport): PlaintextCredential[][] {
   const groups = new Map<string, PlaintextCredential[]>();
   for (const credential of plaintext) {
     let account: string;
@@ -59,19 +62,18 @@ function groupByRegistry(plaintext: PlaintextCredential[], report: ConfigureDock
       account = parseServerUrl(credential.key).key;
     } catch (error) {
       report.skipped.push(credential.key);
-      say(`skipped auths entry ${JSON.stringify(credential.key)}: ${(error as Error).message}`);
+      report.notes.push(`skipped auths entry ${JSON.stringify(credential.key)}: ${(error as Error).message}`);
       continue;
     }
     groups.set(account, [...(groups.get(account) ?? []), credential]);
   }
   return [...groups.values()].map((group) => {
     const bare = group.findIndex((c) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(c.key));
-    return bare > 0 ? [group[bare]!, ...group.filter((_, i) => i !== bare)] : group;
+    return bare > 0 ? [group[bare], ...group.filter((_, i) => i !== bare)] : group;
   });
 }
 
 export async function configureDocker(deps: Deps, options: ConfigureDockerOptions): Promise<ConfigureDockerReport> {
-  const say = (line: string) => deps.terminal.stderr(`${line}\n`);
   const path = dockerConfigPath(deps.env);
   const initial = readDockerConfigFile(path);
   const config = parseDockerConfig(initial.text, path);
@@ -86,6 +88,7 @@ export async function configureDocker(deps: Deps, options: ConfigureDockerOption
     failed: [],
     kept: [],
     skipped: [],
+    notes: [],
   };
 
   const registries = options.registries.length ? options.registries : deps.settings.peekServerUrls();
@@ -96,14 +99,12 @@ export async function configureDocker(deps: Deps, options: ConfigureDockerOption
   /** Moved into the keychain: these auths entries lose their secret if they still hold it. */
   const moved: PlaintextCredential[] = [];
   if (!options.undo) {
-    const groups = groupByRegistry(findPlaintextCredentials(config), report, say);
+    const groups = groupByRegistry(findPlaintextCredentials(config), report);
     report.plaintext = groups.flat().map((c) => c.key);
     if (groups.length > 0) {
-      say(`${path} holds ${report.plaintext.length} password(s) in clear text: ${groups.flat().map((p) => `${p.key} (${p.username})`).join(', ')}`);
-      const migrate =
-        options.migrate === 'yes' ||
-        (options.migrate === 'ask' && (await deps.terminal.confirm('Move them into the keychain and remove them from config.json? [y/N] ')));
-      if (migrate) for (const group of groups) await migrateGroup(deps, group, moved, report, say, path);
+      const found = groups.flat().map(({ key, username }) => ({ key, username }));
+      const migrate = typeof options.migrate === 'function' ? await options.migrate(found, path) : options.migrate === 'yes';
+      if (migrate) for (const group of groups) await migrateGroup(deps, group, moved, report, path);
     }
   }
 
@@ -112,7 +113,7 @@ export async function configureDocker(deps: Deps, options: ConfigureDockerOption
     for (let attempt = 1; ; attempt++) {
       const file = readDockerConfigFile(path);
       const current = parseDockerConfig(file.text, path);
-      const changes = plannedChanges(current, options, ourKeys, moved, report, say, path);
+      const changes = plannedChanges(current, options, ourKeys, moved, report, path);
       const nothing = !changes.addHelpers?.length && !changes.removeHelpers?.length && !changes.credsStore && !changes.stripSecrets?.length;
       if (nothing) return;
       const text = editDockerConfig(file.text, path, changes);
@@ -122,7 +123,10 @@ export async function configureDocker(deps: Deps, options: ConfigureDockerOption
         return;
       }
       if (attempt >= MAX_WRITE_ATTEMPTS) {
-        throw new HelperError('config-unwritable', `${path} kept changing while it was being edited (another program is writing it): nothing was changed; try again`);
+        throw new HelperError(
+          'config-unwritable',
+          `${path} kept changing while it was being edited (another program is writing it): nothing was changed; try again`,
+        );
       }
     }
   });
@@ -135,10 +139,9 @@ async function migrateGroup(
   group: PlaintextCredential[],
   moved: PlaintextCredential[],
   report: ConfigureDockerReport,
-  say: (line: string) => void,
   path: string,
 ): Promise<void> {
-  const chosen = group[0]!;
+  const chosen = group[0];
   const account = parseServerUrl(chosen.key).key;
   try {
     await deps.items.write(account, { kind: 'static', serverURL: chosen.key, username: chosen.username, secret: chosen.secret });
@@ -148,7 +151,7 @@ async function migrateGroup(
     }
   } catch (error) {
     for (const credential of group) report.failed.push(credential.key);
-    say(`kept ${chosen.key} in ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    report.notes.push(`kept ${chosen.key} in ${path}: ${error instanceof Error ? error.message : String(error)}`);
     return;
   }
   for (const credential of group) {
@@ -157,7 +160,7 @@ async function migrateGroup(
     } else {
       // Two spellings of one registry with different passwords: the keychain holds one of them.
       report.kept.push(credential.key);
-      say(`kept ${credential.key} in ${path}: it holds another password than ${chosen.key}, which was moved into the keychain; remove the one that is wrong`);
+      report.notes.push(`kept ${credential.key} in ${path}: it holds another password than ${chosen.key}, which was moved into the keychain; remove the one that is wrong`);
     }
   }
 }
@@ -168,7 +171,6 @@ function plannedChanges(
   ourKeys: string[],
   moved: PlaintextCredential[],
   report: ConfigureDockerReport,
-  say: (line: string) => void,
   path: string,
 ): DockerConfigChanges {
   if (options.undo) {
@@ -188,7 +190,7 @@ function plannedChanges(
       strip.push(credential.key);
       report.migrated.push(credential.key);
     } else if (there) {
-      say(`kept ${credential.key} in ${path}: it changed while it was being moved (docker login?); run configure-docker --migrate again`);
+      report.notes.push(`kept ${credential.key} in ${path}: it changed while it was being moved (docker login?); run configure-docker --migrate again`);
     }
   }
   // credsStore reaches docker only (skopeo, podman and buildah read credHelpers): a named registry

@@ -5,7 +5,7 @@
 import type { Deps } from '../deps.js';
 import { HelperError } from '../errors.js';
 import { clientSecretOf } from '../config/clientSecret.js';
-import { isPipelineGrant, sessionKeyOf, type CachedToken, type Fetch, type OidcSession, type RegistryCredential, type RegistryEntry } from '../model.js';
+import { isPipelineGrant, sessionKeyOf, type CachedToken, type Fetch, type OidcSession, type RegistryCredential, type RegistryEntry, isFresh } from '../model.js';
 import { providerFromMetadata } from '../oidc/discovery.js';
 import { CREDENTIAL_MODE_HANDLERS } from '../oidc/modes/index.js';
 import type { ModeContext } from '../oidc/modes/modeContext.js';
@@ -13,9 +13,10 @@ import { runPipelineGrant } from '../oidc/pipelineGrant.js';
 import { providerMetadataFor } from './providerEndpoints.js';
 import { sessionFromTokens } from '../oidc/tokenResponse.js';
 import { refreshSession } from '../oidc/refresh.js';
-import { audienceKey, isFresh } from '../oidc/tokenMath.js';
+import { audienceKey } from '../oidc/tokenMath.js';
 import { hostWithPort, parseServerUrl } from '../registryAddress.js';
 import type { DerivedCredentialRecord, StoredRecord } from '../store/record.js';
+import { usefulUntil } from './itemLifetime.js';
 
 export function derivedRecord(entry: RegistryEntry, credential: RegistryCredential): DerivedCredentialRecord {
   return {
@@ -35,9 +36,9 @@ export function derivedRecord(entry: RegistryEntry, credential: RegistryCredenti
  * failure is the answer; a pipeline's tokens are only a cache (the grant can run again), so a store
  * that is full or gone (the kernel keyring's per-user quota) costs a grant per `get`, not the build.
  */
-export async function keep(deps: Deps, entry: RegistryEntry, account: string, record: StoredRecord): Promise<void> {
+export async function keep(deps: Deps, entry: RegistryEntry, account: string, record: StoredRecord, session: OidcSession): Promise<void> {
   try {
-    await deps.items.write(account, record);
+    await deps.items.write(account, record, usefulUntil(entry, record, session));
   } catch (error) {
     const cacheOnly = isPipelineGrant(entry.grant) && error instanceof HelperError && error.code.startsWith('keychain-');
     if (!cacheOnly) throw error;
@@ -48,10 +49,10 @@ export async function keep(deps: Deps, entry: RegistryEntry, account: string, re
  * The next state of a sign-in: a person's session is refreshed with its refresh token; a pipeline
  * runs its grant again, with a fresh CI token (oidc/pipelineGrant.ts).
  */
-async function renewSession(deps: Deps, entry: RegistryEntry, session: OidcSession, registry: string, fetch: Fetch): Promise<OidcSession> {
+async function renewSession(deps: Deps, entry: RegistryEntry, session: OidcSession, registry: string, fetch: Fetch, podToken: string | undefined): Promise<OidcSession> {
   const metadata = await providerMetadataFor(deps, entry, registry, fetch);
   if (isPipelineGrant(entry.grant)) {
-    const tokens = await runPipelineGrant({ settings: entry, provider: metadata, registry, env: deps.env, fetch });
+    const tokens = await runPipelineGrant({ settings: entry, provider: metadata, registry, env: deps.env, fetch, podToken });
     return sessionFromTokens(tokens, entry, deps.nowS());
   }
   const provider = providerFromMetadata(metadata, entry.clientId, fetch, clientSecretOf(entry, deps.env));
@@ -62,6 +63,8 @@ export async function deriveCredential(
   deps: Deps,
   entry: RegistryEntry,
   initialSession: OidcSession,
+  /** A kubelet request's pod token, for --ci-token kubelet: it exists only for that request. */
+  podToken?: string,
 ): Promise<{ credential: RegistryCredential; session: OidcSession }> {
   const registryHost = hostWithPort(parseServerUrl(entry.serverURL));
   const sessionKey = sessionKeyOf(entry);
@@ -70,8 +73,8 @@ export async function deriveCredential(
   const fetchOnce = () => (fetch ??= deps.fetchFor(entry.caFile));
 
   const refresh = async () => {
-    session = await renewSession(deps, entry, session, registryHost, fetchOnce());
-    await keep(deps, entry, sessionKey, session);
+    session = await renewSession(deps, entry, session, registryHost, fetchOnce(), podToken);
+    await keep(deps, entry, sessionKey, session, session);
   };
   const context: ModeContext = {
     registryHost,

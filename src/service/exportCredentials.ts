@@ -2,11 +2,13 @@
 // inline `auths` (kaniko, BuildKit pods, GitLab's DOCKER_AUTH_CONFIG). Obtained exactly as `get`
 // obtains them; the result is a secret and is only ever returned to be printed, never written.
 import type { Deps } from '../deps.js';
-import { HelperError } from '../errors.js';
+import { HelperError, signInAgain } from '../errors.js';
 import { isPipelineGrant } from '../model.js';
 import { decodeJwtPayload } from '../oidc/tokenMath.js';
 import { hostWithPort, parseServerUrl } from '../registryAddress.js';
 import { credentialHelper } from './credentialHelper.js';
+import type { CredentialHelper } from '../protocol/handleCommand.js';
+import type { Credentials } from '../protocol/wire.js';
 
 export interface ExportedCredential {
   /** host[:port], the key of `auths`. */
@@ -36,7 +38,7 @@ export async function exportCredentials(deps: Deps, servers: string[]): Promise<
         continue;
       }
     }
-    const answer = await helper.get(server);
+    const answer = entry ? await helper.get(server) : await dockerLoginPassword(helper, server, registry);
     const record = await deps.items.read(address.key);
     let expiresAt: number | null = null;
     if (record?.kind === 'derived' && record.secret === answer.Secret) expiresAt = record.expiresAt;
@@ -47,6 +49,22 @@ export async function exportCredentials(deps: Deps, servers: string[]): Promise<
     result.push({ registry, username: answer.Username, secret: answer.Secret, expiresAt });
   }
   return result;
+}
+
+/**
+ * A registry we do not configure can only hold a `docker login` password, which lives in the
+ * keychain. When there is none (or no keychain at all: a CI agent, a server) the useful answer is
+ * that the registry is not configured, not the keychain's own complaint.
+ */
+async function dockerLoginPassword(helper: CredentialHelper, server: string, registry: string): Promise<Credentials> {
+  try {
+    return await helper.get(server);
+  } catch (error) {
+    if (error instanceof HelperError && (error.code === 'credentials-not-found' || error.code === 'keychain-unavailable')) {
+      throw new HelperError('not-configured', `${registry} is not configured and has no docker login password: ${signInAgain(registry)} (or docker login ${registry})`, { cause: error });
+    }
+    throw error;
+  }
 }
 
 /** docker's config.json `auths`, with `auth` (what kaniko and the kubelet read) beside the fields. */

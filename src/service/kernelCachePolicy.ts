@@ -1,7 +1,7 @@
 // What `get` may answer from the kernel cache (store/kernelCache.ts), and for how long: the two kinds
 // of item it hands out as they are, a `docker login` password and a cached registry credential. A
 // sign-in's refresh token is never cached: only the renewer reads it, from the keychain.
-import { freshUntilS } from '../oidc/tokenMath.js';
+import { freshUntilS } from '../model.js';
 import { decodeRecord } from '../store/record.js';
 
 /**

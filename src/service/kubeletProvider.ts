@@ -4,7 +4,6 @@
 // from or written to a keychain (a node has none); the kubelet caches the answer for cacheDuration.
 import type { Deps } from '../deps.js';
 import { HelperError, signInAgain } from '../errors.js';
-import { KUBELET_TOKEN_VARIABLE } from '../config/ciTokenSource.js';
 import { lookup } from '../config/ownKeys.js';
 import { isPipelineGrant } from '../model.js';
 import { parseRequest, registryHostOf, response, type CredentialProviderResponse } from '../kubelet/credentialProviderApi.js';
@@ -29,20 +28,27 @@ export async function provideForKubelet(deps: Deps, input: string): Promise<Cred
   const host = registryHostOf(request.image);
   const entry = lookup((await deps.settings.read()).registries, parseServerUrl(host).key);
   if (!entry) {
-    throw new HelperError('not-configured', `${host} is not configured in ${deps.settings.path}: ${signInAgain(`${host} --grant client-credentials|token-exchange|jwt-bearer ...`)} with DOCKER_CREDENTIAL_OIDC_CONFIG set to it`);
+    throw new HelperError(
+      'not-configured',
+      `${host} is not configured in ${deps.settings.path}: ${signInAgain(`${host} --grant client-credentials|token-exchange|jwt-bearer ...`)} with DOCKER_CREDENTIAL_OIDC_CONFIG set to it`,
+    );
   }
   if (!isPipelineGrant(entry.grant)) {
-    throw new HelperError('not-configured', `${host} signs a person in (--grant ${entry.grant ?? 'auto'}), and a kubelet has nobody to ask: configure it with --grant client-credentials, token-exchange or jwt-bearer`);
+    throw new HelperError(
+      'not-configured',
+      `${host} signs a person in (--grant ${entry.grant ?? 'auto'}), and a kubelet has nobody to ask: configure it with --grant client-credentials, token-exchange or jwt-bearer`,
+    );
   }
   if (entry.ciToken === 'kubelet' && !request.serviceAccountToken) {
-    throw new HelperError('not-configured', `the kubelet sent no service-account token for ${request.image}: add tokenAttributes (serviceAccountTokenAudience) to this provider's entry in the CredentialProviderConfig`);
+    throw new HelperError(
+      'not-configured',
+      `the kubelet sent no service-account token for ${request.image}: add tokenAttributes (serviceAccountTokenAudience) to this provider's entry in the CredentialProviderConfig`,
+    );
   }
   const requestDeps: Deps = {
     ...deps,
-    // The pod's token exists only for this request, in this process's memory.
-    env: request.serviceAccountToken ? { ...deps.env, [KUBELET_TOKEN_VARIABLE]: request.serviceAccountToken } : deps.env,
     items: new ItemStore(new NoStore()),
   };
-  const { credential } = await deriveCredential(requestDeps, entry, emptySession(entry, deps.nowS()));
+  const { credential } = await deriveCredential(requestDeps, entry, emptySession(entry, deps.nowS()), request.serviceAccountToken);
   return response(request.apiVersion, host, { username: credential.username, password: credential.secret }, cacheSecondsFor(credential, deps.nowS()));
 }

@@ -7,7 +7,7 @@ import { clientSecretOf } from '../config/clientSecret.js';
 import { lookup, withKey } from '../config/ownKeys.js';
 import { definedOnly, presetFor, resolveSettings, settingsFromEnv, type SettingsInput } from '../config/resolveSettings.js';
 import { probeRegistry } from './registryProbe.js';
-import { IDENTITY_TOKEN_USERNAME, isPipelineGrant, sessionKeyOf, storeOfRegistry, type HelperSettings, type OidcSession, type RegistryEntry, type StoreName } from '../model.js';
+import { IDENTITY_TOKEN_USERNAME, isPipelineGrant, sessionKeyOf, storeOfRegistry, type HelperSettings, type OidcSession, type RegistryEntry, type StoreName, DEFAULT_MIN_VALIDITY_S } from '../model.js';
 import { registriesOfSession } from '../config/settingsFile.js';
 import { endSession } from './logout.js';
 import type * as OpenIdClient from 'openid-client';
@@ -15,13 +15,14 @@ import { startBrowserSignIn } from '../oidc/browserFlow.js';
 import { deviceGrantRefusal, startDeviceAuthorization, type DeviceCode } from '../oidc/deviceFlow.js';
 import { requireSecureUrl } from '../oidc/endpointPolicy.js';
 import { sessionFromTokens, type TokenResponse } from '../oidc/tokenResponse.js';
-import { DEFAULT_MIN_VALIDITY_S, usernameFor } from '../oidc/tokenMath.js';
+import { usernameFor } from '../oidc/tokenMath.js';
 import { hostWithPort, parseServerUrl } from '../registryAddress.js';
 import { deriveCredential, derivedRecord } from './deriveCredential.js';
 import { runPipelineGrant } from '../oidc/pipelineGrant.js';
 import { chooseStore } from './storeChoice.js';
+import { usefulUntil } from './itemLifetime.js';
+import type { StoredRecord } from '../store/record.js';
 import { discoverAndRemember } from './providerEndpoints.js';
-import { ItemStore } from '../store/itemStore.js';
 
 /** How the command shows a device code; returns a function that stops any countdown. */
 export type ShowDeviceCode = (code: DeviceCode, options: { noBrowser: boolean }) => () => void;
@@ -77,8 +78,8 @@ export async function login(deps: Deps, serverUrl: string, flags: SettingsInput,
   if (entry.store === 'secret-service' && !chosen.store) delete entry.store;
   if (isPipelineGrant(entry.grant)) return pipelineLogin(deps, entry, registry, saved, decision.reason);
 
-  // Read from the chosen store itself: the settings file (which routes items) may not name it yet.
-  const existing = await new ItemStore(deps.stores[storeOfRegistry(entry)]).readKind(sessionKeyOf(entry), 'oidc-session');
+  // Found in the chosen store even before the settings file names it: a sign-in's account names its store.
+  const existing = await deps.items.readKind(sessionKeyOf(entry), 'oidc-session');
   if (existing) {
     try {
       return await completeLogin(deps, entry, existing, true, saved, decision.reason);
@@ -172,23 +173,21 @@ async function completeLogin(
 ): Promise<LoginResult> {
   const key = parseServerUrl(entry.serverURL).key;
   const sessionKey = sessionKeyOf(entry);
-  // Items go where the settings file says (store/routingStore.ts): a registry that moves to another
-  // store is saved first, and what it kept in the old one is removed.
-  const movesStore = deps.settings.peekStoreOf(key) !== storeOfRegistry(entry) || deps.settings.peekStoreOf(sessionKey) !== storeOfRegistry(entry);
-  if (movesStore) {
+  // A registry's item goes where the settings file says (model.ts storeOfAccount): a registry that
+  // moves to another store is saved first, and what it kept in the old one is removed. (Its sign-in's
+  // account names its store, so it needs no such care.)
+  if (deps.settings.peekStoreOf(key) !== storeOfRegistry(entry)) {
     await deps.settings.update((s) => ({ ...s, registries: withKey(s.registries, key, entry) }));
     if (previous && storeOfRegistry(previous) !== storeOfRegistry(entry)) await forgetIn(deps, storeOfRegistry(previous), [key, sessionKeyOf(previous)]);
   }
   const result = await deps.withLock(sessionKey, async () => {
-    if (!reused) await deps.items.write(sessionKey, session);
+    if (!reused) await deps.items.write(sessionKey, session, usefulUntil(entry, session, session));
     const current = reused ? ((await deps.items.readKind(sessionKey, 'oidc-session')) ?? session) : session;
     const derived = await deriveCredential(deps, entry, current);
-    await deps.items.write(
-      key,
-      derived.credential.cacheable
-        ? derivedRecord(entry, derived.credential)
-        : { kind: 'session-binding', serverURL: entry.serverURL, username: derived.credential.username, sessionKey },
-    );
+    const record: StoredRecord = derived.credential.cacheable
+      ? derivedRecord(entry, derived.credential)
+      : { kind: 'session-binding', serverURL: entry.serverURL, username: derived.credential.username, sessionKey };
+    await deps.items.write(key, record, usefulUntil(entry, record, derived.session));
     return derived;
   });
   const settings = await deps.settings.update((s) => ({ ...s, registries: withKey(s.registries, key, entry) }));

@@ -85,7 +85,8 @@ export interface LogoutAllReport {
 export async function logoutAll(deps: Deps, { forget }: { forget: boolean }): Promise<LogoutAllReport> {
   const settings = await deps.settings.read();
   const registries: LogoutReport[] = [];
-  for (const key of Object.keys(settings.registries)) registries.push(await logoutRegistry(deps, key, { forget }));
+  // Forgotten only at the end: until then the settings say which stores hold items to list.
+  for (const key of Object.keys(settings.registries)) registries.push(await logoutRegistry(deps, key, { forget: false }));
   let removedItems = 0;
   for (const item of await deps.items.entries()) {
     const record = 'record' in item ? item.record : null;
@@ -96,5 +97,6 @@ export async function logoutAll(deps: Deps, { forget }: { forget: boolean }): Pr
       removedItems++;
     }
   }
+  if (forget) await deps.settings.update((s) => ({ ...s, registries: {} }));
   return { registries, removedItems };
 }

@@ -14,7 +14,7 @@ export function parseBearerChallenge(header: string | null): Record<string, stri
   if (!header || !/^\s*bearer\s/i.test(header)) return undefined;
   const params: Record<string, string> = {};
   for (const match of header.replace(/^\s*bearer\s+/i, '').matchAll(/([A-Za-z_][\w-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]+))/g)) {
-    params[match[1]!.toLowerCase()] = (match[2] ?? match[3] ?? '').replace(/\\(.)/g, '$1').slice(0, 2048);
+    params[match[1].toLowerCase()] = (match[2] ?? match[3] ?? '').replace(/\\(.)/g, '$1').slice(0, 2048);
   }
   return params;
 }

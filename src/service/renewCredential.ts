@@ -6,8 +6,7 @@
 import type { Deps } from '../deps.js';
 import { notSignedIn } from '../errors.js';
 import { lookup } from '../config/ownKeys.js';
-import { isPipelineGrant, sessionKeyOf, type OidcSession, type RegistryCredential } from '../model.js';
-import { isFresh } from '../oidc/tokenMath.js';
+import { isPipelineGrant, sessionKeyOf, type OidcSession, type RegistryCredential, isFresh } from '../model.js';
 import { hostWithPort, parseServerUrl } from '../registryAddress.js';
 import { deriveCredential, derivedRecord, keep } from './deriveCredential.js';
 
@@ -39,8 +38,9 @@ export async function renewCredential(deps: Deps, key: string): Promise<Registry
     // A pipeline needs no earlier sign-in: its grant runs whenever there is no fresh token.
     const session = stored ?? (pipeline ? emptySession(entry, deps.nowS()) : null);
     if (!session) throw notSignedIn(registry);
-    const { credential } = await deriveCredential(deps, entry, session);
-    if (credential.cacheable) await keep(deps, entry, key, derivedRecord(entry, credential));
+    const derived = await deriveCredential(deps, entry, session);
+    const { credential } = derived;
+    if (credential.cacheable) await keep(deps, entry, key, derivedRecord(entry, credential), derived.session);
     return credential;
   });
 }

@@ -9,22 +9,20 @@ import type { Deps } from '../deps.js';
 import { HelperError } from '../errors.js';
 import { CREDENTIALS_NOT_FOUND } from '../protocol/messages.js';
 import { renewCredential } from './renewCredential.js';
-import type { RenewerResult } from './renewerLine.js';
+import { renewerLine } from './renewerLine.js';
 
 /**
  * Runs in the renewer process; returns the line to print on the pipe the waiting `get` reads (the
  * credential it would otherwise read back from the keychain; error messages never hold a secret).
  */
 export async function runRenewer(deps: Deps, registryKey: string): Promise<{ line: string; exitCode: number }> {
-  let result: RenewerResult;
   try {
     const credential = await renewCredential(deps, registryKey);
     // Docker matches this answer verbatim: the protocol's fixed text, nothing else.
     if (!credential) throw new HelperError('credentials-not-found', CREDENTIALS_NOT_FOUND);
-    result = { ok: true, credential: { username: credential.username, secret: credential.secret } };
+    return { line: renewerLine({ credential }), exitCode: 0 };
   } catch (error) {
     const failure = error instanceof HelperError ? error : new HelperError('idp-error', error instanceof Error ? error.message : String(error));
-    result = { ok: false, code: failure.code, message: failure.message };
+    return { line: renewerLine({ error: failure }), exitCode: 1 };
   }
-  return { line: `${JSON.stringify(result)}\n`, exitCode: result.ok ? 0 : 1 };
 }

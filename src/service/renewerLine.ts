@@ -1,10 +1,10 @@
-// The one line a renewer (service/renewer.ts) prints on its stdout, and how the `get` waiting on the
-// other end reads it. A module of its own: that `get` must not load the renewal machinery
+// The one line a renewer (service/renewer.ts) prints on its stdout: how it is written, and how the
+// `get` waiting on the other end reads it. A module of its own: that `get` must not load the renewal machinery
 // (openid-client, node:crypto, the HTTP client) just to parse one line.
 import { HelperError, type ErrorCode } from '../errors.js';
 import type { HandedCredential } from '../model.js';
 
-export interface RenewerResult {
+interface RenewerResult {
   ok: boolean;
   code?: ErrorCode;
   message?: string;
@@ -13,6 +13,15 @@ export interface RenewerResult {
 }
 
 export type RenewerExit = { code: number | null; signal: string | null };
+
+/** In the renewer: the line to print, the credential or the error (whose message never holds a secret). */
+export function renewerLine(outcome: { credential: HandedCredential } | { error: HelperError }): string {
+  const result: RenewerResult =
+    'credential' in outcome
+      ? { ok: true, credential: { username: outcome.credential.username, secret: outcome.credential.secret } }
+      : { ok: false, code: outcome.error.code, message: outcome.error.message };
+  return `${JSON.stringify(result)}\n`;
+}
 
 function parseLine(line: string): RenewerResult | undefined {
   try {
@@ -45,10 +54,7 @@ const MAX_RENEWER_OUTPUT = 64 * 1024;
  * keychain connections closing: 5-10 ms, traced) is not waited for. A renewer that ends without a
  * line that reads as an answer is reported by how it ended.
  */
-export function awaitRenewerAnswer(
-  stdout: NodeJS.ReadableStream,
-  exited: Promise<RenewerExit>,
-): Promise<HandedCredential | undefined> {
+export function awaitRenewerAnswer(stdout: NodeJS.ReadableStream, exited: Promise<RenewerExit>): Promise<HandedCredential | undefined> {
   return new Promise((resolve, reject) => {
     let text = '';
     let settled = false;
@@ -58,7 +64,7 @@ export function awaitRenewerAnswer(
       try {
         resolve(read());
       } catch (error) {
-        reject(error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       }
     };
     stdout.setEncoding('utf8');

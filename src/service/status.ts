@@ -3,10 +3,10 @@
 // are still listed.
 import type { Deps } from '../deps.js';
 import { HelperError } from '../errors.js';
-import { isPipelineGrant, sessionKeyOf, storeOfRegistry, type OidcSession, type StoreName } from '../model.js';
+import { isPipelineGrant, sessionKeyOf, storeOfRegistry, type OidcSession, type StoreName, DEFAULT_MIN_VALIDITY_S } from '../model.js';
 import { parseServerUrl } from '../registryAddress.js';
 import { credentialHelper } from './credentialHelper.js';
-import { DEFAULT_MIN_VALIDITY_S, usernameFor } from '../oidc/tokenMath.js';
+import { usernameFor } from '../oidc/tokenMath.js';
 import type { StoredRecord } from '../store/record.js';
 
 export interface RegistryStatus {
@@ -114,7 +114,12 @@ export async function checkReadiness(deps: Deps, only?: string): Promise<Readine
       await helper.get(serverUrl);
       results.push({ registry: key, ready: true });
     } catch (error) {
-      const reason = error instanceof HelperError && error.code === 'credentials-not-found' ? `no credentials for ${key}: run "registry-login ${key}" or docker login` : error instanceof Error ? error.message : String(error);
+      const reason =
+        error instanceof HelperError && error.code === 'credentials-not-found'
+          ? `no credentials for ${key}: run "registry-login ${key}" or docker login`
+          : error instanceof Error
+            ? error.message
+            : String(error);
       results.push({ registry: key, ready: false, reason });
     }
   }

@@ -33,9 +33,9 @@ export class CachedStore implements SecretStore {
     return this.through(account, () => this.inner.read(account), this.options.lifetimeMs);
   }
 
-  async write(account: string, value: string): Promise<void> {
+  async write(account: string, value: string, usefulUntil?: number): Promise<void> {
     try {
-      await this.inner.write(account, value);
+      await this.inner.write(account, value, usefulUntil);
     } finally {
       this.invalidate(account);
     }

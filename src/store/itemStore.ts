@@ -33,8 +33,9 @@ export class ItemStore {
     }
   }
 
-  write(account: string, record: StoredRecord): Promise<void> {
-    return this.secrets.write(account, encodeRecord(record));
+  /** `usefulUntil`: see SecretStore.write (service/itemLifetime.ts decides it). */
+  write(account: string, record: StoredRecord, usefulUntil?: number): Promise<void> {
+    return this.secrets.write(account, encodeRecord(record), usefulUntil);
   }
 
   /** Resolves false when there was nothing to remove. */

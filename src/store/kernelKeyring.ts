@@ -13,6 +13,11 @@ import { KEYCHAIN_SERVICE, type SecretStore } from './secretStore.js';
 
 /** Possessor: everything; user: view, read, write, search. Group and others: nothing. */
 const KEY_PERMISSIONS = 0x3f0f0000;
+/**
+ * How long a key lives when nobody knows how long what it holds is of use (a refresh token whose
+ * provider does not say, a docker login password): from its last write, which every refresh repeats.
+ */
+export const UNKNOWN_LIFETIME_S = 30 * 86400;
 /** The kernel's limit for a "user" key's payload. */
 const MAX_PAYLOAD_BYTES = 32767;
 
@@ -37,7 +42,7 @@ export class KernelKeyring implements SecretStore {
     }
   }
 
-  async write(account: string, value: string): Promise<void> {
+  async write(account: string, value: string, usefulUntil?: number): Promise<void> {
     const payload = Buffer.from(value, 'utf8');
     if (payload.length > MAX_PAYLOAD_BYTES) throw new HelperError('keychain-failure', `an item of ${payload.length} bytes does not fit in the kernel keyring (at most ${MAX_PAYLOAD_BYTES}): use --store secret-service or none`);
     this.requireLinux();
@@ -45,6 +50,8 @@ export class KernelKeyring implements SecretStore {
     const id = this.keys.addUserKey(this.description(account), payload, KEY_SPEC_USER_KEYRING);
     if (id < 0) throw this.failure('write');
     if (this.keys.setPerm(id, KEY_PERMISSIONS) < 0) throw this.failure('write');
+    // Every write sets the timeout again: add_key replacing a payload keeps the key's old expiry.
+    if (this.keys.keyctl(KEYCTL.setTimeout, id, timeoutOf(usefulUntil, Date.now() / 1000)) < 0) throw this.failure('write');
   }
 
   async remove(account: string): Promise<boolean> {
@@ -129,4 +136,10 @@ export class KernelKeyring implements SecretStore {
     const [type, , , , ...rest] = text.split(';');
     return type === 'user' ? rest.join(';') : null;
   }
+}
+
+/** Seconds a key is kept: until `usefulUntil` (at least one: 0 would mean "never expires"), else UNKNOWN_LIFETIME_S. */
+export function timeoutOf(usefulUntil: number | undefined, nowS: number): number {
+  if (usefulUntil === undefined || !Number.isFinite(usefulUntil)) return UNKNOWN_LIFETIME_S;
+  return Math.max(1, Math.ceil(usefulUntil - nowS));
 }

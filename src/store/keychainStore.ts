@@ -41,9 +41,7 @@ export class KeychainStore implements SecretStore {
   }
 
   async entries(): Promise<Array<{ account: string; value: string }>> {
-    const found = await this.retryIfVanished(() =>
-      this.call('list', (signal) => this.keyring().findCredentialsAsync(this.service, null, signal)),
-    );
+    const found = await this.retryIfVanished(() => this.call('list', (signal) => this.keyring().findCredentialsAsync(this.service, null, signal)));
     return found.map(({ account, password }) => ({ account, value: password }));
   }
 

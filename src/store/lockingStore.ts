@@ -19,8 +19,8 @@ export class LockingStore implements SecretStore {
     return this.inner.read(account);
   }
 
-  write(account: string, value: string): Promise<void> {
-    return this.withLock(itemLockName(account), () => this.inner.write(account, value));
+  write(account: string, value: string, usefulUntil?: number): Promise<void> {
+    return this.withLock(itemLockName(account), () => this.inner.write(account, value, usefulUntil));
   }
 
   remove(account: string): Promise<boolean> {

@@ -51,10 +51,7 @@ const KINDS: ReadonlySet<string> = new Set(['static', 'oidc-session', 'derived',
 /** `account` names the item in errors; the raw value is never echoed, it may hold a secret. */
 export function decodeRecord(raw: string, account: string): StoredRecord {
   const corrupt = (why: string) =>
-    new HelperError(
-      'corrupt-item',
-      `the keychain item for ${account} cannot be read (${why}): remove it with "docker logout ${account}" and log in again`,
-    );
+    new HelperError('corrupt-item', `the keychain item for ${account} cannot be read (${why}): remove it with "docker logout ${account}" and log in again`);
   let value: unknown;
   try {
     value = JSON.parse(raw);

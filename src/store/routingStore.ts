@@ -28,8 +28,8 @@ export class RoutingStore implements SecretStore {
     return this.stores[this.choice.storeOf(account)].read(account);
   }
 
-  write(account: string, value: string): Promise<void> {
-    return this.stores[this.choice.storeOf(account)].write(account, value);
+  write(account: string, value: string, usefulUntil?: number): Promise<void> {
+    return this.stores[this.choice.storeOf(account)].write(account, value, usefulUntil);
   }
 
   remove(account: string): Promise<boolean> {

@@ -4,3 +4,4 @@
 export { loadConfig } from './config.js';
 export { startTokenServer } from './tokenServer.js';
 export { loadSigningKeys } from './signingKeys.js';
+export { escapedFaultReporter } from './httpServer.js';

@@ -1,13 +1,16 @@
 // Proves that a password is a token one of our providers issued for this registry: a JWT checked
 // against the provider's JWKS (signature, iss, aud, exp/nbf with a small skew, allowed algorithms
-// only), or an opaque token asked about by RFC 7662 introspection. The keys are cached and fetched
-// again when a token names a kid we do not know (jose's remote key set), so replicas stay stateless.
+// only, `iat` not in the future), or an opaque token asked about by RFC 7662 introspection. The keys
+// are held and fetched again when a token names a kid we do not know (providerKeys.ts), so replicas
+// stay stateless. A token we cannot check because the provider is unreachable is `unavailable`: the
+// server's failure (503), not the client's.
 import { readFileSync } from 'node:fs';
-import { createRemoteJWKSet, customFetch, decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { Fetch } from '../model.js';
 import type { ProviderConfig } from './config.js';
+import { ProviderKeys, ProviderUnavailable } from './providerKeys.js';
 
-export type Verified = { claims: Record<string, unknown>; username: string; issuer: string } | { refused: string };
+export type Verified = { claims: Record<string, unknown>; username: string; issuer: string } | { refused: string; unavailable?: true };
 
 interface Metadata {
   jwks_uri?: string;
@@ -26,7 +29,11 @@ async function fetchJson(fetch: Fetch, url: string, init: RequestInit = {}): Pro
 
 class ProviderVerifier {
   private metadata: Promise<Metadata> | undefined;
-  private keySet: ReturnType<typeof createRemoteJWKSet> | undefined;
+  private readonly keySet = new ProviderKeys(async () => {
+    const uri = this.config.jwksUri ?? (await this.discovered()).jwks_uri;
+    if (!uri) throw new Error('the provider publishes no jwks_uri');
+    return fetchJson(this.fetch, uri);
+  });
   private readonly audiences: string[];
 
   constructor(
@@ -39,7 +46,7 @@ class ProviderVerifier {
 
   async verifyJwt(token: string, nowS: number): Promise<Verified> {
     try {
-      const keys = await this.keys();
+      const keys = await this.keySet.resolver(nowS * 1000);
       const { payload } = await jwtVerify(token, keys, {
         issuer: this.config.issuer,
         audience: this.audiences,
@@ -49,8 +56,9 @@ class ProviderVerifier {
         requiredClaims: ['exp', 'sub'],
       });
       if (!this.config.acceptIdTokens && looksLikeIdToken(payload)) return { refused: 'an ID token, and this provider is configured for access tokens only' };
-      return this.accepted(payload);
+      return this.accepted(payload, nowS);
     } catch (error) {
+      if (error instanceof ProviderUnavailable) return { refused: error.message, unavailable: true };
       return { refused: describeJoseError(error) };
     }
   }
@@ -82,15 +90,20 @@ class ProviderVerifier {
       // the JWT access tokens of RFC 9068 §2.2.
       const sub = typeof answer.sub === 'string' ? answer.sub : answer.client_id;
       if (typeof sub !== 'string') return { refused: 'introspection named no subject' };
-      return this.accepted({ ...answer, sub });
+      return this.accepted({ ...answer, sub }, nowS);
     } catch (error) {
-      return { refused: `introspection failed: ${(error as Error).message}` };
+      // The provider did not answer usably (network, HTTP error, redirect, oversized): not the client's fault.
+      return { refused: `introspection failed: ${(error as Error).message}`, unavailable: true };
     }
   }
 
-  private accepted(claims: Record<string, unknown>): Verified {
+  /** What every verified token must also be: a string subject and username, not issued in the future. */
+  private accepted(claims: Record<string, unknown>, nowS: number): Verified {
+    if (typeof claims.sub !== 'string' || claims.sub === '') return { refused: 'the token\'s sub claim is not a string' };
     const username = claims[this.config.usernameClaim] ?? claims.sub;
-    return { claims, username: typeof username === 'string' ? username : String(claims.sub), issuer: this.config.issuer };
+    if (typeof username !== 'string') return { refused: `the token's ${this.config.usernameClaim} claim is not a string` };
+    if (typeof claims.iat === 'number' && claims.iat > nowS + this.clockSkewS) return { refused: 'token issued in the future (iat)' };
+    return { claims, username, issuer: this.config.issuer };
   }
 
   private discovered(): Promise<Metadata> {
@@ -102,15 +115,6 @@ class ProviderVerifier {
       },
     );
     return this.metadata;
-  }
-
-  private async keys(): Promise<ReturnType<typeof createRemoteJWKSet>> {
-    if (!this.keySet) {
-      const uri = this.config.jwksUri ?? (await this.discovered()).jwks_uri;
-      if (!uri) throw new Error('the provider publishes no jwks_uri');
-      this.keySet = createRemoteJWKSet(new URL(uri), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000, timeoutDuration: 10_000, [customFetch]: (url, options) => this.fetch(url, options) });
-    }
-    return this.keySet;
   }
 }
 

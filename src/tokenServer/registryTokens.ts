@@ -2,6 +2,13 @@
 // and our own registry refresh token. The refresh token is stateless: it carries the subject and
 // the claims the rules look at, so any replica re-decides from it, and it is bound to the `service`
 // it was issued for. It has no `access` claim, so a registry given it as a bearer grants nothing.
+//
+// A chain of renewals ends `refreshTokenTtl` after the provider last vouched for the person: each
+// refresh token carries that moment (`vouched_at`: the exchange or OIDC sign-in at this server that
+// started the chain, not the provider's `auth_time`, which stays put while the provider refreshes),
+// and nothing issued from the chain outlives it. Only the provider restarts a chain, so disabling a
+// person there ends their registry access within `refreshTokenTtl`. A renewal never moves a chain
+// to a new signing key: dropping the old certificate from the bundle ends the old key's chains.
 import { randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify, decodeProtectedHeader } from 'jose';
 import type { ResourceAccess } from './scopes.js';
@@ -15,6 +22,14 @@ export interface RefreshSubject {
   /** The provider that signed the person in. */
   idp: string;
   claims: Record<string, unknown>;
+  /** When a provider last vouched for this person (seconds): the start of the refresh-token chain. */
+  vouchedAt: number;
+}
+
+/** A refresh token's subject, its chain's end, and whether our current key signed it. */
+export interface VerifiedRefresh extends RefreshSubject {
+  chainEndsAt: number;
+  signedByCurrentKey: boolean;
 }
 
 export class RegistryTokens {
@@ -25,21 +40,26 @@ export class RegistryTokens {
     private readonly refreshTtlS: number,
   ) {}
 
-  get tokenTtl(): number {
-    return this.tokenTtlS;
+  /** When a chain that a provider vouched for at `vouchedAt` ends. */
+  private chainEnd(vouchedAt: number): number {
+    return Math.floor(vouchedAt) + Math.floor(this.refreshTtlS);
   }
 
-  async accessToken(service: string, subject: string, access: ResourceAccess[], nowS: number): Promise<string> {
-    return this.sign({ access }, subject, service, nowS, this.tokenTtlS);
+  /** A registry bearer token, living `tokenTtl` but never past `endsAt` (its refresh chain's end). */
+  async accessToken(service: string, subject: string, access: ResourceAccess[], nowS: number, endsAt = Infinity): Promise<{ token: string; expiresIn: number }> {
+    const expiresIn = Math.max(1, Math.min(Math.floor(this.tokenTtlS), endsAt - Math.floor(nowS)));
+    return { token: await this.sign({ access }, subject, service, nowS, expiresIn), expiresIn };
   }
 
   async refreshToken(service: string, subject: RefreshSubject, nowS: number): Promise<{ token: string; expiresAt: number }> {
-    const token = await this.sign({ token_use: REFRESH_USE, username: subject.username, idp: subject.idp, claims: subject.claims }, subject.sub, service, nowS, this.refreshTtlS);
-    return { token, expiresAt: Math.floor(nowS) + Math.floor(this.refreshTtlS) };
+    const expiresAt = this.chainEnd(subject.vouchedAt);
+    const claims = { token_use: REFRESH_USE, username: subject.username, idp: subject.idp, claims: subject.claims, vouched_at: Math.floor(subject.vouchedAt) };
+    const token = await this.sign(claims, subject.sub, service, nowS, expiresAt - Math.floor(nowS));
+    return { token, expiresAt };
   }
 
   /** The subject of one of our refresh tokens for this service, or why it is refused. */
-  async verifyRefreshToken(token: string, service: string, nowS: number): Promise<RefreshSubject | { refused: string }> {
+  async verifyRefreshToken(token: string, service: string, nowS: number): Promise<VerifiedRefresh | { refused: string }> {
     let kid: string | undefined;
     try {
       kid = decodeProtectedHeader(token).kid;
@@ -59,7 +79,11 @@ export class RegistryTokens {
       const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
       if (!audiences.includes(service)) return { refused: 'registry refresh token issued for another service' };
       const claims = payload.claims && typeof payload.claims === 'object' ? (payload.claims as Record<string, unknown>) : {};
-      return { sub: payload.sub!, username: String(payload.username ?? ''), idp: String(payload.idp ?? ''), claims };
+      // Tokens from before chains were bounded carry no vouched_at: their chain started when they were issued.
+      const vouchedAt = typeof payload.vouched_at === 'number' ? payload.vouched_at : payload.iat ?? 0;
+      const chainEndsAt = Math.min(payload.exp!, this.chainEnd(vouchedAt)); // refreshTokenTtl may have been shortened since
+      if (nowS >= chainEndsAt) return { refused: 'registry refresh token expired' };
+      return { sub: payload.sub!, username: String(payload.username ?? ''), idp: String(payload.idp ?? ''), claims, vouchedAt, chainEndsAt, signedByCurrentKey: kid === this.keys.current.kid };
     } catch (error) {
       const code = (error as { code?: string }).code;
       return { refused: code === 'ERR_JWT_EXPIRED' ? 'registry refresh token expired' : 'registry refresh token failed verification' };

@@ -68,7 +68,9 @@ export class Rules {
   private covers(rule: CompiledRule, scope: ResourceAccess, caller: Caller): boolean {
     if (scope.type === 'registry') return rule.catalog && scope.name === 'catalog';
     if (scope.type !== 'repository') return false;
-    const username = caller?.username.toLowerCase();
+    // Only ASCII is lower-cased: toLowerCase() maps the Kelvin sign U+212A to `k` (and İ to i̇), which
+    // would hand `\u212Aate` the namespace of `kate`. A name with anything else never matches.
+    const username = caller && /^[\x21-\x7e]+$/.test(caller.username) ? caller.username.toLowerCase() : undefined;
     return rule.repositories.some((pattern) => {
       if (pattern.includes('${username}')) {
         if (!username || !PATH_COMPONENT.test(username)) return false;

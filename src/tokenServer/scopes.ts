@@ -26,8 +26,16 @@ export function parseScopes(values: string[]): ResourceAccess[] {
       if (first < 0 || last === first) throw new Error(`scope ${JSON.stringify(scope.slice(0, 80))} is not type:name:actions`);
       const type = scope.slice(0, first).replace(/\(.*\)$/, '');
       const name = scope.slice(first + 1, last);
-      const actions = [...new Set(scope.slice(last + 1).split(',').filter(Boolean))];
-      if (type === 'repository' && (name.length > MAX_NAME || !REPOSITORY_NAME.test(name))) throw new Error(`${JSON.stringify(name.slice(0, 80))} is not a repository name`);
+      const actions = [
+        ...new Set(
+          scope
+            .slice(last + 1)
+            .split(',')
+            .filter(Boolean),
+        ),
+      ];
+      if (type === 'repository' && (name.length > MAX_NAME || !REPOSITORY_NAME.test(name)))
+        throw new Error(`${JSON.stringify(name.slice(0, 80))} is not a repository name`);
       scopes.push({ type, name, actions });
       if (scopes.length > MAX_SCOPES) throw new Error(`more than ${MAX_SCOPES} scopes in one request`);
     }

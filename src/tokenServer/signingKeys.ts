@@ -25,7 +25,10 @@ const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /** libtrust: base32 of the first 240 bits of SHA-256 over the DER SubjectPublicKeyInfo, in groups of 4. */
 export function libtrustKeyId(publicKey: KeyObject): string {
-  const digest = createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest().subarray(0, 30);
+  const digest = createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest()
+    .subarray(0, 30);
   let bits = '';
   for (const byte of digest) bits += byte.toString(2).padStart(8, '0');
   let id = '';

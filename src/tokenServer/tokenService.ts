@@ -22,11 +22,16 @@ export interface TokenRequest {
   offline: boolean;
 }
 
+export type RefusalStatus = 400 | 401 | 503;
+
 export interface Decision {
   outcome: 'issued' | 'refused';
   reason?: string;
-  /** 400 for a malformed request, 401 for a credential we do not accept. */
-  status?: 400 | 401;
+  /**
+   * 400 for a malformed request, 401 for a credential we do not accept, 503 when we cannot verify
+   * one now (the provider is unreachable: our failure, not the client's).
+   */
+  status?: RefusalStatus;
   subject?: string;
   username?: string;
   provider?: string;
@@ -41,6 +46,9 @@ export interface Issued {
   refreshToken?: string;
 }
 
+/** Who asks; whether a refresh token may be renewed for them; when what is issued must end (a chain's end). */
+type Authenticated = { subject: RefreshSubject | null; renewable: boolean; endsAt: number };
+
 export class TokenService {
   constructor(
     private readonly service: string,
@@ -52,7 +60,7 @@ export class TokenService {
 
   /** GET and POST /token. */
   async token(request: TokenRequest): Promise<{ decision: Decision; issued?: Issued }> {
-    const refused = (reason: string, status: 400 | 401) => ({ decision: { outcome: 'refused' as const, reason, status, asked: request.scopes, granted: [] } });
+    const refused = (reason: string, status: RefusalStatus) => ({ decision: { outcome: 'refused' as const, reason, status, asked: request.scopes, granted: [] } });
     if (request.service !== undefined && request.service !== this.service) return refused(`unknown service ${JSON.stringify(request.service.slice(0, 100))}`, 400);
     let asked: ResourceAccess[];
     try {
@@ -62,12 +70,12 @@ export class TokenService {
     }
     const now = this.nowS();
     const who = await this.authenticate(request.credential, now);
-    if ('refused' in who) return refused(who.refused, 401);
+    if ('refused' in who) return refused(who.refused, who.status);
     const caller: Caller = who.subject ? { claims: who.subject.claims, username: who.subject.username } : null;
     const granted = this.rules.grant(caller, asked);
-    const token = await this.tokens.accessToken(this.service, who.subject?.sub ?? '', granted, now);
-    const issued: Issued = { token, expiresIn: this.tokens.tokenTtl, issuedAt: now };
-    if (request.offline && who.subject) issued.refreshToken = (await this.tokens.refreshToken(this.service, who.subject, now)).token;
+    const { token, expiresIn } = await this.tokens.accessToken(this.service, who.subject?.sub ?? '', granted, now, who.endsAt);
+    const issued: Issued = { token, expiresIn, issuedAt: now };
+    if (request.offline && who.subject && who.renewable) issued.refreshToken = (await this.tokens.refreshToken(this.service, who.subject, now)).token;
     const decision: Decision = {
       outcome: 'issued',
       subject: who.subject?.sub ?? '(anonymous)',
@@ -83,27 +91,33 @@ export class TokenService {
 
   /** POST /oauth2/exchange: an OIDC access token for a registry refresh token (ACR's exchange). */
   async exchange(service: string | undefined, accessToken: string | undefined): Promise<{ decision: Decision; refreshToken?: string; expiresAt?: number }> {
-    const refused = (reason: string, status: 400 | 401) => ({ decision: { outcome: 'refused' as const, reason, status, asked: [], granted: [] } });
+    const refused = (reason: string, status: RefusalStatus) => ({ decision: { outcome: 'refused' as const, reason, status, asked: [], granted: [] } });
     if (!accessToken) return refused('access_token is missing', 400);
     if (service !== this.service) return refused(`unknown service ${JSON.stringify((service ?? '').slice(0, 100))}`, 400);
     const now = this.nowS();
     const who = await this.authenticate({ kind: 'oidc', token: accessToken }, now);
-    if ('refused' in who) return refused(who.refused, 401);
+    if ('refused' in who) return refused(who.refused, who.status);
     const subject = who.subject!;
     const { token, expiresAt } = await this.tokens.refreshToken(this.service, subject, now);
     return { decision: { outcome: 'issued', subject: subject.sub, username: subject.username, provider: subject.idp, asked: [], granted: ['refresh_token'] }, refreshToken: token, expiresAt };
   }
 
-  private async authenticate(credential: Credential, nowS: number): Promise<{ subject: RefreshSubject | null } | { refused: string }> {
-    if (credential.kind === 'none') return { subject: null };
+  /**
+   * Who the credential names. An OIDC token starts a refresh-token chain now; one of our refresh
+   * tokens continues its chain, renewable only under the key that signs today (signingKeys.ts).
+   */
+  private async authenticate(credential: Credential, nowS: number): Promise<Authenticated | { refused: string; status: RefusalStatus }> {
+    if (credential.kind === 'none') return { subject: null, renewable: false, endsAt: Infinity };
     if (credential.kind === 'refresh') {
-      const subject = await this.tokens.verifyRefreshToken(credential.token, this.service, nowS);
-      return 'refused' in subject ? subject : { subject };
+      const verified = await this.tokens.verifyRefreshToken(credential.token, this.service, nowS);
+      if ('refused' in verified) return { refused: verified.refused, status: 401 };
+      const { chainEndsAt, signedByCurrentKey, ...subject } = verified;
+      return { subject, renewable: signedByCurrentKey, endsAt: chainEndsAt };
     }
     const verified = await this.verifier.verify(credential.token, nowS);
-    if ('refused' in verified) return verified;
-    const sub = String(verified.claims.sub);
-    return { subject: { sub, username: verified.username, idp: verified.issuer, claims: this.keptClaims(verified.claims) } };
+    if ('refused' in verified) return { refused: verified.refused, status: verified.unavailable ? 503 : 401 };
+    const sub = verified.claims.sub as string; // the verifier accepts string subjects only
+    return { subject: { sub, username: verified.username, idp: verified.issuer, claims: this.keptClaims(verified.claims), vouchedAt: Math.floor(nowS) }, renewable: true, endsAt: Infinity };
   }
 
   /** What a refresh token carries: only the claims the rules read (and the subject). */

@@ -46,7 +46,10 @@ test('no Secret Service on the session bus: one line saying what to install', as
     const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: bus.address, HOME: await mkdtemp(join(tmpdir(), 'dco-home-')) };
     const result = await run(helperBinary, ['get'], { env, input: 'r.example' });
     assert.equal(result.code, 1);
-    assert.equal(result.stdout, 'no Secret Service on the D-Bus session bus: install and start a keychain (gnome-keyring, or KeePassXC with Secret Service integration)\n');
+    assert.equal(
+      result.stdout,
+      'no Secret Service on the D-Bus session bus: install and start a keychain (gnome-keyring, or KeePassXC with Secret Service integration)\n',
+    );
     await rm(env.HOME, { recursive: true, force: true });
   } finally {
     await bus.stop();

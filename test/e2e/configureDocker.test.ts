@@ -48,7 +48,9 @@ test('--migrate moves clear-text passwords into the keychain, verified, and dock
   const w = await world('migrate');
   await mkdir(w.dockerConfig, { recursive: true });
   const auth = Buffer.from('alice:docker-hub-style-pw').toString('base64');
-  const before = (await fixture('plaintext.before.json')).replace('"registry.example.com"', `"${registry.host}"`).replace('YWxpY2U6czNjcjN0OndpdGg6Y29sb25z', auth);
+  const before = (await fixture('plaintext.before.json'))
+    .replace('"registry.example.com"', `"${registry.host}"`)
+    .replace('YWxpY2U6czNjcjN0OndpdGg6Y29sb25z', auth);
   await writeFile(w.configFile, before, { mode: 0o644 });
   const result = await configure(['--migrate'], w.env);
   assert.equal(result.code, 0, result.stderr);
@@ -61,11 +63,23 @@ test('--migrate moves clear-text passwords into the keychain, verified, and dock
   assert.deepEqual(await filesContaining(w.home, ['docker-hub-style-pw', auth, 'hub-pass', 'id-token-value']), []);
   assert.deepEqual((await readdir(w.dockerConfig)).sort(), ['config.json']);
   // The keychain answers for each, and docker pulls through the helper.
-  assert.deepEqual(JSON.parse((await runHelper(['get'], { env: w.env, input: registry.host })).stdout), { ServerURL: registry.host, Username: 'alice', Secret: 'docker-hub-style-pw' });
+  assert.deepEqual(JSON.parse((await runHelper(['get'], { env: w.env, input: registry.host })).stdout), {
+    ServerURL: registry.host,
+    Username: 'alice',
+    Secret: 'docker-hub-style-pw',
+  });
   assert.equal(JSON.parse((await runHelper(['get'], { env: w.env, input: 'https://index.docker.io/v1/' })).stdout).Secret, 'hub-pass');
-  assert.deepEqual(JSON.parse((await runHelper(['get'], { env: w.env, input: 'acr.example.io' })).stdout), { ServerURL: 'acr.example.io', Username: '<token>', Secret: 'id-token-value' });
+  assert.deepEqual(JSON.parse((await runHelper(['get'], { env: w.env, input: 'acr.example.io' })).stdout), {
+    ServerURL: 'acr.example.io',
+    Username: '<token>',
+    Secret: 'id-token-value',
+  });
   const image = await makeOciImage(await mkdtemp(join(w.home, 'img-')));
-  const push = await run('skopeo', ['copy', '--dest-creds', 'alice:docker-hub-style-pw', '--dest-tls-verify=false', image, `docker://${registry.host}/m/hello:v1`], { env: w.env });
+  const push = await run(
+    'skopeo',
+    ['copy', '--dest-creds', 'alice:docker-hub-style-pw', '--dest-tls-verify=false', image, `docker://${registry.host}/m/hello:v1`],
+    { env: w.env },
+  );
   assert.equal(push.code, 0, push.stderr);
   const inspect = await run('docker', ['manifest', 'inspect', '--insecure', `${registry.host}/m/hello:v1`], { env: w.env });
   assert.equal(inspect.code, 0, inspect.stderr);
@@ -122,7 +136,10 @@ test('invalid JSON is refused with the file and position; the file is left byte 
   await writeFile(w.configFile, broken);
   const result = await configure(['r.example'], w.env);
   assert.equal(result.code, 1);
-  assert.equal(result.stderr, `docker-credential-oidc: ${w.configFile} is not valid JSON (PropertyNameExpected at line 4, column 4): fix it by hand; nothing was changed\n`);
+  assert.equal(
+    result.stderr,
+    `docker-credential-oidc: ${w.configFile} is not valid JSON (PropertyNameExpected at line 4, column 4): fix it by hand; nothing was changed\n`,
+  );
   assert.equal(await readFile(w.configFile, 'utf8'), broken);
 });
 
@@ -144,7 +161,11 @@ test('a missing file and directory are created private; default registries come 
   await mkdir(join(w.home, '.config', 'docker-credential-oidc'), { recursive: true });
   await writeFile(
     join(w.home, '.config', 'docker-credential-oidc', 'config.json'),
-    JSON.stringify({ version: 1, registries: { 'sso.example': { serverURL: 'sso.example', issuer: 'https://i', clientId: 'c', mode: 'password' } }, providers: {} }),
+    JSON.stringify({
+      version: 1,
+      registries: { 'sso.example': { serverURL: 'sso.example', issuer: 'https://i', clientId: 'c', mode: 'password' } },
+      providers: {},
+    }),
   );
   const result = await configure([], w.env);
   assert.equal(result.code, 0, result.stderr);

@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { repoRoot, run } from '../support/helperBinary.js';
 import { startKeyringWorld, storeInput, type KeyringWorld } from '../support/world.js';
 
-const target = process.arch === 'x64' ? { arch: 'arm64', qemu: 'qemu-aarch64', sysroot: '/usr/aarch64-linux-gnu' } : { arch: 'x64', qemu: 'qemu-x86_64', sysroot: '/usr/x86_64-linux-gnu' };
+const target =
+  process.arch === 'x64'
+    ? { arch: 'arm64', qemu: 'qemu-aarch64', sysroot: '/usr/aarch64-linux-gnu' }
+    : { arch: 'x64', qemu: 'qemu-x86_64', sysroot: '/usr/x86_64-linux-gnu' };
 let out: string;
 let world: KeyringWorld;
 
@@ -22,10 +25,14 @@ after(async () => {
   await rm(out, { recursive: true, force: true });
 });
 
-const inQemu = (args: string[], input = '') => run(target.qemu, ['-L', target.sysroot, join(out, 'docker-credential-oidc'), ...args], { env: world.env, input, timeoutMs: 120_000 });
+const inQemu = (args: string[], input = '') =>
+  run(target.qemu, ['-L', target.sysroot, join(out, 'docker-credential-oidc'), ...args], { env: world.env, input, timeoutMs: 120_000 });
 
 test(`linux-${target.arch} is built from the pinned runtime and runs under qemu: version, store, get, erase`, async () => {
-  const build = await run(process.execPath, [join(repoRoot, 'scripts', 'build.mjs')], { env: { ...process.env, DCO_TARGET: `linux-${target.arch}`, DCO_BUILD_OUT: out }, timeoutMs: 300_000 });
+  const build = await run(process.execPath, [join(repoRoot, 'scripts', 'build.mjs')], {
+    env: { ...process.env, DCO_TARGET: `linux-${target.arch}`, DCO_BUILD_OUT: out },
+    timeoutMs: 300_000,
+  });
   assert.equal(build.code, 0, build.stderr + build.stdout);
   assert.match(build.stdout, new RegExp(`linux-${target.arch}, Node\\.js v24\\.`));
   const file = await run('file', [join(out, 'docker-credential-oidc')]);

@@ -51,7 +51,9 @@ test('access denied at the provider: a clear message and exit 4 (the browser was
 test('the code expires before anyone approves: says so and to run it again', async () => {
   // Expires before the first poll (oidc-provider sends no interval, so clients wait 5 s).
   const shortLived = await startIdp({ deviceCodeTtl: 2 });
-  const result = await signIn(shortLived, 'expired.example', ['--issuer', shortLived.issuer, '--client-id', shortLived.clientId, '--no-browser'], env, { neverApprove: true }).finally(() => shortLived.stop());
+  const result = await signIn(shortLived, 'expired.example', ['--issuer', shortLived.issuer, '--client-id', shortLived.clientId, '--no-browser'], env, {
+    neverApprove: true,
+  }).finally(() => shortLived.stop());
   assert.equal(result.code, 1, result.stderr);
   assert.match(result.stderr, /the code expired before sign-in finished: run "registry-login expired\.example" again\n$/);
   await nothingStored();
@@ -74,7 +76,10 @@ test('an unreachable provider and a plain-http issuer off loopback are refused w
   const closedPort = await freePort();
   const unreachable = await run(loginBinary, ['x.example', '--issuer', `http://127.0.0.1:${closedPort}`, '--client-id', 'c'], { env });
   assert.equal(unreachable.code, 1);
-  assert.match(unreachable.stderr, new RegExp(`^docker-credential-oidc: cannot reach the OpenID provider http://127\\.0\\.0\\.1:${closedPort}: .*ECONNREFUSED.*\n$`));
+  assert.match(
+    unreachable.stderr,
+    new RegExp(`^docker-credential-oidc: cannot reach the OpenID provider http://127\\.0\\.0\\.1:${closedPort}: .*ECONNREFUSED.*\n$`),
+  );
   const insecure = await run(loginBinary, ['x.example', '--issuer', 'http://idp.example.com', '--client-id', 'c'], { env });
   assert.equal(insecure.code, 1);
   assert.equal(insecure.stderr, 'docker-credential-oidc: issuer http://idp.example.com must use https (plain http is allowed only on loopback)\n');

@@ -29,10 +29,7 @@ type Step = [args: string[], input: string];
 
 async function both(step: Step) {
   const [args, input] = step;
-  const [a, b] = await Promise.all([
-    run(helperBinary, args, { input, env: { ...ours.env, HOME: home } }),
-    run(GO_HELPER, args, { input, env: theirs.env }),
-  ]);
+  const [a, b] = await Promise.all([run(helperBinary, args, { input, env: { ...ours.env, HOME: home } }), run(GO_HELPER, args, { input, env: theirs.env })]);
   return { ours: a, theirs: b };
 }
 
@@ -111,11 +108,7 @@ for (const sequence of SEQUENCES) {
       const label = `${step[0].join(' ') || '(no argument)'} <<< ${JSON.stringify(step[1])}`;
       assert.equal(result.ours.code, result.theirs.code, `exit code of ${label}`);
       // Both print their own path as invoked in the usage line; everything else must match byte for byte.
-      assert.equal(
-        result.ours.stdout.replaceAll(helperBinary, '<helper>'),
-        result.theirs.stdout.replaceAll(GO_HELPER, '<helper>'),
-        `stdout of ${label}`,
-      );
+      assert.equal(result.ours.stdout.replaceAll(helperBinary, '<helper>'), result.theirs.stdout.replaceAll(GO_HELPER, '<helper>'), `stdout of ${label}`);
     }
   });
 }

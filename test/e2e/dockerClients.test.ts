@@ -65,7 +65,9 @@ test('skopeo pushes and pulls with credentials only from the helper (credHelpers
   const push = await run('skopeo', ['copy', '--authfile', authFile, '--dest-tls-verify=false', image, `docker://${registry.host}/demo/hello:v1`], { env });
   assert.equal(push.code, 0, push.stderr);
   const out = join(home, 'pulled');
-  const pull = await run('skopeo', ['copy', '--authfile', authFile, '--src-tls-verify=false', `docker://${registry.host}/demo/hello:v1`, `oci:${out}:v1`], { env });
+  const pull = await run('skopeo', ['copy', '--authfile', authFile, '--src-tls-verify=false', `docker://${registry.host}/demo/hello:v1`, `oci:${out}:v1`], {
+    env,
+  });
   assert.equal(pull.code, 0, pull.stderr);
   const index = JSON.parse(await readFile(join(out, 'index.json'), 'utf8'));
   assert.equal(index.manifests.length, 1);
@@ -91,7 +93,7 @@ test('the legacy docker build sends what list and get answer for every registry'
     const build = await run('docker', ['build', context], { env: { ...env, DOCKER_HOST: daemon.host, DOCKER_BUILDKIT: '0' } });
     assert.equal(build.code, 0, build.stderr);
     assert.equal(daemon.registryConfigs.length, 1);
-    const sent = daemon.registryConfigs[0]!;
+    const sent = daemon.registryConfigs[0];
     assert.deepEqual(sent[registry.host], { username: 'alice', password: PASSWORD, serveraddress: registry.host });
     assert.deepEqual(sent['second.example:5000'], { username: 'bob', password: 'bob-secret', serveraddress: 'second.example:5000' });
   } finally {

@@ -34,7 +34,11 @@ const clients: Record<'credsStore' | 'credHelpers', NodeJS.ProcessEnv> = { creds
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function docker(args: string[], env: NodeJS.ProcessEnv, options: { input?: string; cli?: string; extraEnv?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
-  return run(options.cli ?? 'docker', args, { env: { ...env, ...options.extraEnv }, timeoutMs: 180_000, ...(options.input !== undefined ? { input: options.input } : {}) });
+  return run(options.cli ?? 'docker', args, {
+    env: { ...env, ...options.extraEnv },
+    timeoutMs: 180_000,
+    ...(options.input !== undefined ? { input: options.input } : {}),
+  });
 }
 
 function ok(result: RunResult, what: string): RunResult {
@@ -48,7 +52,13 @@ before(async () => {
   world = await startKeyringWorld('docker-engine');
   idp = await startIdp({ accessTokenTtl: ACCESS_TOKEN_TTL });
   tokenServer = await startTokenServer({ idp });
-  ssoRegistry = await startRegistry({ kind: 'token', realm: tokenServer.realm, service: tokenServer.service, issuer: tokenServer.issuer, rootCertPath: tokenServer.rootCertPath });
+  ssoRegistry = await startRegistry({
+    kind: 'token',
+    realm: tokenServer.realm,
+    service: tokenServer.service,
+    issuer: tokenServer.issuer,
+    rootCertPath: tokenServer.rootCertPath,
+  });
   passwordRegistry = await startRegistry({ kind: 'htpasswd', users: { robot: 'robot-password' } });
   work = await mkdtemp(join(tmpdir(), 'dco-engine-'));
   for (const [name, config] of [
@@ -80,12 +90,22 @@ test('docker login -u robot --password-stdin is validated by the daemon and kept
 });
 
 test('after registry-login: docker pull, tag and push through the helper (credsStore and credHelpers)', async () => {
-  const login = await signIn(idp, ssoRegistry.host, ['--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--scope', 'openid offline_access profile', '--no-browser'], clients.credsStore);
+  const login = await signIn(
+    idp,
+    ssoRegistry.host,
+    ['--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--scope', 'openid offline_access profile', '--no-browser'],
+    clients.credsStore,
+  );
   assert.equal(login.code, 0, login.stderr);
   // The base image reaches the registry with skopeo (no image can come from the internet here).
   const authFile = join(clients.credHelpers.DOCKER_CONFIG!, 'config.json');
   const image = await makeOciImage(await mkdtemp(join(work, 'img-')));
-  ok(await run('skopeo', ['copy', '--authfile', authFile, '--dest-tls-verify=false', image, `docker://${ssoRegistry.host}/team/base:1`], { env: clients.credHelpers }), 'seed with skopeo');
+  ok(
+    await run('skopeo', ['copy', '--authfile', authFile, '--dest-tls-verify=false', image, `docker://${ssoRegistry.host}/team/base:1`], {
+      env: clients.credHelpers,
+    }),
+    'seed with skopeo',
+  );
 
   for (const [name, env] of Object.entries(clients)) {
     ok(await docker(['pull', `${ssoRegistry.host}/team/base:1`], env), `docker pull (${name})`);
@@ -105,11 +125,17 @@ test('BuildKit builds FROM a private image, pushes with an inline cache, and reb
   const tag = `${ssoRegistry.host}/team/built:1`;
   const buildkit = { DOCKER_BUILDKIT: '1' };
   ok(await docker(['rmi', '-f', `${ssoRegistry.host}/team/base:1`], env), 'forget the base image');
-  ok(await docker(['build', '--progress=plain', '--build-arg', 'BUILDKIT_INLINE_CACHE=1', '-t', tag, context], env, { cli: DOCKER_20_CLI, extraEnv: buildkit }), 'BuildKit build');
+  ok(
+    await docker(['build', '--progress=plain', '--build-arg', 'BUILDKIT_INLINE_CACHE=1', '-t', tag, context], env, { cli: DOCKER_20_CLI, extraEnv: buildkit }),
+    'BuildKit build',
+  );
   ok(await docker(['push', tag], env), 'push the build');
   ok(await docker(['rmi', '-f', tag], env), 'forget the build');
   ok(await docker(['builder', 'prune', '-af'], env, { cli: DOCKER_20_CLI }), 'forget the build cache');
-  const rebuild = ok(await docker(['build', '--progress=plain', '--cache-from', tag, '-t', tag, context], env, { cli: DOCKER_20_CLI, extraEnv: buildkit }), 'rebuild --cache-from');
+  const rebuild = ok(
+    await docker(['build', '--progress=plain', '--cache-from', tag, '-t', tag, context], env, { cli: DOCKER_20_CLI, extraEnv: buildkit }),
+    'rebuild --cache-from',
+  );
   assert.match(rebuild.stdout + rebuild.stderr, new RegExp(`importing cache manifest from ${tag.replace(/[.]/g, '\\.')}`));
   assert.match(rebuild.stdout + rebuild.stderr, /CACHED/);
 });
@@ -141,7 +167,10 @@ test('docker logout revokes the sign-in; a later pull shows our one-line advice'
   ok(await docker(['rmi', '-f', `${ssoRegistry.host}/team/base:1`], env), 'forget the image');
   const pull = await docker(['pull', `${ssoRegistry.host}/team/base:1`], env);
   assert.notEqual(pull.code, 0);
-  assert.match(pull.stderr, new RegExp(`not signed in to ${ssoRegistry.host.replace(/[.]/g, '\\.')}: run "registry-login ${ssoRegistry.host.replace(/[.]/g, '\\.')}"`));
+  assert.match(
+    pull.stderr,
+    new RegExp(`not signed in to ${ssoRegistry.host.replace(/[.]/g, '\\.')}: run "registry-login ${ssoRegistry.host.replace(/[.]/g, '\\.')}"`),
+  );
 });
 
 test('the same journey after a browser sign-in: docker pull and push', async () => {
@@ -150,7 +179,10 @@ test('the same journey after a browser sign-in: docker pull and push', async () 
   const log = join(work, 'browser-url');
   const launcher = join(work, 'browser.sh');
   await writeFile(launcher, `#!/bin/sh\nprintf "%s" "$1" > '${log}'\n`, { mode: 0o755 });
-  const login = run(join(dirname(helperBinary), 'registry-login'), [ssoRegistry.host, '--flow', 'browser'], { env: { ...env, BROWSER: launcher, DOCKER_CREDENTIAL_OIDC_NO_BROWSER: 'false' }, timeoutMs: 60_000 });
+  const login = run(join(dirname(helperBinary), 'registry-login'), [ssoRegistry.host, '--flow', 'browser'], {
+    env: { ...env, BROWSER: launcher, DOCKER_CREDENTIAL_OIDC_NO_BROWSER: 'false' },
+    timeoutMs: 60_000,
+  });
   let url = '';
   for (let i = 0; i < 200 && !url; i++) {
     url = await readFile(log, 'utf8').catch(() => '');

@@ -29,8 +29,8 @@ after(() => world?.stop());
 async function kernelEntry(server: string): Promise<{ timeout: string; perm: string } | undefined> {
   for (const line of (await readFile('/proc/keys', 'utf8')).split('\n')) {
     const fields = line.trim().split(/\s+/);
-    if (fields[8] !== `docker-credential-oidc-cache:${server}:` || /[iRD]/.test(fields[1]!)) continue;
-    return { timeout: fields[3]!, perm: fields[4]! };
+    if (fields[8] !== `docker-credential-oidc-cache:${server}:` || /[iRD]/.test(fields[1])) continue;
+    return { timeout: fields[3], perm: fields[4] };
   }
   return undefined;
 }

@@ -62,13 +62,22 @@ test('get and list (the verbs of every pull and build) load no stream, socket, r
   // nor node:vm, with which the program's script is compiled (src/main.ts).
   const FROM_KERNEL_CACHE = /^NativeModule (internal\/abort_controller|vm)$/;
   let runs = 0;
-  for (const [verb, input] of [['get', 'modules.example'], ['get', 'modules.example'], ['get', 'missing.example'], ['list', '']] as const) {
+  for (const [verb, input] of [
+    ['get', 'modules.example'],
+    ['get', 'modules.example'],
+    ['get', 'missing.example'],
+    ['list', ''],
+  ] as const) {
     const name = `${verb}-${input}-${++runs}`;
     const result = await runHelper([verb], { env: probe.env(env, name), input });
     assert.ok(result.code === 0 || result.stdout === 'credentials not found in native keychain\n', `${verb}: ${result.stdout}${result.stderr}`);
     const loaded = await probe.loaded(name);
-    assert.ok(loaded.includes('NativeModule fs'), 'the probe sees the runtime\'s modules');
-    assert.deepEqual(loaded.filter((module) => FORBIDDEN.test(module) || (runs === 2 && FROM_KERNEL_CACHE.test(module))), [], `${verb} ${input} (${runs})`);
+    assert.ok(loaded.includes('NativeModule fs'), "the probe sees the runtime's modules");
+    assert.deepEqual(
+      loaded.filter((module) => FORBIDDEN.test(module) || (runs === 2 && FROM_KERNEL_CACHE.test(module))),
+      [],
+      `${verb} ${input} (${runs})`,
+    );
   }
   await probe.remove();
 });
@@ -82,7 +91,7 @@ test('storing a server again under another username replaces the one item', asyn
   assert.equal(got.stdout, '{"ServerURL":"swap.example","Username":"second","Secret":"two"}\n');
 });
 
-test('list shows only our items, not other applications\' secrets', async () => {
+test("list shows only our items, not other applications' secrets", async () => {
   await run('secret-tool', ['store', '--label=other app', 'service', 'someone-else', 'username', 'x.example'], { env: keyring.env, input: 'other-secret' });
   const listed = await runHelper(['list'], { env, input: '' });
   assert.equal(listed.code, 0);
@@ -105,7 +114,10 @@ test('an unwritable cache falls back to another directory', async () => {
   const got = await runHelper(['get'], { env: { ...env, XDG_CACHE_HOME: blocker }, input: 'swap.example' });
   assert.equal(got.code, 0, got.stdout + got.stderr);
   const runtimeFiles = await readdir(join(keyring.env.XDG_RUNTIME_DIR!, 'docker-credential-oidc'));
-  assert.ok(runtimeFiles.some((f) => f.endsWith('.node')), runtimeFiles.join());
+  assert.ok(
+    runtimeFiles.some((f) => f.endsWith('.node')),
+    runtimeFiles.join(),
+  );
 });
 
 test('a noexec cache (the addon cannot be mapped) falls back to another directory', async (t) => {
@@ -144,12 +156,17 @@ test('the addon is never loaded from a directory another user prepared, nor thro
     // Another local user (uid 65534) made the directory first and left a "keychain module" in it.
     await mkdir(prepared, { mode: 0o777 });
     await chmod(prepared, 0o777);
-    await writeFile(join(prepared, addonName!), 'not the addon: a planted library');
+    await writeFile(join(prepared, addonName), 'not the addon: a planted library');
     await chown(prepared, 65534, 65534);
     const refused = await runHelper(['get'], { env: attackEnv, input: 'swap.example' });
     assert.equal(refused.code, 1);
-    assert.match(refused.stdout, new RegExp(`^cannot load the keychain module \\(.*${prepared.replace(/[.]/g, '\\.')}: .*belongs to uid 65534, not to you\\): set XDG_CACHE_HOME to a private, writable directory that allows executables\n$`));
-    assert.equal(await readFile(join(prepared, addonName!), 'utf8'), 'not the addon: a planted library');
+    assert.match(
+      refused.stdout,
+      new RegExp(
+        `^cannot load the keychain module \\(.*${prepared.replace(/[.]/g, '\\.')}: .*belongs to uid 65534, not to you\\): set XDG_CACHE_HOME to a private, writable directory that allows executables\n$`,
+      ),
+    );
+    assert.equal(await readFile(join(prepared, addonName), 'utf8'), 'not the addon: a planted library');
 
     // The same directory as a symlink to the attacker's.
     await rm(prepared, { recursive: true, force: true });
@@ -174,19 +191,27 @@ test('the addon is never loaded from a directory another user prepared, nor thro
 test('a cached addon that differs from the embedded one is replaced, never loaded', async () => {
   const dir = join(home, '.cache', 'docker-credential-oidc');
   const [addonName] = (await readdir(dir)).filter((f) => f.endsWith('.node'));
-  const original = await readFile(join(dir, addonName!));
+  const original = await readFile(join(dir, addonName));
   const tampered = Buffer.from(original);
   tampered[tampered.length - 1] ^= 0xff;
-  await writeFile(join(dir, addonName!), tampered);
+  await writeFile(join(dir, addonName), tampered);
   const got = await runHelper(['get'], { env, input: 'swap.example' });
   assert.equal(got.code, 0, got.stdout);
-  assert.ok((await readFile(join(dir, addonName!))).equals(original), 'the embedded bytes were written back');
+  assert.ok((await readFile(join(dir, addonName))).equals(original), 'the embedded bytes were written back');
 });
 
 test('registries named constructor or __proto__: found, erased and refused like any other', async () => {
   const settingsDir = join(home, '.config', 'docker-credential-oidc');
   await mkdir(settingsDir, { recursive: true });
-  const entry = { serverURL: 'sso.example', issuer: 'https://idp.example', clientId: 'c', scope: 'openid offline_access', mode: 'password', usernameClaim: 'sub', secretToken: 'access-token' };
+  const entry = {
+    serverURL: 'sso.example',
+    issuer: 'https://idp.example',
+    clientId: 'c',
+    scope: 'openid offline_access',
+    mode: 'password',
+    usernameClaim: 'sub',
+    secretToken: 'access-token',
+  };
   await writeFile(join(settingsDir, 'config.json'), JSON.stringify({ version: 1, registries: { 'sso.example': entry }, providers: {} }));
   try {
     for (const name of ['constructor', '__proto__', 'CONSTRUCTOR']) {

@@ -29,7 +29,8 @@ let home: string;
 let env: NodeJS.ProcessEnv;
 let image: string;
 
-const request = (apiVersion: string, imageRef: string, extra: Record<string, unknown> = {}) => JSON.stringify({ kind: 'CredentialProviderRequest', apiVersion, image: imageRef, ...extra });
+const request = (apiVersion: string, imageRef: string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ kind: 'CredentialProviderRequest', apiVersion, image: imageRef, ...extra });
 
 async function provide(input: string) {
   return runHelper(['kubelet-credential-provider'], { env, input });
@@ -43,7 +44,11 @@ function parseGoDuration(text: string): number {
 }
 
 async function pullWith(args: string[], host: string) {
-  const pulled = await run('skopeo', ['copy', ...args, '--src-tls-verify=false', `docker://${host}/team/app:v1`, `oci:${await mkdtemp(join(home, 'pulled-'))}:v1`], { env });
+  const pulled = await run(
+    'skopeo',
+    ['copy', ...args, '--src-tls-verify=false', `docker://${host}/team/app:v1`, `oci:${await mkdtemp(join(home, 'pulled-'))}:v1`],
+    { env },
+  );
   assert.equal(pulled.code, 0, pulled.stderr);
 }
 
@@ -52,7 +57,13 @@ before(async () => {
   kube = await startCiIssuer({ ttl: 600 });
   idp = await startIdp({ accessTokenTtl: ACCESS_TOKEN_TTL, ciTrust: { verify: (token) => kube.verify(token, KUBE_AUDIENCE) } });
   tokenServer = await startTokenServer({ idp });
-  const tokenAuth = { kind: 'token' as const, realm: tokenServer.realm, service: tokenServer.service, issuer: tokenServer.issuer, rootCertPath: tokenServer.rootCertPath };
+  const tokenAuth = {
+    kind: 'token' as const,
+    realm: tokenServer.realm,
+    service: tokenServer.service,
+    issuer: tokenServer.issuer,
+    rootCertPath: tokenServer.rootCertPath,
+  };
   nodeRegistry = await startRegistry(tokenAuth);
   podRegistry = await startRegistry(tokenAuth);
   home = await mkdtemp(join(tmpdir(), 'dco-kube-'));
@@ -60,18 +71,57 @@ before(async () => {
   await writeFile(secretFile, idp.pipeline.clientSecret, { mode: 0o600 });
   // A node: no D-Bus, no keychain; the kubelet's env names the settings file.
   env = { PATH: `${dirname(helperBinary)}:${process.env.PATH}`, HOME: home, DOCKER_CREDENTIAL_OIDC_CONFIG: join(home, 'kubelet', 'config.json') };
-  const node = await run(loginBinary, [nodeRegistry.host, '--issuer', idp.issuer, '--client-id', PIPELINE_CLIENTS.secret, '--resource', idp.resource, '--grant', 'client-credentials', '--client-secret-file', secretFile, '--store', 'none'], { env });
+  const node = await run(
+    loginBinary,
+    [
+      nodeRegistry.host,
+      '--issuer',
+      idp.issuer,
+      '--client-id',
+      PIPELINE_CLIENTS.secret,
+      '--resource',
+      idp.resource,
+      '--grant',
+      'client-credentials',
+      '--client-secret-file',
+      secretFile,
+      '--store',
+      'none',
+    ],
+    { env },
+  );
   assert.equal(node.code, 0, node.stderr);
-  const pod = await run(loginBinary, [podRegistry.host, '--issuer', idp.issuer, '--client-id', PIPELINE_CLIENTS.exchange, '--resource', idp.resource, '--grant', 'token-exchange', '--ci-token', 'kubelet'], { env });
+  const pod = await run(
+    loginBinary,
+    [
+      podRegistry.host,
+      '--issuer',
+      idp.issuer,
+      '--client-id',
+      PIPELINE_CLIENTS.exchange,
+      '--resource',
+      idp.resource,
+      '--grant',
+      'token-exchange',
+      '--ci-token',
+      'kubelet',
+    ],
+    { env },
+  );
   assert.equal(pod.code, 0, pod.stderr);
   assert.match(pod.stderr, /Configured .* for the kubelet credential provider/);
   image = await makeOciImage(await mkdtemp(join(home, 'img-')));
   // Put an image in both registries, with credentials the provider hands out.
-  for (const [host, extra] of [[nodeRegistry.host, {}], [podRegistry.host, { serviceAccountToken: kube.mint({ aud: KUBE_AUDIENCE }) }]] as const) {
+  for (const [host, extra] of [
+    [nodeRegistry.host, {}],
+    [podRegistry.host, { serviceAccountToken: kube.mint({ aud: KUBE_AUDIENCE }) }],
+  ] as const) {
     const answer = await provide(request(`${API}/v1`, `${host}/team/app:v1`, extra));
     assert.equal(answer.code, 0, answer.stderr);
     const { username, password } = JSON.parse(answer.stdout).auth[host];
-    const push = await run('skopeo', ['copy', '--dest-creds', `${username}:${password}`, '--dest-tls-verify=false', image, `docker://${host}/team/app:v1`], { env });
+    const push = await run('skopeo', ['copy', '--dest-creds', `${username}:${password}`, '--dest-tls-verify=false', image, `docker://${host}/team/app:v1`], {
+      env,
+    });
     assert.equal(push.code, 0, push.stderr);
   }
 });
@@ -88,7 +138,10 @@ for (const version of ['v1', 'v1beta1', 'v1alpha1']) {
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stderr, '');
     const answer = JSON.parse(result.stdout);
-    assert.deepEqual([answer.kind, answer.apiVersion, answer.cacheKeyType, Object.keys(answer.auth)], ['CredentialProviderResponse', `${API}/${version}`, 'Registry', [nodeRegistry.host]]);
+    assert.deepEqual(
+      [answer.kind, answer.apiVersion, answer.cacheKeyType, Object.keys(answer.auth)],
+      ['CredentialProviderResponse', `${API}/${version}`, 'Registry', [nodeRegistry.host]],
+    );
     const cache = parseGoDuration(answer.cacheDuration);
     // 120 s tokens, a 12 s margin: the kubelet stops using it before it expires.
     assert.ok(cache >= ACCESS_TOKEN_TTL - 12 - 3 && cache <= ACCESS_TOKEN_TTL - 12, `cacheDuration ${answer.cacheDuration}`);
@@ -100,7 +153,9 @@ for (const version of ['v1', 'v1beta1', 'v1alpha1']) {
 
 test("a pod's service-account token is exchanged at the provider (RFC 8693), and the result pulls", async () => {
   const before = idp.stats.tokenRequests['token-exchange'] ?? 0;
-  const result = await provide(request(`${API}/v1`, `${podRegistry.host}/team/app:v1`, { serviceAccountToken: kube.mint({ aud: KUBE_AUDIENCE, sub: 'system:serviceaccount:shop:web' }) }));
+  const result = await provide(
+    request(`${API}/v1`, `${podRegistry.host}/team/app:v1`, { serviceAccountToken: kube.mint({ aud: KUBE_AUDIENCE, sub: 'system:serviceaccount:shop:web' }) }),
+  );
   assert.equal(result.code, 0, result.stderr);
   assert.equal((idp.stats.tokenRequests['token-exchange'] ?? 0) - before, 1);
   const { username, password } = JSON.parse(result.stdout).auth[podRegistry.host];
@@ -147,7 +202,10 @@ test('pull-secret: refused for short-lived credentials with the reason; otherwis
     const made = await runHelper(['pull-secret', nodeRegistry.host, '--allow-short-lived', '--name', 'app-pull', '--namespace', 'shop', '-o', format], { env });
     assert.equal(made.code, 0, made.stderr);
     const secret = format === 'json' ? JSON.parse(made.stdout) : parseYaml(made.stdout);
-    assert.deepEqual([secret.apiVersion, secret.kind, secret.type, secret.metadata.name, secret.metadata.namespace], ['v1', 'Secret', 'kubernetes.io/dockerconfigjson', 'app-pull', 'shop']);
+    assert.deepEqual(
+      [secret.apiVersion, secret.kind, secret.type, secret.metadata.name, secret.metadata.namespace],
+      ['v1', 'Secret', 'kubernetes.io/dockerconfigjson', 'app-pull', 'shop'],
+    );
     assert.ok(Date.parse(secret.metadata.annotations['docker-credential-oidc/expires-at']) > Date.now());
     const authFile = join(home, `pull-secret-${format}.json`);
     await writeFile(authFile, Buffer.from(secret.data['.dockerconfigjson'], 'base64'));

@@ -28,7 +28,10 @@ test('sign-in and refresh go through HTTP_PROXY; NO_PROXY bypasses it', async ()
   const login = await signIn(idp, 'proxied.example', ['--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--no-browser'], env);
   assert.equal(login.code, 0, login.stderr);
   const providerHost = new URL(idp.issuer).host;
-  assert.ok(proxy.seen.filter((h) => h === providerHost).length >= 2, `discovery, device authorization and token requests went through the proxy: ${proxy.seen.join(' ')}`);
+  assert.ok(
+    proxy.seen.filter((h) => h === providerHost).length >= 2,
+    `discovery, device authorization and token requests went through the proxy: ${proxy.seen.join(' ')}`,
+  );
 
   await new Promise((r) => setTimeout(r, 4500));
   const before = proxy.seen.length;

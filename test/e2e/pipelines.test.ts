@@ -58,9 +58,15 @@ async function get(server: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<{ 
 }
 
 async function pushAndPull(host: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<void> {
-  const push = await run('skopeo', ['copy', '--authfile', authFile, '--dest-tls-verify=false', image, `docker://${host}/ci/app:v1`], { env: { ...env, ...extraEnv } });
+  const push = await run('skopeo', ['copy', '--authfile', authFile, '--dest-tls-verify=false', image, `docker://${host}/ci/app:v1`], {
+    env: { ...env, ...extraEnv },
+  });
   assert.equal(push.code, 0, push.stderr);
-  const pull = await run('skopeo', ['copy', '--authfile', authFile, '--src-tls-verify=false', `docker://${host}/ci/app:v1`, `oci:${join(home, `pulled-${host.replace(/\W/g, '-')}`)}:v1`], { env: { ...env, ...extraEnv } });
+  const pull = await run(
+    'skopeo',
+    ['copy', '--authfile', authFile, '--src-tls-verify=false', `docker://${host}/ci/app:v1`, `oci:${join(home, `pulled-${host.replace(/\W/g, '-')}`)}:v1`],
+    { env: { ...env, ...extraEnv } },
+  );
   assert.equal(pull.code, 0, pull.stderr);
 }
 
@@ -70,7 +76,13 @@ before(async () => {
   ci = await startCiIssuer({ ttl: 5 });
   idp = await startIdp({ accessTokenTtl: ACCESS_TOKEN_TTL, ciTrust: { verify: (token) => ci.verify(token, CI_AUDIENCE) } });
   tokenServer = await startTokenServer({ idp });
-  const tokenAuth = { kind: 'token' as const, realm: tokenServer.realm, service: tokenServer.service, issuer: tokenServer.issuer, rootCertPath: tokenServer.rootCertPath };
+  const tokenAuth = {
+    kind: 'token' as const,
+    realm: tokenServer.realm,
+    service: tokenServer.service,
+    issuer: tokenServer.issuer,
+    rootCertPath: tokenServer.rootCertPath,
+  };
   for (const name of ['secret', 'key', 'exchange', 'bearer'] as const) registries[name] = await startRegistry(tokenAuth);
   entra = await startEntraDouble({
     federated: [
@@ -107,7 +119,18 @@ after(async () => {
 });
 
 test('client credentials with a secret file: registry-login checks it with one grant, skopeo pushes and pulls', async () => {
-  const result = await login(registries.secret.host, ['--issuer', idp.issuer, '--client-id', PIPELINE_CLIENTS.secret, '--resource', idp.resource, '--grant', 'client-credentials', '--client-secret-file', secretFile]);
+  const result = await login(registries.secret.host, [
+    '--issuer',
+    idp.issuer,
+    '--client-id',
+    PIPELINE_CLIENTS.secret,
+    '--resource',
+    idp.resource,
+    '--grant',
+    'client-credentials',
+    '--client-secret-file',
+    secretFile,
+  ]);
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stderr, new RegExp(`Signed in to ${registries.secret.host} as ${PIPELINE_CLIENTS.secret} without a person`));
   assert.equal(grants('client_credentials'), 1);
@@ -117,7 +140,18 @@ test('client credentials with a secret file: registry-login checks it with one g
 });
 
 test('private_key_jwt: a fresh signed assertion per request, no secret anywhere but the key file', async () => {
-  const result = await login(registries.key.host, ['--issuer', idp.issuer, '--client-id', PIPELINE_CLIENTS.privateKey, '--resource', idp.resource, '--grant', 'client-credentials', '--private-key-file', keyFile]);
+  const result = await login(registries.key.host, [
+    '--issuer',
+    idp.issuer,
+    '--client-id',
+    PIPELINE_CLIENTS.privateKey,
+    '--resource',
+    idp.resource,
+    '--grant',
+    'client-credentials',
+    '--private-key-file',
+    keyFile,
+  ]);
   assert.equal(result.code, 0, result.stderr);
   await pushAndPull(registries.key.host);
   const first = await get(registries.key.host);
@@ -129,7 +163,24 @@ test('private_key_jwt: a fresh signed assertion per request, no secret anywhere 
 test('token exchange of the GitHub Actions token (request URL protocol): a new CI token for every grant', async () => {
   const github = ci.github;
   const requestsBefore = ci.requests.github;
-  const result = await login(registries.exchange.host, ['--issuer', idp.issuer, '--client-id', PIPELINE_CLIENTS.exchange, '--resource', idp.resource, '--grant', 'token-exchange', '--ci-token', 'github-actions', '--ci-token-audience', CI_AUDIENCE], github);
+  const result = await login(
+    registries.exchange.host,
+    [
+      '--issuer',
+      idp.issuer,
+      '--client-id',
+      PIPELINE_CLIENTS.exchange,
+      '--resource',
+      idp.resource,
+      '--grant',
+      'token-exchange',
+      '--ci-token',
+      'github-actions',
+      '--ci-token-audience',
+      CI_AUDIENCE,
+    ],
+    github,
+  );
   assert.equal(result.code, 0, result.stderr);
   assert.equal(grants('token-exchange'), 1);
   await pushAndPull(registries.exchange.host, github);
@@ -140,7 +191,18 @@ test('token exchange of the GitHub Actions token (request URL protocol): a new C
 });
 
 test('JWT bearer with a projected service-account token file that is rewritten during the test', async () => {
-  const result = await login(registries.bearer.host, ['--issuer', idp.issuer, '--client-id', PIPELINE_CLIENTS.exchange, '--resource', idp.resource, '--grant', 'jwt-bearer', '--ci-token', `file:${projectedFile}`]);
+  const result = await login(registries.bearer.host, [
+    '--issuer',
+    idp.issuer,
+    '--client-id',
+    PIPELINE_CLIENTS.exchange,
+    '--resource',
+    idp.resource,
+    '--grant',
+    'jwt-bearer',
+    '--ci-token',
+    `file:${projectedFile}`,
+  ]);
   assert.equal(result.code, 0, result.stderr);
   // The file's token lives 5 s and is rewritten every 2 s: the grants after it expired still work.
   await sleep(6000);
@@ -162,7 +224,26 @@ test('16 concurrent gets on an expiring token make exactly one grant request', a
 });
 
 test('ACR with Entra ID workload identity federation: the GitHub Actions token as client assertion, then /oauth2/exchange', async () => {
-  const result = await login(acr.host, ['--mode', 'acr', '--issuer', entra.issuer, '--tenant', entra.tenant, '--client-id', entra.clientId, '--grant', 'client-credentials', '--ci-token', 'github-actions', '--ci-token-audience', ENTRA_FEDERATION_AUDIENCE], ci.github);
+  const result = await login(
+    acr.host,
+    [
+      '--mode',
+      'acr',
+      '--issuer',
+      entra.issuer,
+      '--tenant',
+      entra.tenant,
+      '--client-id',
+      entra.clientId,
+      '--grant',
+      'client-credentials',
+      '--ci-token',
+      'github-actions',
+      '--ci-token-audience',
+      ENTRA_FEDERATION_AUDIENCE,
+    ],
+    ci.github,
+  );
   assert.equal(result.code, 0, result.stderr);
   assert.equal(entra.grants, 1);
   const answer = await get(acr.host, ci.github);
@@ -183,24 +264,63 @@ test('what a pipeline gets wrong is one line with the fix, exit 1', async () => 
   const cases: Array<{ args: string[]; env?: NodeJS.ProcessEnv; message: RegExp }> = [
     {
       args: ['--issuer', idp.issuer, '--client-id', PIPELINE_CLIENTS.secret, '--grant', 'client-credentials', '--client-secret-file', wrongSecret],
-      message: /refused --grant client-credentials for \S+ \(invalid_client\): it did not accept the client's credentials: check --client-id and the secret or key/,
+      message:
+        /refused --grant client-credentials for \S+ \(invalid_client\): it did not accept the client's credentials: check --client-id and the secret or key/,
     },
     {
-      args: ['--issuer', idp.issuer, '--client-id', PIPELINE_CLIENTS.exchange, '--grant', 'token-exchange', '--ci-token', 'github-actions', '--ci-token-audience', 'wrong-audience'],
+      args: [
+        '--issuer',
+        idp.issuer,
+        '--client-id',
+        PIPELINE_CLIENTS.exchange,
+        '--grant',
+        'token-exchange',
+        '--ci-token',
+        'github-actions',
+        '--ci-token-audience',
+        'wrong-audience',
+      ],
       env: ci.github,
-      message: /\(invalid_grant\): it did not accept the CI token from GitHub Actions: check that the provider trusts its issuer, and its subject and audience \(--ci-token-audience\)/,
+      message:
+        /\(invalid_grant\): it did not accept the CI token from GitHub Actions: check that the provider trusts its issuer, and its subject and audience \(--ci-token-audience\)/,
     },
     {
       args: ['--issuer', idp.issuer, '--client-id', PIPELINE_CLIENTS.exchange, '--grant', 'token-exchange', '--ci-token', 'github-actions'],
       message: /ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set: give the job "permissions: id-token: write"/,
     },
     {
-      args: ['--mode', 'acr', '--issuer', entra.issuer, '--client-id', entra.clientId, '--grant', 'client-credentials', '--ci-token', 'github-actions', '--ci-token-audience', 'api://wrong'],
+      args: [
+        '--mode',
+        'acr',
+        '--issuer',
+        entra.issuer,
+        '--client-id',
+        entra.clientId,
+        '--grant',
+        'client-credentials',
+        '--ci-token',
+        'github-actions',
+        '--ci-token-audience',
+        'api://wrong',
+      ],
       env: ci.github,
       message: /no federated credential of the application matches the CI token from GitHub Actions/,
     },
     {
-      args: ['--mode', 'acr', '--issuer', entra.issuer, '--client-id', 'not-an-app', '--grant', 'client-credentials', '--ci-token', 'github-actions', '--ci-token-audience', ENTRA_FEDERATION_AUDIENCE],
+      args: [
+        '--mode',
+        'acr',
+        '--issuer',
+        entra.issuer,
+        '--client-id',
+        'not-an-app',
+        '--grant',
+        'client-credentials',
+        '--ci-token',
+        'github-actions',
+        '--ci-token-audience',
+        ENTRA_FEDERATION_AUDIENCE,
+      ],
       env: ci.github,
       message: /the application \(--client-id\) is not found in the tenant: check --client-id and --tenant/,
     },
@@ -212,7 +332,11 @@ test('what a pipeline gets wrong is one line with the fix, exit 1', async () => 
     assert.equal(result.stderr.trim().split('\n').length, 1, `one line: ${result.stderr}`);
   }
   const settings = JSON.parse(await readFile(join(home, '.config', 'docker-credential-oidc', 'config.json'), 'utf8'));
-  assert.deepEqual(Object.keys(settings.registries).filter((k) => k.includes(':600')), [], 'a failed login saves no registry');
+  assert.deepEqual(
+    Object.keys(settings.registries).filter((k) => k.includes(':600')),
+    [],
+    'a failed login saves no registry',
+  );
 });
 
 test('status --check is the preflight: 0 when every registry can answer now, 1 naming the one that cannot', async () => {
@@ -222,7 +346,7 @@ test('status --check is the preflight: 0 when every registry can answer now, 1 n
   assert.match(ready.stdout, new RegExp(`${registries.exchange.host}: ready`));
   const status = await runHelper(['status'], { env });
   outputs.push(status);
-  assert.match(status.stdout, /signed in:      yes, without a person \(get runs --grant client-credentials\)/);
+  assert.match(status.stdout, /signed in: {6}yes, without a person \(get runs --grant client-credentials\)/);
   // Without the job's CI variables, a registry that needs them cannot answer once its token expires.
   await sleep((ACCESS_TOKEN_TTL / 2 + 1) * 1000);
   const notReady = await runHelper(['status', '--check', registries.exchange.host], { env });

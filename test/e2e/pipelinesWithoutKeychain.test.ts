@@ -31,7 +31,19 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const clientCredentials = () => idp.stats.tokenRequests.client_credentials ?? 0;
 
 function robotArgs(extra: string[] = []): string[] {
-  return ['--issuer', idp.issuer, '--client-id', PIPELINE_CLIENTS.secret, '--resource', idp.resource, '--grant', 'client-credentials', '--client-secret-file', secretFile, ...extra];
+  return [
+    '--issuer',
+    idp.issuer,
+    '--client-id',
+    PIPELINE_CLIENTS.secret,
+    '--resource',
+    idp.resource,
+    '--grant',
+    'client-credentials',
+    '--client-secret-file',
+    secretFile,
+    ...extra,
+  ];
 }
 
 async function getSecret(host: string, viaKeyctlSession = false): Promise<string> {
@@ -52,7 +64,13 @@ before(async () => {
   bus = await startBareBus();
   idp = await startIdp({ accessTokenTtl: ACCESS_TOKEN_TTL });
   tokenServer = await startTokenServer({ idp });
-  const tokenAuth = { kind: 'token' as const, realm: tokenServer.realm, service: tokenServer.service, issuer: tokenServer.issuer, rootCertPath: tokenServer.rootCertPath };
+  const tokenAuth = {
+    kind: 'token' as const,
+    realm: tokenServer.realm,
+    service: tokenServer.service,
+    issuer: tokenServer.issuer,
+    rootCertPath: tokenServer.rootCertPath,
+  };
   kernelRegistry = await startRegistry(tokenAuth);
   noneRegistry = await startRegistry(tokenAuth);
   personRegistry = await startRegistry(tokenAuth);
@@ -123,14 +141,26 @@ test('--store none keeps nothing: every get is one grant, and list still answers
 
 test('a person without a Secret Service is refused before any code is shown, and signs in with --store kernel', async () => {
   const devices = idp.stats.deviceAuthorizations;
-  const refused = await run(loginBinary, [personRegistry.host, '--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--no-browser'], { env });
+  const refused = await run(
+    loginBinary,
+    [personRegistry.host, '--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--no-browser'],
+    { env },
+  );
   assert.equal(refused.code, 1);
-  assert.match(refused.stderr, /no Secret Service on the D-Bus session bus: a sign-in holds a long-lived refresh token and is kept only in a keychain; add --store kernel/);
+  assert.match(
+    refused.stderr,
+    /no Secret Service on the D-Bus session bus: a sign-in holds a long-lived refresh token and is kept only in a keychain; add --store kernel/,
+  );
   assert.equal(idp.stats.deviceAuthorizations, devices, 'no device code was requested');
   const settings = JSON.parse(await readFile(join(home, '.config', 'docker-credential-oidc', 'config.json'), 'utf8'));
   assert.equal(settings.registries[personRegistry.host], undefined);
 
-  const login = await signIn(idp, personRegistry.host, ['--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--no-browser', '--store', 'kernel'], env);
+  const login = await signIn(
+    idp,
+    personRegistry.host,
+    ['--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--no-browser', '--store', 'kernel'],
+    env,
+  );
   assert.equal(login.code, 0, login.stderr);
   assert.ok(await inKernel(`session:${idp.issuer}#${idp.clientId} (kernel)`), 'the sign-in is in the kernel keyring');
   await getSecret(personRegistry.host, true);

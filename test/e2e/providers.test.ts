@@ -39,7 +39,18 @@ const extraArgs = (home: string): Record<string, string[]> => ({
 
 /** registry-login as a person runs it; the double plays the person (approve or decline at the first poll). */
 function login(double: ProviderDouble, registry: string, flow: 'device-code' | 'browser'): { done: Promise<RunResult>; browserUrl: Promise<string> } {
-  const args = [registry, '--issuer', double.issuer, '--client-id', 'docker-cli', '--scope', 'openid offline_access', '--flow', flow, ...(extraArgs(world.home)[double.personality.name] ?? [])];
+  const args = [
+    registry,
+    '--issuer',
+    double.issuer,
+    '--client-id',
+    'docker-cli',
+    '--scope',
+    'openid offline_access',
+    '--flow',
+    flow,
+    ...(extraArgs(world.home)[double.personality.name] ?? []),
+  ];
   if (flow === 'device-code') args.push('--no-browser');
   const { done, url } = startBrowserLogin(args, world.env, launcher, world.home);
   return { done, browserUrl: url };
@@ -58,8 +69,16 @@ async function get(registry: string): Promise<RunResult> {
 }
 
 const personalities: Array<{ personality: Personality; shows: RegExp; ended: RegExp }> = [
-  { personality: google, shows: /open https:\/\/www\.google\.com\/device and enter the code/, ended: /the provider ended the sign-in for \S+ .*: run "registry-login/ },
-  { personality: entra, shows: /To sign in, use a web browser to open the page https:\/\/microsoft\.com\/devicelogin and enter the code/, ended: /the provider needs you to sign in again for \S+ .*: run "registry-login/ },
+  {
+    personality: google,
+    shows: /open https:\/\/www\.google\.com\/device and enter the code/,
+    ended: /the provider ended the sign-in for \S+ .*: run "registry-login/,
+  },
+  {
+    personality: entra,
+    shows: /To sign in, use a web browser to open the page https:\/\/microsoft\.com\/devicelogin and enter the code/,
+    ended: /the provider needs you to sign in again for \S+ .*: run "registry-login/,
+  },
   { personality: keycloak, shows: /\/realms\/dev\/device/, ended: /the provider ended the sign-in for \S+ .*: run "registry-login/ },
   { personality: okta, shows: /\/activate/, ended: /the provider ended the sign-in for \S+ .*: run "registry-login/ },
   { personality: gitlab, shows: /\/oauth\/device/, ended: /the provider ended the sign-in for \S+ .*: run "registry-login/ },
@@ -128,12 +147,29 @@ test('the Harbor recipe: the ID token is the CLI secret, the username its prefer
   const double = await startProviderDouble(keycloak, { accessTokenTtl: 300 });
   try {
     const registry = 'harbor.registry.test';
-    const child = spawn(loginBinary, [registry, '--issuer', double.issuer, '--client-id', 'harbor-cli', '--secret', 'id-token', '--username-claim', 'preferred_username', '--flow', 'device-code', '--no-browser'], { env: world.env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      loginBinary,
+      [
+        registry,
+        '--issuer',
+        double.issuer,
+        '--client-id',
+        'harbor-cli',
+        '--secret',
+        'id-token',
+        '--username-claim',
+        'preferred_username',
+        '--flow',
+        'device-code',
+        '--no-browser',
+      ],
+      { env: world.env, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     assert.equal(await new Promise((resolve) => child.once('close', resolve)), 0, stderr);
     const answer = JSON.parse((await get(registry)).stdout) as { Username: string; Secret: string };
-    const claims = JSON.parse(Buffer.from(answer.Secret.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+    const claims = JSON.parse(Buffer.from(answer.Secret.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
     assert.deepEqual([answer.Username, claims.aud, claims.iss, claims.preferred_username], ['alice', 'harbor-cli', double.issuer, 'alice']);
     assert.ok(!double.issued.includes(answer.Secret), 'the ID token, not the access token');
   } finally {
@@ -146,7 +182,22 @@ test('a client secret from an environment variable reaches the renewer over a pi
   try {
     const registry = 'env-secret.registry.test';
     const env = { ...world.env, GOOGLE_SECRET: GOOGLE_CLIENT_SECRET };
-    const args = [registry, '--issuer', double.issuer, '--client-id', 'docker-cli', '--scope', 'openid offline_access', '--client-secret-env', 'GOOGLE_SECRET', '--username', 'oauth2accesstoken', '--flow', 'device-code', '--no-browser'];
+    const args = [
+      registry,
+      '--issuer',
+      double.issuer,
+      '--client-id',
+      'docker-cli',
+      '--scope',
+      'openid offline_access',
+      '--client-secret-env',
+      'GOOGLE_SECRET',
+      '--username',
+      'oauth2accesstoken',
+      '--flow',
+      'device-code',
+      '--no-browser',
+    ];
     const signedIn = await startBrowserLogin(args, env, launcher, world.home).done;
     assert.equal(signedIn.code, 0, signedIn.stderr);
     await sleep(2500);
@@ -158,22 +209,25 @@ test('a client secret from an environment variable reaches the renewer over a pi
     for (const pid of await readdir('/proc')) {
       if (!/^\d+$/.test(pid)) continue;
       const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-      if (cmdline.includes('__renew-credential') && cmdline.includes(registry)) environments.push(await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => ''));
+      if (cmdline.includes('__renew-credential') && cmdline.includes(registry))
+        environments.push(await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => ''));
     }
     const answer = await getting;
     assert.equal(answer.code, 0, answer.stdout);
     assert.equal(JSON.parse(answer.stdout).Secret, double.issued.at(-1), 'renewed with the secret');
     assert.ok(environments.length >= 1, 'the renewer was running');
-    for (const environ of environments) assert.ok(!environ.includes(GOOGLE_CLIENT_SECRET), 'the client secret is not in the renewer\'s environment');
+    for (const environ of environments) assert.ok(!environ.includes(GOOGLE_CLIENT_SECRET), "the client secret is not in the renewer's environment");
 
     // Nor in the browser's, at a desktop.
-    const browserArgs = args.map((a) => (a === 'device-code' ? 'browser' : a === registry ? `desktop.${registry}` : a === 'docker-cli' ? 'desktop-cli' : a)).filter((a) => a !== '--no-browser');
+    const browserArgs = args
+      .map((a) => (a === 'device-code' ? 'browser' : a === registry ? `desktop.${registry}` : a === 'docker-cli' ? 'desktop-cli' : a))
+      .filter((a) => a !== '--no-browser');
     const browser = startBrowserLogin(browserArgs, { ...env, DISPLAY: ':0' }, launcher, world.home);
     await browse(await browser.url);
     assert.equal((await browser.done).code, 0);
     const browserEnv = await browser.browserEnvironment();
     assert.match(browserEnv, /DISPLAY=:0/, 'the stub browser was started and recorded its environment');
-    assert.ok(!browserEnv.includes(GOOGLE_CLIENT_SECRET), 'the client secret is not in the browser\'s environment');
+    assert.ok(!browserEnv.includes(GOOGLE_CLIENT_SECRET), "the client secret is not in the browser's environment");
   } finally {
     await double.stop();
   }

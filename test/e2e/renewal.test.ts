@@ -22,7 +22,12 @@ const refreshes = () => idp.stats.tokenRequests.refresh_token ?? 0;
 const replays = () => idp.stats.tokenRequests.refresh_token_error ?? 0;
 
 async function signInToRenew(): Promise<void> {
-  const login = await signIn(idp, REGISTRY, ['--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--scope', 'openid offline_access profile', '--no-browser'], world.env);
+  const login = await signIn(
+    idp,
+    REGISTRY,
+    ['--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--scope', 'openid offline_access profile', '--no-browser'],
+    world.env,
+  );
   assert.equal(login.code, 0, login.stderr);
 }
 
@@ -55,8 +60,14 @@ test('a get that refreshes leaves the provider, crypto and HTTP modules to the r
   assert.equal(result.code, 0, result.stderr);
   assert.equal(refreshes(), seen + 1, 'this get did refresh');
   const HEAVY = /^NativeModule (crypto|zlib|tls|http|https|internal\/deps\/undici\/undici)$/;
-  assert.ok((await probe.loaded('get', 'renewer')).some((module) => HEAVY.test(module)), 'the renewer does load them (the probe can see them)');
-  assert.deepEqual((await probe.loaded('get')).filter((module) => HEAVY.test(module)), []);
+  assert.ok(
+    (await probe.loaded('get', 'renewer')).some((module) => HEAVY.test(module)),
+    'the renewer does load them (the probe can see them)',
+  );
+  assert.deepEqual(
+    (await probe.loaded('get')).filter((module) => HEAVY.test(module)),
+    [],
+  );
   await probe.remove();
 });
 

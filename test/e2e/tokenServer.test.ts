@@ -37,7 +37,9 @@ let signedInAt = 0;
 let firstAccessToken = '';
 
 /** The issue's example, as written, with this machine's places and one more rule for publishers. */
-const exampleWith = (issuer: string, audience: string, service = SERVICE) => (paths: { listen: string; key: string; cert: string }) => `${exampleConfig({ ...paths, service, issuer, audience })}  - match: {groups: publishers}
+const exampleWith =
+  (issuer: string, audience: string, service = SERVICE) =>
+  (paths: { listen: string; key: string; cert: string }) => `${exampleConfig({ ...paths, service, issuer, audience })}  - match: {groups: publishers}
     repositories: ["public/*"]
     actions: [pull, push]
 `;
@@ -45,7 +47,10 @@ const exampleWith = (issuer: string, audience: string, service = SERVICE) => (pa
 const skopeo = (args: string[]) => run('skopeo', ['--insecure-policy', ...args], { env, timeoutMs: 60_000 });
 
 /** A raw request to the token server, optionally from another loopback address. */
-function call(path: string, options: { method?: string; headers?: Record<string, string>; body?: string; from?: string; base?: string } = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+function call(
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string; from?: string; base?: string } = {},
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   const url = new URL(path, options.base ?? server.url);
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { method: options.method ?? 'GET', headers: options.headers, localAddress: options.from }, (res) => {
@@ -60,7 +65,7 @@ function call(path: string, options: { method?: string; headers?: Record<string,
 
 const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
 const tokenUrl = (scope: string) => `/token?service=${SERVICE}&scope=${encodeURIComponent(scope)}`;
-const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
 const decisions = () => server.logs().filter((line) => line.msg === 'decision');
 /** The decision logged after the first `seen`: its line may reach our pipe after the HTTP answer. */
 async function decisionAfter(seen: number): Promise<Record<string, unknown>> {
@@ -68,11 +73,13 @@ async function decisionAfter(seen: number): Promise<Record<string, unknown>> {
     if (i > 200) throw new Error('no decision was logged');
     await new Promise((r) => setTimeout(r, 10));
   }
-  return decisions()[seen]!;
+  return decisions()[seen];
 }
 
 async function sessionItem(): Promise<{ accessToken: { value: string }; idToken?: { value: string } }> {
-  const { stdout } = await run('secret-tool', ['lookup', 'service', 'docker-credential-oidc', 'username', `session:${idp.issuer}#${idp.clientId}`], { env: keyring.env });
+  const { stdout } = await run('secret-tool', ['lookup', 'service', 'docker-credential-oidc', 'username', `session:${idp.issuer}#${idp.clientId}`], {
+    env: keyring.env,
+  });
   return JSON.parse(stdout);
 }
 
@@ -97,7 +104,12 @@ after(async () => {
 });
 
 test('registry-login without --mode finds the exchange from the registry challenge and signs in', async () => {
-  const login = await signIn(idp, registry.host, ['--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--scope', 'openid offline_access profile', '--no-browser'], env);
+  const login = await signIn(
+    idp,
+    registry.host,
+    ['--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--scope', 'openid offline_access profile', '--no-browser'],
+    env,
+  );
   assert.equal(login.code, 0, login.stderr);
   signedInAt = Date.now();
   firstAccessToken = (await sessionItem()).accessToken.value;
@@ -122,12 +134,27 @@ test('registry-login without --mode finds the exchange from the registry challen
 test('a developer pushes and pulls team/app with skopeo; other-team/app and delete are refused', async () => {
   const push = await skopeo(['copy', '--authfile', authFile, '--dest-tls-verify=false', image, `docker://${registry.host}/team/app:v1`]);
   assert.equal(push.code, 0, push.stderr);
-  const pull = await skopeo(['copy', '--authfile', authFile, '--src-tls-verify=false', `docker://${registry.host}/team/app:v1`, `oci:${join(home, 'pulled')}:v1`]);
+  const pull = await skopeo([
+    'copy',
+    '--authfile',
+    authFile,
+    '--src-tls-verify=false',
+    `docker://${registry.host}/team/app:v1`,
+    `oci:${join(home, 'pulled')}:v1`,
+  ]);
   assert.equal(pull.code, 0, pull.stderr);
   const foreign = await skopeo(['copy', '--authfile', authFile, '--dest-tls-verify=false', image, `docker://${registry.host}/other-team/app:v1`]);
   assert.notEqual(foreign.code, 0);
   assert.match(foreign.stderr, /denied|unauthorized|authentication required/i);
-  assert.ok(server.logs().some((line) => Array.isArray(line.asked) && (line.asked as string[]).includes('repository:other-team/app:pull,push') && (line.granted as string[]).length === 0), 'the refusal is in the decision log');
+  assert.ok(
+    server
+      .logs()
+      .some(
+        (line) =>
+          Array.isArray(line.asked) && (line.asked as string[]).includes('repository:other-team/app:pull,push') && (line.granted as string[]).length === 0,
+      ),
+    'the refusal is in the decision log',
+  );
   const remove = await skopeo(['delete', '--authfile', authFile, '--tls-verify=false', `docker://${registry.host}/team/app:v1`]);
   assert.notEqual(remove.code, 0);
   assert.match(remove.stderr, /denied|unauthorized|authentication required/i);
@@ -147,37 +174,86 @@ test('the docker CLI logs in with what the helper gives and inspects the manifes
 });
 
 test('password mode: the OIDC access token itself is the password at the token server', async () => {
-  const login = await signIn(idp, passwordRegistry.host, ['--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--scope', 'openid offline_access profile', '--mode', 'password', '--no-browser'], env);
+  const login = await signIn(
+    idp,
+    passwordRegistry.host,
+    [
+      '--issuer',
+      idp.issuer,
+      '--client-id',
+      idp.clientId,
+      '--resource',
+      idp.resource,
+      '--scope',
+      'openid offline_access profile',
+      '--mode',
+      'password',
+      '--no-browser',
+    ],
+    env,
+  );
   assert.equal(login.code, 0, login.stderr);
   const push = await skopeo(['copy', '--authfile', authFile, '--dest-tls-verify=false', image, `docker://${passwordRegistry.host}/team/app:v1`]);
   assert.equal(push.code, 0, push.stderr);
-  assert.ok(server.logs().some((line) => line.route === '/token' && line.outcome === 'issued' && line.provider === idp.issuer), 'the token server verified a provider token');
+  assert.ok(
+    server.logs().some((line) => line.route === '/token' && line.outcome === 'issued' && line.provider === idp.issuer),
+    'the token server verified a provider token',
+  );
 });
 
 test('anonymous pull of a public repository works; anonymous push does not', async () => {
   const publish = await skopeo(['copy', '--authfile', authFile, '--dest-tls-verify=false', image, `docker://${registry.host}/public/hello:v1`]);
   assert.equal(publish.code, 0, publish.stderr);
-  const pull = await skopeo(['copy', '--src-no-creds', '--src-tls-verify=false', `docker://${registry.host}/public/hello:v1`, `oci:${join(home, 'anonymous')}:v1`]);
+  const pull = await skopeo([
+    'copy',
+    '--src-no-creds',
+    '--src-tls-verify=false',
+    `docker://${registry.host}/public/hello:v1`,
+    `oci:${join(home, 'anonymous')}:v1`,
+  ]);
   assert.equal(pull.code, 0, pull.stderr);
   const push = await skopeo(['copy', '--dest-no-creds', '--dest-tls-verify=false', image, `docker://${registry.host}/public/pushed:v1`]);
   assert.notEqual(push.code, 0);
-  const privatePull = await skopeo(['copy', '--src-no-creds', '--src-tls-verify=false', `docker://${registry.host}/team/app:v1`, `oci:${join(home, 'anonymous2')}:v1`]);
+  const privatePull = await skopeo([
+    'copy',
+    '--src-no-creds',
+    '--src-tls-verify=false',
+    `docker://${registry.host}/team/app:v1`,
+    `oci:${join(home, 'anonymous2')}:v1`,
+  ]);
   assert.notEqual(privatePull.code, 0);
 });
 
 test('the OAuth2 form: a password grant with access_type=offline, then the refresh_token grant; GET offline_token=true', async () => {
   const fresh = JSON.parse((await runHelper(['get'], { env, input: passwordRegistry.host })).stdout) as { Secret: string };
-  const form = (fields: Record<string, string>) => call('/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
-  const password = await form({ grant_type: 'password', username: 'alice', password: fresh.Secret, service: SERVICE, scope: 'repository:team/app:pull,push', access_type: 'offline', client_id: 'docker' });
+  const form = (fields: Record<string, string>) =>
+    call('/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+  const password = await form({
+    grant_type: 'password',
+    username: 'alice',
+    password: fresh.Secret,
+    service: SERVICE,
+    scope: 'repository:team/app:pull,push',
+    access_type: 'offline',
+    client_id: 'docker',
+  });
   assert.equal(password.status, 200, password.body);
   const first = JSON.parse(password.body) as { access_token: string; refresh_token: string; scope: string; expires_in: number };
   assert.equal(first.scope, 'repository:team/app:pull,push');
   assert.equal(first.expires_in, 300);
   assert.ok(first.refresh_token, 'access_type=offline returns a registry refresh token');
-  const refreshed = await form({ grant_type: 'refresh_token', refresh_token: first.refresh_token, service: SERVICE, scope: 'repository:team/db:pull repository:other-team/app:pull', client_id: 'docker' });
+  const refreshed = await form({
+    grant_type: 'refresh_token',
+    refresh_token: first.refresh_token,
+    service: SERVICE,
+    scope: 'repository:team/db:pull repository:other-team/app:pull',
+    client_id: 'docker',
+  });
   assert.equal(refreshed.status, 200, refreshed.body);
   assert.equal((JSON.parse(refreshed.body) as { scope: string }).scope, 'repository:team/db:pull', 'another scope for the same subject, cut by the rules');
-  const offline = await call(`/token?service=${SERVICE}&scope=repository:team/app:pull&offline_token=true&client_id=docker`, { headers: basic('alice', fresh.Secret) });
+  const offline = await call(`/token?service=${SERVICE}&scope=repository:team/app:pull&offline_token=true&client_id=docker`, {
+    headers: basic('alice', fresh.Secret),
+  });
   assert.equal(offline.status, 200, offline.body);
   const identity = (JSON.parse(offline.body) as { refresh_token?: string }).refresh_token;
   assert.ok(identity, 'what docker keeps as its identity token');
@@ -210,13 +286,17 @@ test('attacks are refused, each with its reason in the decision log', async (t) 
   };
   const now = Math.floor(Date.now() / 1000);
   const goodClaims = { iss: idp.issuer, aud: idp.resource, sub: 'alice', groups: ['developers'], iat: now, exp: now + 300 };
-  const otherToken = await (await fetch(`${otherIdp.issuer}/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: PIPELINE_CLIENTS.secret, client_secret: otherIdp.pipeline.clientSecret }),
-  })).json() as { access_token: string };
+  const otherToken = (await (
+    await fetch(`${otherIdp.issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: PIPELINE_CLIENTS.secret, client_secret: otherIdp.pipeline.clientSecret }),
+    })
+  ).json()) as { access_token: string };
   // A second token server with the same keys but another service: its refresh tokens are genuine.
-  const sibling = await startTokenServerProcess(exampleWith(idp.issuer, idp.resource, 'other.example.com'), { signing: { key: server.keyPath, cert: server.certificatePath } });
+  const sibling = await startTokenServerProcess(exampleWith(idp.issuer, idp.resource, 'other.example.com'), {
+    signing: { key: server.keyPath, cert: server.certificatePath },
+  });
   t.after(() => sibling.stop());
   const fresh = await runHelper(['get'], { env, input: passwordRegistry.host });
   const liveAccessToken = (JSON.parse(fresh.stdout) as { Secret: string }).Secret;
@@ -233,16 +313,59 @@ test('attacks are refused, each with its reason in the decision log', async (t) 
   const tampered = `${h}.${Buffer.from(JSON.stringify({ ...claimsOf(ours), claims: { sub: 'alice', groups: ['admins'] } })).toString('base64url')}.${s}`;
   void p;
 
-  refusals.push(['an expired provider token', () => call(tokenUrl('repository:team/app:pull'), { headers: basic('alice', firstAccessToken) }), /expired token/]);
-  refusals.push(['an ID token (audience: the client, not the registry)', () => call(tokenUrl('repository:team/app:pull'), { headers: basic('alice', session.idToken!.value) }), /wrong audience|ID token/]);
+  refusals.push([
+    'an expired provider token',
+    () => call(tokenUrl('repository:team/app:pull'), { headers: basic('alice', firstAccessToken) }),
+    /expired token/,
+  ]);
+  refusals.push([
+    'an ID token (audience: the client, not the registry)',
+    () => call(tokenUrl('repository:team/app:pull'), { headers: basic('alice', session.idToken!.value) }),
+    /wrong audience|ID token/,
+  ]);
   refusals.push(['another issuer', () => call(tokenUrl('repository:team/app:pull'), { headers: basic('robot', otherToken.access_token) }), /another issuer/]);
-  refusals.push(['a key not in the JWKS', () => call(tokenUrl('repository:team/app:pull'), { headers: basic('alice', forged({ alg: 'RS256', kid: 'rogue-key', typ: 'at+jwt' }, goodClaims)) }), /key not in the provider's JWKS/]);
-  refusals.push(['the provider\'s kid with another key', () => call(tokenUrl('repository:team/app:pull'), { headers: basic('alice', forged({ alg: 'RS256', kid: 'test-key', typ: 'at+jwt' }, goodClaims)) }), /bad signature/]);
-  refusals.push(['alg: none', () => call(tokenUrl('repository:team/app:pull'), { headers: basic('alice', forged({ alg: 'none', typ: 'at+jwt' }, goodClaims)) }), /algorithm not allowed|malformed/]);
-  refusals.push(['a registry refresh token for another service', () => call(tokenUrl('repository:team/app:pull'), { headers: basic(NULL_USER, foreignRefresh) }), /another service/]);
-  refusals.push(['a refresh token with tampered claims', () => call(tokenUrl('repository:team/app:pull'), { headers: basic(NULL_USER, tampered) }), /failed verification/]);
+  refusals.push([
+    'a key not in the JWKS',
+    () => call(tokenUrl('repository:team/app:pull'), { headers: basic('alice', forged({ alg: 'RS256', kid: 'rogue-key', typ: 'at+jwt' }, goodClaims)) }),
+    /key not in the provider's JWKS/,
+  ]);
+  refusals.push([
+    "the provider's kid with another key",
+    () => call(tokenUrl('repository:team/app:pull'), { headers: basic('alice', forged({ alg: 'RS256', kid: 'test-key', typ: 'at+jwt' }, goodClaims)) }),
+    /bad signature/,
+  ]);
+  refusals.push([
+    'alg: none',
+    () => call(tokenUrl('repository:team/app:pull'), { headers: basic('alice', forged({ alg: 'none', typ: 'at+jwt' }, goodClaims)) }),
+    /algorithm not allowed|malformed/,
+  ]);
+  refusals.push([
+    'a registry refresh token for another service',
+    () => call(tokenUrl('repository:team/app:pull'), { headers: basic(NULL_USER, foreignRefresh) }),
+    /another service/,
+  ]);
+  refusals.push([
+    'a refresh token with tampered claims',
+    () => call(tokenUrl('repository:team/app:pull'), { headers: basic(NULL_USER, tampered) }),
+    /failed verification/,
+  ]);
   refusals.push(['a refresh token as a provider token', () => call(tokenUrl('repository:team/app:pull'), { headers: basic('alice', ours) }), /another issuer/]);
-  refusals.push(['POST refresh_token grant with a tampered token', () => call('/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'refresh_token', service: SERVICE, scope: 'repository:team/app:pull', refresh_token: tampered, client_id: 'docker' }).toString() }), /failed verification/]);
+  refusals.push([
+    'POST refresh_token grant with a tampered token',
+    () =>
+      call('/token', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'refresh_token',
+          service: SERVICE,
+          scope: 'repository:team/app:pull',
+          refresh_token: tampered,
+          client_id: 'docker',
+        }).toString(),
+      }),
+    /failed verification/,
+  ]);
 
   for (const [name, attempt, reason] of refusals) {
     const seen = decisions().length;
@@ -270,14 +393,20 @@ test('attacks are refused, each with its reason in the decision log', async (t) 
 test('oversized headers and bodies are refused before any work', async () => {
   const headers = await call(tokenUrl('repository:team/app:pull'), { headers: { 'x-padding': 'a'.repeat(20_000) } });
   assert.equal(headers.status, 431);
-  const body = await call('/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `grant_type=password&password=${'a'.repeat(100_000)}` });
+  const body = await call('/token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: `grant_type=password&password=${'a'.repeat(100_000)}`,
+  });
   assert.equal(body.status, 413);
 });
 
 test('1,000 bad attempts from one address are rate limited; another address is unaffected', async () => {
   const statuses = new Map<number, number>();
   for (let batch = 0; batch < 20; batch++) {
-    const answers = await Promise.all(Array.from({ length: 50 }, () => call(tokenUrl('repository:team/app:pull'), { headers: basic('mallory', 'not-a-token'), from: '127.0.0.3' })));
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () => call(tokenUrl('repository:team/app:pull'), { headers: basic('mallory', 'not-a-token'), from: '127.0.0.3' })),
+    );
     for (const { status } of answers) statuses.set(status, (statuses.get(status) ?? 0) + 1);
   }
   assert.ok((statuses.get(429) ?? 0) >= 900, `most were rate limited: ${JSON.stringify([...statuses])}`);

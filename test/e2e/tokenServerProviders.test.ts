@@ -41,7 +41,8 @@ function call(path: string, headers: Record<string, string>): Promise<{ status: 
   });
 }
 const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
-const granted = (body: string) => JSON.parse(Buffer.from((JSON.parse(body) as { token: string }).token.split('.')[1]!, 'base64url').toString()).access as unknown[];
+const granted = (body: string) =>
+  JSON.parse(Buffer.from((JSON.parse(body) as { token: string }).token.split('.')[1], 'base64url').toString()).access as unknown[];
 
 async function clientCredentials(idp: Idp, resource: string): Promise<string> {
   const response = await fetch(`${idp.issuer}/token`, {
@@ -90,12 +91,31 @@ rules:
 `,
     { env: { ...process.env, INTROSPECTION_SECRET: people.introspection.clientSecret }, dir, signing: { key: newPair.key, cert: bundle } },
   );
-  pipelineRegistry = await startRegistry({ kind: 'token', realm: `${server.url}/token`, service: SERVICE, issuer: server.issuer, rootCertPath: server.certificatePath });
-  keycloakRegistry = await startRegistry({ kind: 'token', realm: 'https://sso.example.com/realms/dev/protocol/docker-v2/auth', service: 'docker-registry', issuer: 'keycloak', rootCertPath: server.certificatePath });
+  pipelineRegistry = await startRegistry({
+    kind: 'token',
+    realm: `${server.url}/token`,
+    service: SERVICE,
+    issuer: server.issuer,
+    rootCertPath: server.certificatePath,
+  });
+  keycloakRegistry = await startRegistry({
+    kind: 'token',
+    realm: 'https://sso.example.com/realms/dev/protocol/docker-v2/auth',
+    service: 'docker-registry',
+    issuer: 'keycloak',
+    rootCertPath: server.certificatePath,
+  });
   home = await mkdtemp(join(tmpdir(), 'dco-ts-providers-home-'));
   await mkdir(join(home, '.docker'));
   await writeFile(join(home, '.docker', 'config.json'), JSON.stringify({ credHelpers: { [pipelineRegistry.host]: 'oidc' } }));
-  env = { ...keyring.env, HOME: home, DOCKER_CONFIG: join(home, '.docker'), XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: join(home, '.cache'), PATH: `${dirname(helperBinary)}:${process.env.PATH}` };
+  env = {
+    ...keyring.env,
+    HOME: home,
+    DOCKER_CONFIG: join(home, '.docker'),
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_CACHE_HOME: join(home, '.cache'),
+    PATH: `${dirname(helperBinary)}:${process.env.PATH}`,
+  };
 });
 
 after(async () => {
@@ -118,9 +138,28 @@ test('an opaque access token is accepted through introspection with the configur
 });
 
 test('an ID token is accepted where the provider is configured for it', async () => {
-  const login = await signIn(people, 'people.example', ['--issuer', people.issuer, '--client-id', people.clientId, '--resource', people.resource, '--scope', 'openid offline_access profile', '--mode', 'password', '--no-browser'], env);
+  const login = await signIn(
+    people,
+    'people.example',
+    [
+      '--issuer',
+      people.issuer,
+      '--client-id',
+      people.clientId,
+      '--resource',
+      people.resource,
+      '--scope',
+      'openid offline_access profile',
+      '--mode',
+      'password',
+      '--no-browser',
+    ],
+    env,
+  );
   assert.equal(login.code, 0, login.stderr);
-  const { stdout } = await run('secret-tool', ['lookup', 'service', 'docker-credential-oidc', 'username', `session:${people.issuer}#${people.clientId}`], { env: keyring.env });
+  const { stdout } = await run('secret-tool', ['lookup', 'service', 'docker-credential-oidc', 'username', `session:${people.issuer}#${people.clientId}`], {
+    env: keyring.env,
+  });
   const idToken = (JSON.parse(stdout) as { idToken: { value: string } }).idToken.value;
   const answer = await call(`/token?service=${SERVICE}&scope=repository:team/app:pull,push`, basic('alice', idToken));
   assert.equal(answer.status, 200, answer.body);
@@ -129,12 +168,36 @@ test('an ID token is accepted where the provider is configured for it', async ()
 
 test('a pipeline of a second issuer signs in with client credentials and pushes with skopeo over the TLS realm, mid-rotation', async () => {
   const pipelineEnv = { ...env, CI_ROBOT_SECRET: robots.pipeline.clientSecret };
-  const login = await run(loginBinary, [pipelineRegistry.host, '--grant', 'client-credentials', '--issuer', robots.issuer, '--client-id', PIPELINE_CLIENTS.secret, '--client-secret-env', 'CI_ROBOT_SECRET', '--resource', robots.resource, '--mode', 'password'], { env: pipelineEnv });
+  const login = await run(
+    loginBinary,
+    [
+      pipelineRegistry.host,
+      '--grant',
+      'client-credentials',
+      '--issuer',
+      robots.issuer,
+      '--client-id',
+      PIPELINE_CLIENTS.secret,
+      '--client-secret-env',
+      'CI_ROBOT_SECRET',
+      '--resource',
+      robots.resource,
+      '--mode',
+      'password',
+    ],
+    { env: pipelineEnv },
+  );
   assert.equal(login.code, 0, login.stderr);
   const image = await makeOciImage(await mkdtemp(join(home, 'img-')));
-  const push = await run('skopeo', ['--insecure-policy', 'copy', '--dest-tls-verify=false', image, `docker://${pipelineRegistry.host}/ci/app:v1`], { env: pipelineEnv, timeoutMs: 60_000 });
+  const push = await run('skopeo', ['--insecure-policy', 'copy', '--dest-tls-verify=false', image, `docker://${pipelineRegistry.host}/ci/app:v1`], {
+    env: pipelineEnv,
+    timeoutMs: 60_000,
+  });
   assert.equal(push.code, 0, push.stderr);
-  const refused = await run('skopeo', ['--insecure-policy', 'copy', '--dest-tls-verify=false', image, `docker://${pipelineRegistry.host}/team/app:v1`], { env: pipelineEnv, timeoutMs: 60_000 });
+  const refused = await run('skopeo', ['--insecure-policy', 'copy', '--dest-tls-verify=false', image, `docker://${pipelineRegistry.host}/team/app:v1`], {
+    env: pipelineEnv,
+    timeoutMs: 60_000,
+  });
   assert.notEqual(refused.code, 0, 'the robot has no rule for team/*');
 });
 
@@ -148,7 +211,11 @@ test('registry-login says what to do when the realm is a Keycloak docker-v2 endp
 });
 
 test('--exchange-url sets the exchange mode by hand; an http URL off loopback is refused', async () => {
-  const bad = await run(loginBinary, ['hand.example', '--issuer', people.issuer, '--client-id', people.clientId, '--exchange-url', 'http://auth.example/oauth2/exchange', '--no-browser'], { env });
+  const bad = await run(
+    loginBinary,
+    ['hand.example', '--issuer', people.issuer, '--client-id', people.clientId, '--exchange-url', 'http://auth.example/oauth2/exchange', '--no-browser'],
+    { env },
+  );
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /--exchange-url http:\/\/auth\.example\/oauth2\/exchange must use https/);
   const settings = JSON.parse(await readFile(join(home, '.config', 'docker-credential-oidc', 'config.json'), 'utf8').catch(() => '{"registries":{}}'));
@@ -158,11 +225,22 @@ test('--exchange-url sets the exchange mode by hand; an http URL off loopback is
 test('token-server --config with a mistake: one line naming the file and line, exit 1; --check on a good file', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'dco-ts-config-'));
   const file = join(dir, 'token-server.yaml');
-  await writeFile(file, 'listen: 127.0.0.1:5001\nservice: registry.example.com\nissuer: registry-token-server\nsigning: {key: /nonexistent.pem, certificate: /nonexistent.crt}\ntokenTtl: soon\nproviders: []\nrules: []\n');
+  await writeFile(
+    file,
+    'listen: 127.0.0.1:5001\nservice: registry.example.com\nissuer: registry-token-server\nsigning: {key: /nonexistent.pem, certificate: /nonexistent.crt}\ntokenTtl: soon\nproviders: []\nrules: []\n',
+  );
   const bad = await run(helperBinary, ['token-server', '--config', file]);
   assert.equal(bad.code, 1);
   assert.equal(bad.stderr, `docker-credential-oidc: ${file}:5: tokenTtl: "soon" is not a duration such as 90s, 5m or 3h\n`);
-  const good = await run(helperBinary, ['token-server', '--config', join(server.dir, readdirSync(server.dir).find((name) => name.startsWith('config-'))!), '--check']);
+  const good = await run(helperBinary, [
+    'token-server',
+    '--config',
+    join(
+      server.dir,
+      readdirSync(server.dir).find((name) => name.startsWith('config-'))!,
+    ),
+    '--check',
+  ]);
   assert.equal(good.code, 0, good.stderr);
   assert.match(good.stdout, /valid; signs ES256 with key id ([A-Z2-7]{4}:){11}[A-Z2-7]{4}/);
   await rm(dir, { recursive: true, force: true });

@@ -20,11 +20,13 @@ export interface AddressParts {
 export const identityOf = (a: AddressParts) => `${a.host.toLowerCase()}|${a.port}|${a.path}`;
 export const spell = (a: AddressParts) => `${a.scheme}${a.host}${a.port ? `:${a.port}` : ''}${a.path}${a.trailing}`;
 
-const caseVariants = (host: string) => fc.constantFrom(host, host.toUpperCase(), host[0]!.toUpperCase() + host.slice(1));
+const caseVariants = (host: string) => fc.constantFrom(host, host.toUpperCase(), host[0].toUpperCase() + host.slice(1));
 
 export const addressParts: fc.Arbitrary<AddressParts> = fc.record({
   scheme: fc.constantFrom('', 'http://', 'https://', 'HTTPS://', '//'),
-  host: fc.constantFrom('reg.example', 'reg.example.com', 'registry-1.docker.io', '127.0.0.1', '[::1]', 'a_b.example', 'constructor', '__proto__').chain(caseVariants),
+  host: fc
+    .constantFrom('reg.example', 'reg.example.com', 'registry-1.docker.io', '127.0.0.1', '[::1]', 'a_b.example', 'constructor', '__proto__')
+    .chain(caseVariants),
   port: fc.constantFrom('', '5000', '443', '05000', '65535'),
   path: fc.constantFrom('', '/v1', '/team', '/team/app'),
   trailing: fc.constantFrom('', '/', '//'),
@@ -68,32 +70,40 @@ async function seededWorld(seeded: AddressParts[]) {
 }
 
 /** Exit code 0 or 1; a failure is one line on stdout; a failed call leaves the store as it was. */
-export const protocolAnswersAreWellFormed = fc.asyncProperty(fc.array(addressParts, { maxLength: 4 }), fc.array(call, { minLength: 1, maxLength: 6 }), async (seeded, calls) => {
-  const { world, helper } = await seededWorld(seeded);
-  for (const { action, stdin } of calls) {
-    const before = new Map(world.store.items);
-    const answer = await answerProtocol(helper, action, () => stdin, 'dco');
-    if (answer.exitCode !== 0 && answer.exitCode !== 1) throw new Error(`exit ${answer.exitCode} for ${action}`);
-    if (answer.exitCode === 1) {
-      if (!/^[^\n]+\n$/.test(answer.stdout)) throw new Error(`not one line: ${JSON.stringify(answer.stdout)}`);
-      if (answer.stderr !== '' && !/^[^\n]+\n$/.test(answer.stderr)) throw new Error(`stderr not one line: ${JSON.stringify(answer.stderr)}`);
-      if (JSON.stringify([...before]) !== JSON.stringify([...world.store.items])) throw new Error(`a failed ${action} changed the store`);
+export const protocolAnswersAreWellFormed = fc.asyncProperty(
+  fc.array(addressParts, { maxLength: 4 }),
+  fc.array(call, { minLength: 1, maxLength: 6 }),
+  async (seeded, calls) => {
+    const { world, helper } = await seededWorld(seeded);
+    for (const { action, stdin } of calls) {
+      const before = new Map(world.store.items);
+      const answer = await answerProtocol(helper, action, () => stdin, 'dco');
+      if (answer.exitCode !== 0 && answer.exitCode !== 1) throw new Error(`exit ${answer.exitCode} for ${action}`);
+      if (answer.exitCode === 1) {
+        if (!/^[^\n]+\n$/.test(answer.stdout)) throw new Error(`not one line: ${JSON.stringify(answer.stdout)}`);
+        if (answer.stderr !== '' && !/^[^\n]+\n$/.test(answer.stderr)) throw new Error(`stderr not one line: ${JSON.stringify(answer.stderr)}`);
+        if (JSON.stringify([...before]) !== JSON.stringify([...world.store.items])) throw new Error(`a failed ${action} changed the store`);
+      }
     }
-  }
-});
+  },
+);
 
 /** get answers only with the item of the registry asked for, in whatever spelling. */
-export const getNeverAnswersForAnotherRegistry = fc.asyncProperty(fc.array(addressParts, { minLength: 1, maxLength: 5 }), addressParts, async (seeded, asked) => {
-  const { helper } = await seededWorld(seeded);
-  const answer = await answerProtocol(helper, 'get', () => spell(asked), 'dco');
-  const stored = seeded.some((parts) => identityOf(parts) === identityOf(asked));
-  if (answer.exitCode === 0) {
-    const secret = (JSON.parse(answer.stdout) as { Secret: string }).Secret;
-    if (secret !== `secret-of:${identityOf(asked)}`) throw new Error(`get ${spell(asked)} answered ${secret}`);
-  } else if (stored) {
-    throw new Error(`get ${spell(asked)} found nothing: ${answer.stdout}`);
-  }
-});
+export const getNeverAnswersForAnotherRegistry = fc.asyncProperty(
+  fc.array(addressParts, { minLength: 1, maxLength: 5 }),
+  addressParts,
+  async (seeded, asked) => {
+    const { helper } = await seededWorld(seeded);
+    const answer = await answerProtocol(helper, 'get', () => spell(asked), 'dco');
+    const stored = seeded.some((parts) => identityOf(parts) === identityOf(asked));
+    if (answer.exitCode === 0) {
+      const secret = (JSON.parse(answer.stdout) as { Secret: string }).Secret;
+      if (secret !== `secret-of:${identityOf(asked)}`) throw new Error(`get ${spell(asked)} answered ${secret}`);
+    } else if (stored) {
+      throw new Error(`get ${spell(asked)} found nothing: ${answer.stdout}`);
+    }
+  },
+);
 
 /** Two spellings share a keychain key exactly when docker treats them as one registry. */
 export const keysMatchRegistryIdentity = fc.property(addressParts, addressParts, (a, b) => {

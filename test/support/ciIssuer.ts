@@ -10,6 +10,7 @@ import { createVerify, generateKeyPairSync, randomUUID, sign } from 'node:crypto
 import { writeFileSync, renameSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { asyncHandler } from './asyncHandler.js';
 
 export interface CiIssuer {
   issuer: string;
@@ -46,7 +47,15 @@ export async function startCiIssuer(options: { ttl?: number } = {}): Promise<CiI
     const now = Math.floor(Date.now() / 1000);
     const header = Buffer.from(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid })).toString('base64url');
     const payload = Buffer.from(
-      JSON.stringify({ iss: issuer, sub: claims.sub ?? CI_SUBJECT, aud: claims.aud ?? 'docker-credential-oidc', iat: now, nbf: now - 5, exp: now + (claims.ttl ?? options.ttl ?? 5), jti: randomUUID() }),
+      JSON.stringify({
+        iss: issuer,
+        sub: claims.sub ?? CI_SUBJECT,
+        aud: claims.aud ?? 'docker-credential-oidc',
+        iat: now,
+        nbf: now - 5,
+        exp: now + (claims.ttl ?? options.ttl ?? 5),
+        jti: randomUUID(),
+      }),
     ).toString('base64url');
     const signature = sign('sha256', Buffer.from(`${header}.${payload}`), privateKey).toString('base64url');
     const token = `${header}.${payload}.${signature}`;
@@ -54,30 +63,33 @@ export async function startCiIssuer(options: { ttl?: number } = {}): Promise<CiI
     return token;
   };
 
-  const server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', issuer);
-    const reply = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
-    for await (const _ of req) {
-      // drain the body
-    }
-    if (url.pathname === '/.well-known/openid-configuration') return reply(200, { issuer, jwks_uri: `${issuer}/jwks` });
-    if (url.pathname === '/jwks') return reply(200, { keys: [{ ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }] });
-    if (url.pathname === '/github/token' && req.method === 'GET') {
-      if (req.headers.authorization !== `bearer ${requestToken}`) return reply(401, { message: 'Bad credentials' });
-      requests.github++;
-      return reply(200, { count: 1, value: mint({ aud: url.searchParams.get('audience') ?? 'https://github.com/example' }) });
-    }
-    if (url.pathname === '/azure/oidctoken' && req.method === 'POST') {
-      if (req.headers.authorization !== `Bearer ${systemAccessToken}`) return reply(401, { message: 'unauthorized' });
-      if (url.searchParams.get('serviceConnectionId') !== serviceConnectionId || !url.searchParams.get('api-version')) return reply(400, { message: 'unknown service connection' });
-      requests.azure++;
-      return reply(200, { oidcToken: mint({ aud: 'api://AzureADTokenExchange', sub: `sc://example/app/${serviceConnectionId}` }) });
-    }
-    reply(404, { message: 'not found' });
-  });
+  const server = createServer(
+    asyncHandler(async (req, res) => {
+      const url = new URL(req.url ?? '/', issuer);
+      const reply = (status: number, body: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      for await (const _ of req) {
+        // drain the body
+      }
+      if (url.pathname === '/.well-known/openid-configuration') return reply(200, { issuer, jwks_uri: `${issuer}/jwks` });
+      if (url.pathname === '/jwks') return reply(200, { keys: [{ ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }] });
+      if (url.pathname === '/github/token' && req.method === 'GET') {
+        if (req.headers.authorization !== `bearer ${requestToken}`) return reply(401, { message: 'Bad credentials' });
+        requests.github++;
+        return reply(200, { count: 1, value: mint({ aud: url.searchParams.get('audience') ?? 'https://github.com/example' }) });
+      }
+      if (url.pathname === '/azure/oidctoken' && req.method === 'POST') {
+        if (req.headers.authorization !== `Bearer ${systemAccessToken}`) return reply(401, { message: 'unauthorized' });
+        if (url.searchParams.get('serviceConnectionId') !== serviceConnectionId || !url.searchParams.get('api-version'))
+          return reply(400, { message: 'unknown service connection' });
+        requests.azure++;
+        return reply(200, { oidcToken: mint({ aud: 'api://AzureADTokenExchange', sub: `sc://example/app/${serviceConnectionId}` }) });
+      }
+      reply(404, { message: 'not found' });
+    }),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

@@ -48,11 +48,21 @@ export async function startDockerEngine(): Promise<DockerEngine> {
   const socket = join(dir, 'docker.sock');
   const daemon = spawn(
     'dockerd',
-    ['--iptables=false', '--ip6tables=false', '--bridge=none', '--storage-driver=vfs', `--data-root=${join(dir, 'data')}`, `--exec-root=${join(dir, 'exec')}`, `--pidfile=${join(dir, 'dockerd.pid')}`, `-H`, `unix://${socket}`],
+    [
+      '--iptables=false',
+      '--ip6tables=false',
+      '--bridge=none',
+      '--storage-driver=vfs',
+      `--data-root=${join(dir, 'data')}`,
+      `--exec-root=${join(dir, 'exec')}`,
+      `--pidfile=${join(dir, 'dockerd.pid')}`,
+      `-H`,
+      `unix://${socket}`,
+    ],
     { detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   const log: string[] = [];
-  daemon.stderr!.on('data', (c: Buffer) => log.push(c.toString()));
+  daemon.stderr.on('data', (c: Buffer) => log.push(c.toString()));
   running.add(daemon);
   const stop = async () => {
     running.delete(daemon);

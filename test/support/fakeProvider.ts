@@ -2,6 +2,7 @@
 // flow (approved at once), refresh tokens that rotate and revoke the grant when one is replayed (as
 // oidc-provider, Keycloak and Okta do), and revocation. End-to-end tests use the real oidc-provider.
 import type { Fetch } from '../../src/model.js';
+import { textOfBody, urlOfInput } from './fetchInput.js';
 
 export interface FakeProvider {
   issuer: string;
@@ -42,8 +43,8 @@ export function fakeProvider(issuer = 'https://idp.test'): FakeProvider {
     liveRefreshTokens: new Set(),
     accessTokenTtl: 300,
     fetch: async (input, init) => {
-      const url = new URL(input instanceof Request ? input.url : String(input));
-      const form = new URLSearchParams(init?.body ? String(init.body) : '');
+      const url = new URL(urlOfInput(input));
+      const form = new URLSearchParams(textOfBody(init?.body));
       const tokens = () => {
         const refresh = `rt-${++serial}`;
         provider.liveRefreshTokens.add(refresh);
@@ -60,7 +61,14 @@ export function fakeProvider(issuer = 'https://idp.test'): FakeProvider {
           });
         case '/device':
           provider.counts.device++;
-          return json({ device_code: 'dc', user_code: 'ABCD-EFGH', verification_uri: `${issuer}/activate`, expires_in: 600, interval: 0.001, ...provider.deviceAnswer });
+          return json({
+            device_code: 'dc',
+            user_code: 'ABCD-EFGH',
+            verification_uri: `${issuer}/activate`,
+            expires_in: 600,
+            interval: 0.001,
+            ...provider.deviceAnswer,
+          });
         case '/revoke':
           provider.counts.revocation++;
           provider.liveRefreshTokens.delete(form.get('token') ?? '');

@@ -26,7 +26,7 @@ export async function startHttpProxy(): Promise<HttpProxy> {
   server.on('connect', (req, client, head) => {
     seen.push(req.url ?? '');
     const [host, port] = (req.url ?? '').split(':');
-    const upstream = connect(Number(port), host!, () => {
+    const upstream = connect(Number(port), host, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       upstream.write(head);
       upstream.pipe(client);

@@ -40,7 +40,7 @@ export async function startKeyring(): Promise<TestKeyring> {
   });
   const address = await new Promise<string>((resolve, reject) => {
     let out = '';
-    bus.stdout!.on('data', (chunk: Buffer) => {
+    bus.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const line = out.split('\n')[0];
       if (out.includes('\n') && line) resolve(line.trim());
@@ -72,10 +72,18 @@ export async function startKeyring(): Promise<TestKeyring> {
 
   // --unlock returns just before the daemon owns the name; poll without activating a second daemon.
   for (let i = 0; ; i++) {
-    const { stdout } = await run('dbus-send', [
-      '--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus',
-      'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.secrets',
-    ], { env }).catch(() => ({ stdout: '' }));
+    const { stdout } = await run(
+      'dbus-send',
+      [
+        '--session',
+        '--print-reply',
+        '--dest=org.freedesktop.DBus',
+        '/org/freedesktop/DBus',
+        'org.freedesktop.DBus.NameHasOwner',
+        'string:org.freedesktop.secrets',
+      ],
+      { env },
+    ).catch(() => ({ stdout: '' }));
     if (stdout.includes('boolean true')) break;
     if (i > 200) throw new Error('gnome-keyring-daemon did not take org.freedesktop.secrets');
     await new Promise((r) => setTimeout(r, 25));
@@ -83,10 +91,18 @@ export async function startKeyring(): Promise<TestKeyring> {
 
   // Asked of the bus itself, which never activates a service (a zombie would still answer kill -0).
   const ownerPid = async () => {
-    const { stdout } = await run('dbus-send', [
-      '--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus',
-      'org.freedesktop.DBus.GetConnectionUnixProcessID', 'string:org.freedesktop.secrets',
-    ], { env }).catch(() => ({ stdout: '' }));
+    const { stdout } = await run(
+      'dbus-send',
+      [
+        '--session',
+        '--print-reply',
+        '--dest=org.freedesktop.DBus',
+        '/org/freedesktop/DBus',
+        'org.freedesktop.DBus.GetConnectionUnixProcessID',
+        'string:org.freedesktop.secrets',
+      ],
+      { env },
+    ).catch(() => ({ stdout: '' }));
     return Number(/uint32 (\d+)/.exec(stdout)?.[1] ?? NaN);
   };
   const daemonPid = await ownerPid();
@@ -102,10 +118,18 @@ export async function startKeyring(): Promise<TestKeyring> {
     dir,
     daemonDeath,
     async lock() {
-      await run('dbus-send', [
-        '--session', '--print-reply', '--dest=org.freedesktop.secrets', '/org/freedesktop/secrets',
-        'org.freedesktop.Secret.Service.Lock', 'array:objpath:/org/freedesktop/secrets/collection/login',
-      ], { env });
+      await run(
+        'dbus-send',
+        [
+          '--session',
+          '--print-reply',
+          '--dest=org.freedesktop.secrets',
+          '/org/freedesktop/secrets',
+          'org.freedesktop.Secret.Service.Lock',
+          'array:objpath:/org/freedesktop/secrets/collection/login',
+        ],
+        { env },
+      );
     },
     async stop() {
       // A daemon that died under a test is said in the log, with its last words and the test file

@@ -4,11 +4,11 @@ import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { fileLock } from '../../src/store/fileLock.js';
 
 const [directory, name, mode, arg, holdMs] = process.argv.slice(2);
-const withLock = fileLock(directory!, { waitMs: 60_000, ...(holdMs ? { holdMs: () => Number(holdMs) } : {}) });
+const withLock = fileLock(directory, { waitMs: 60_000, ...(holdMs ? { holdMs: () => Number(holdMs) } : {}) });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 if (mode === 'hold') {
-  await withLock(name!, async () => {
+  await withLock(name, async () => {
     process.stdout.write('held\n');
     await sleep(Number(arg));
   });
@@ -18,7 +18,7 @@ if (mode === 'hold') {
   const counter = `${directory}/counter`;
   const marker = `${directory}/inside`;
   for (let i = 0; i < Number(arg); i++) {
-    await withLock(name!, async () => {
+    await withLock(name, async () => {
       if (existsSync(marker)) throw new Error('two holders at once');
       writeFileSync(marker, String(process.pid), { flag: 'wx' });
       const value = existsSync(counter) ? Number(readFileSync(counter, 'utf8')) : 0;

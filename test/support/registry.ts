@@ -8,8 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { freePort } from './freePort.js';
 
 export type RegistryAuth =
-  | { kind: 'htpasswd'; users: Record<string, string> }
-  | { kind: 'token'; realm: string; service: string; issuer: string; rootCertPath: string };
+  { kind: 'htpasswd'; users: Record<string, string> } | { kind: 'token'; realm: string; service: string; issuer: string; rootCertPath: string };
 
 export interface TestRegistry {
   host: string;
@@ -37,9 +36,7 @@ export async function startRegistry(auth: RegistryAuth): Promise<TestRegistry> {
   const htpasswdPath = join(dir, 'htpasswd');
   if (auth.kind === 'htpasswd') {
     // Distribution only accepts bcrypt entries.
-    const lines = Object.entries(auth.users).map(([user, password]) =>
-      execFileSync('htpasswd', ['-nbB', user, password], { encoding: 'utf8' }).trim(),
-    );
+    const lines = Object.entries(auth.users).map(([user, password]) => execFileSync('htpasswd', ['-nbB', user, password], { encoding: 'utf8' }).trim());
     await writeFile(htpasswdPath, `${lines.join('\n')}\n`);
   }
   const configPath = join(dir, 'config.yml');
@@ -67,7 +64,10 @@ export async function startRegistry(auth: RegistryAuth): Promise<TestRegistry> {
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`docker-registry exited: ${output}`);
-    const ok = await fetch(`${url}/v2/`).then((r) => r.status === 401 || r.status === 200, () => false);
+    const ok = await fetch(`${url}/v2/`).then(
+      (r) => r.status === 401 || r.status === 200,
+      () => false,
+    );
     if (ok) break;
     if (i > 200) throw new Error(`docker-registry did not start: ${output}`);
     await new Promise((r) => setTimeout(r, 50));

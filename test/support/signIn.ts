@@ -9,7 +9,7 @@ export async function signIn(
   registry: string,
   args: string[],
   env: NodeJS.ProcessEnv,
-  options: { deny?: boolean; neverApprove?: boolean } = {},
+  options: { deny?: boolean; neverApprove?: boolean; user?: string } = {},
 ): Promise<RunResult & { userCode?: string }> {
   const child = spawn(loginBinary, [registry, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -22,7 +22,7 @@ export async function signIn(
     const match = /enter the code: (\S+)/.exec(stderr);
     if (match && !userCode) {
       userCode = match[1]!;
-      if (!options.neverApprove) approval = idp.approve(userCode, { deny: Boolean(options.deny) });
+      if (!options.neverApprove) approval = idp.approve(userCode, { deny: Boolean(options.deny), ...(options.user ? { user: options.user } : {}) });
     }
   });
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve));

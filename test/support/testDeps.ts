@@ -15,6 +15,7 @@ import { NoStore } from '../../src/store/noStore.js';
 import { RoutingStore } from '../../src/store/routingStore.js';
 import type { SecretStore } from '../../src/store/secretStore.js';
 import { MemoryStore } from './memoryStore.js';
+import { urlOfInput } from './fetchInput.js';
 
 /** A machine with no Secret Service: every keychain call fails as the real one does there. */
 export class AbsentKeychain implements SecretStore {
@@ -43,7 +44,10 @@ function memoryLock(): WithLock & { held: Set<string> } {
     const previous = tails.get(name) ?? Promise.resolve();
     let release!: () => void;
     const mine = new Promise<void>((resolve) => (release = resolve));
-    tails.set(name, previous.then(() => mine));
+    tails.set(
+      name,
+      previous.then(() => mine),
+    );
     await previous;
     held.add(name);
     try {
@@ -58,7 +62,9 @@ function memoryLock(): WithLock & { held: Set<string> } {
 }
 
 /** A presenter that records what a person would have seen, and can play the desktop or not. */
-export function testPresenter(options: { canOpenBrowser?: boolean; onDeviceCode?: (code: DeviceCode) => void; onBrowser?: (url: string) => void } = {}): SignInPresenter {
+export function testPresenter(
+  options: { canOpenBrowser?: boolean; onDeviceCode?: (code: DeviceCode) => void; onBrowser?: (url: string) => void } = {},
+): SignInPresenter {
   return {
     canOpenBrowser: options.canOpenBrowser ?? false,
     showDeviceCode: (code) => {
@@ -81,7 +87,9 @@ export interface TestWorld {
   settingsPath: string;
 }
 
-export function testDeps(options: { fetch?: Fetch; terminal?: Partial<Terminal>; env?: NodeJS.ProcessEnv; store?: MemoryStore; noSecretService?: boolean } = {}): TestWorld {
+export function testDeps(
+  options: { fetch?: Fetch; terminal?: Partial<Terminal>; env?: NodeJS.ProcessEnv; store?: MemoryStore; noSecretService?: boolean } = {},
+): TestWorld {
   const store = options.store ?? new MemoryStore();
   const kernel = new MemoryStore();
   const clock = { now: 1_700_000_000 };
@@ -90,14 +98,16 @@ export function testDeps(options: { fetch?: Fetch; terminal?: Partial<Terminal>;
   const withLock = memoryLock();
   const settingsPath = join(mkdtempSync(join(tmpdir(), 'dco-unit-')), 'config.json');
   const noNetwork: Fetch = async (input) => {
-    throw new Error(`no network in this test (asked for ${String(input)})`);
+    throw new Error(`no network in this test (asked for ${urlOfInput(input)})`);
   };
   const settings = new SettingsFile(settingsPath, withLock);
   const stores = { 'secret-service': options.noSecretService ? new AbsentKeychain() : store, kernel, none: new NoStore() };
   const deps: Deps = {
     env: options.env ?? {},
     nowS: () => clock.now,
-    items: new ItemStore(new RoutingStore(stores, { storeOf: (account) => settings.peekStoreOf(account), otherStoresInUse: () => settings.peekOtherStoresInUse() })),
+    items: new ItemStore(
+      new RoutingStore(stores, { storeOf: (account) => settings.peekStoreOf(account), otherStoresInUse: () => settings.peekOtherStoresInUse() }),
+    ),
     stores,
     withLock,
     settings,
@@ -112,6 +122,8 @@ export function testDeps(options: { fetch?: Fetch; terminal?: Partial<Terminal>;
       confirm: async () => false,
       launch: (command, args) => launched.push([command, ...args]),
       readInput: () => '',
+      stopRequested: () => new Promise<string>(() => {}),
+      onEscapedFault: () => undefined,
       ...options.terminal,
     },
     // In-process: what the detached renewer runs, without the process around it.

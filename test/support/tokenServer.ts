@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { libtrustKeyId } from '../../src/tokenServer/signingKeys.js';
 import { join } from 'node:path';
+import { asyncHandler } from './asyncHandler.js';
 
 interface TokenServerStats {
   basic: number;
@@ -31,7 +32,10 @@ export interface TokenServer {
 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-export async function verifyOidcAccessToken(token: string, idp: { issuer: string; jwksUrl: string; resource: string }): Promise<Record<string, unknown> | null> {
+export async function verifyOidcAccessToken(
+  token: string,
+  idp: { issuer: string; jwksUrl: string; resource: string },
+): Promise<Record<string, unknown> | null> {
   const [header, payload, signature] = token.split('.');
   if (!header || !payload || !signature) return null;
   const { kid, alg } = JSON.parse(Buffer.from(header, 'base64url').toString()) as { kid?: string; alg?: string };
@@ -39,7 +43,9 @@ export async function verifyOidcAccessToken(token: string, idp: { issuer: string
   const { keys } = (await (await fetch(idp.jwksUrl)).json()) as { keys: Array<Record<string, unknown>> };
   const jwk = keys.find((k) => k.kid === kid);
   if (!jwk) return null;
-  const ok = createVerify('RSA-SHA256').update(`${header}.${payload}`).verify(createPublicKey({ key: jwk as never, format: 'jwk' }), Buffer.from(signature, 'base64url'));
+  const ok = createVerify('RSA-SHA256')
+    .update(`${header}.${payload}`)
+    .verify(createPublicKey({ key: jwk as never, format: 'jwk' }), Buffer.from(signature, 'base64url'));
   if (!ok) return null;
   const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
@@ -55,7 +61,27 @@ export async function startTokenServer(options: {
   const dir = await mkdtemp(join(tmpdir(), 'dco-token-server-'));
   const keyPath = join(dir, 'key.pem');
   const certPath = join(dir, 'cert.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '1', '-subj', '/CN=test-token-server'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      keyPath,
+      '-out',
+      certPath,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=test-token-server',
+    ],
+    { stdio: 'ignore' },
+  );
   const privateKey = createPrivateKey(await readFile(keyPath));
   const kid = libtrustKeyId(new X509Certificate(await readFile(certPath)).publicKey);
   const service = options.service ?? 'test-registry';
@@ -74,58 +100,60 @@ export async function startTokenServer(options: {
     return { token: `${header}.${body}.${signature}`, now };
   };
 
-  const server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const reply = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
-    try {
-      if (req.method === 'GET') {
-        const auth = req.headers.authorization ?? '';
-        if (!auth.startsWith('Basic ')) {
-          stats.rejected++;
-          return reply(401, { errors: [{ code: 'UNAUTHORIZED', message: 'sign in' }] });
+  const server = createServer(
+    asyncHandler(async (req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const reply = (status: number, body: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      try {
+        if (req.method === 'GET') {
+          const auth = req.headers.authorization ?? '';
+          if (!auth.startsWith('Basic ')) {
+            stats.rejected++;
+            return reply(401, { errors: [{ code: 'UNAUTHORIZED', message: 'sign in' }] });
+          }
+          const decoded = Buffer.from(auth.slice(6), 'base64').toString();
+          const password = decoded.slice(decoded.indexOf(':') + 1);
+          const claims = await verifyOidcAccessToken(password, options.idp);
+          if (!claims) {
+            stats.rejected++;
+            return reply(401, { errors: [{ code: 'UNAUTHORIZED', message: 'invalid access token' }] });
+          }
+          stats.basic++;
+          const { token, now } = registryToken(String(claims.preferred_username ?? claims.sub), url.searchParams.getAll('scope'));
+          return reply(200, { token, access_token: token, expires_in: 300, issued_at: new Date(now * 1000).toISOString() });
         }
-        const decoded = Buffer.from(auth.slice(6), 'base64').toString();
-        const password = decoded.slice(decoded.indexOf(':') + 1);
-        const claims = await verifyOidcAccessToken(password, options.idp);
-        if (!claims) {
-          stats.rejected++;
-          return reply(401, { errors: [{ code: 'UNAUTHORIZED', message: 'invalid access token' }] });
+        if (req.method === 'POST') {
+          let raw = '';
+          for await (const chunk of req) raw += chunk;
+          const form = new URLSearchParams(raw);
+          if (form.get('grant_type') !== 'refresh_token') return reply(400, { error: 'unsupported_grant_type' });
+          const refreshToken = form.get('refresh_token') ?? '';
+          const response = await fetch(options.idp.introspection.endpoint, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/x-www-form-urlencoded',
+              authorization: `Basic ${Buffer.from(`${options.idp.introspection.clientId}:${options.idp.introspection.clientSecret}`).toString('base64')}`,
+            },
+            body: new URLSearchParams({ token: refreshToken, token_type_hint: 'refresh_token' }),
+          });
+          const info = (await response.json()) as { active?: boolean; sub?: string; client_id?: string };
+          if (!info.active || info.client_id !== options.idp.clientId) {
+            stats.rejected++;
+            return reply(401, { error: 'invalid_grant' });
+          }
+          stats.refresh++;
+          const { token, now } = registryToken(String(info.sub), (form.get('scope') ?? '').split(' ').filter(Boolean));
+          return reply(200, { access_token: token, refresh_token: refreshToken, expires_in: 300, issued_at: new Date(now * 1000).toISOString() });
         }
-        stats.basic++;
-        const { token, now } = registryToken(String(claims.preferred_username ?? claims.sub), url.searchParams.getAll('scope'));
-        return reply(200, { token, access_token: token, expires_in: 300, issued_at: new Date(now * 1000).toISOString() });
+        reply(405, { error: 'method not allowed' });
+      } catch (error) {
+        reply(500, { error: String(error) });
       }
-      if (req.method === 'POST') {
-        let raw = '';
-        for await (const chunk of req) raw += chunk;
-        const form = new URLSearchParams(raw);
-        if (form.get('grant_type') !== 'refresh_token') return reply(400, { error: 'unsupported_grant_type' });
-        const refreshToken = form.get('refresh_token') ?? '';
-        const response = await fetch(options.idp.introspection.endpoint, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/x-www-form-urlencoded',
-            authorization: `Basic ${Buffer.from(`${options.idp.introspection.clientId}:${options.idp.introspection.clientSecret}`).toString('base64')}`,
-          },
-          body: new URLSearchParams({ token: refreshToken, token_type_hint: 'refresh_token' }),
-        });
-        const info = (await response.json()) as { active?: boolean; sub?: string; client_id?: string };
-        if (!info.active || info.client_id !== options.idp.clientId) {
-          stats.rejected++;
-          return reply(401, { error: 'invalid_grant' });
-        }
-        stats.refresh++;
-        const { token, now } = registryToken(String(info.sub), (form.get('scope') ?? '').split(' ').filter(Boolean));
-        return reply(200, { access_token: token, refresh_token: refreshToken, expires_in: 300, issued_at: new Date(now * 1000).toISOString() });
-      }
-      reply(405, { error: 'method not allowed' });
-    } catch (error) {
-      reply(500, { error: String(error) });
-    }
-  });
+    }),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     realm: `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`,

@@ -18,7 +18,9 @@ export const EXAMPLE_PLACES: ExamplePlaces = {
   audience: 'registry',
 };
 
-export const exampleConfig = (places: ExamplePlaces = EXAMPLE_PLACES): string => `listen: ${places.listen}          # or 0.0.0.0:5001 behind an ingress; tls: {cert: , key: } optional
+export const exampleConfig = (
+  places: ExamplePlaces = EXAMPLE_PLACES,
+): string => `listen: ${places.listen}          # or 0.0.0.0:5001 behind an ingress; tls: {cert: , key: } optional
 service: ${places.service}    # = REGISTRY_AUTH_TOKEN_SERVICE
 issuer: registry-token-server    # = REGISTRY_AUTH_TOKEN_ISSUER
 signing:

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { helperBinary } from './helperBinary.js';
 import { freePort } from './freePort.js';
+import { PIPELINE_CLIENTS, type Idp } from './idp.js';
 
 export interface TokenServerProcess {
   url: string;
@@ -77,4 +78,16 @@ export async function startTokenServerProcess(
       return code;
     },
   };
+}
+
+/**
+ * A pipeline's two credentials for `server`: the provider's access token (client credentials) and
+ * the registry refresh token the server's exchange gives for it.
+ */
+export async function pipelineCredentials(idp: Idp, server: TokenServerProcess): Promise<{ accessToken: string; refreshToken: string }> {
+  const form = (fields: Record<string, string>) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields) });
+  const provider = await fetch(`${idp.issuer}/token`, form({ grant_type: 'client_credentials', client_id: PIPELINE_CLIENTS.secret, client_secret: idp.pipeline.clientSecret, resource: idp.resource }));
+  const accessToken = ((await provider.json()) as { access_token: string }).access_token;
+  const exchange = await fetch(`${server.url}/oauth2/exchange`, form({ grant_type: 'access_token', service: server.service, access_token: accessToken }));
+  return { accessToken, refreshToken: ((await exchange.json()) as { refresh_token: string }).refresh_token };
 }

@@ -39,11 +39,15 @@ test('user information, other schemes and malformed hosts are refused with the r
     ['[::1', /malformed IPv6/],
   ];
   for (const [input, message] of cases) {
-    assert.throws(() => parseServerUrl(input), (error: Error & { code?: string }) => {
-      assert.equal(error.code, 'invalid-server-url');
-      assert.match(error.message, message);
-      return true;
-    }, input);
+    assert.throws(
+      () => parseServerUrl(input),
+      (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'invalid-server-url');
+        assert.match(error.message, message);
+        return true;
+      },
+      input,
+    );
   }
 });
 

@@ -11,11 +11,15 @@ export const gitlab: Personality = {
   name: 'gitlab',
   issuerPath: '',
   paths: { device: '/oauth/authorize_device', token: '/oauth/token', authorize: '/oauth/authorize', revoke: '/oauth/revoke', jwks: '/oauth/discovery/keys' },
-  deviceAnswer: (origin, userCode) => ({ verification_uri: `${origin}/oauth/device`, verification_uri_complete: `${origin}/oauth/device?user_code=${userCode}` }),
+  deviceAnswer: (origin, userCode) => ({
+    verification_uri: `${origin}/oauth/device`,
+    verification_uri_complete: `${origin}/oauth/device?user_code=${userCode}`,
+  }),
   denial: { error: 'access_denied', error_description: 'The resource owner or authorization server denied the request.' },
   refreshFailure: {
     error: 'invalid_grant',
-    error_description: 'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.',
+    error_description:
+      'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.',
   },
   accessTokenFormat: 'opaque',
   rotatesRefreshTokens: true,

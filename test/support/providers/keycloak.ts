@@ -14,7 +14,10 @@ export const keycloak: Personality = {
   name: 'keycloak',
   issuerPath: realm,
   paths: { device: `${oidc}/auth/device`, token: `${oidc}/token`, authorize: `${oidc}/auth`, revoke: `${oidc}/revoke`, jwks: `${oidc}/certs` },
-  deviceAnswer: (origin, userCode) => ({ verification_uri: `${origin}${realm}/device`, verification_uri_complete: `${origin}${realm}/device?user_code=${userCode}` }),
+  deviceAnswer: (origin, userCode) => ({
+    verification_uri: `${origin}${realm}/device`,
+    verification_uri_complete: `${origin}${realm}/device?user_code=${userCode}`,
+  }),
   denial: { error: 'access_denied', error_description: 'The end user denied the authorization request.' },
   refreshFailure: { error: 'invalid_grant', error_description: 'Stale token' },
   accessTokenFormat: 'jwt',

@@ -13,7 +13,13 @@ const server = '/oauth2/default';
 export const okta: Personality = {
   name: 'okta',
   issuerPath: server,
-  paths: { device: `${server}/v1/device/authorize`, token: `${server}/v1/token`, authorize: `${server}/v1/authorize`, revoke: `${server}/v1/revoke`, jwks: `${server}/v1/keys` },
+  paths: {
+    device: `${server}/v1/device/authorize`,
+    token: `${server}/v1/token`,
+    authorize: `${server}/v1/authorize`,
+    revoke: `${server}/v1/revoke`,
+    jwks: `${server}/v1/keys`,
+  },
   deviceAnswer: (origin, userCode) => ({ verification_uri: `${origin}/activate`, verification_uri_complete: `${origin}/activate?user_code=${userCode}` }),
   denial: { error: 'access_denied', error_description: 'The resource owner or authorization server denied the request.' },
   refreshFailure: { error: 'invalid_grant', error_description: 'The refresh token is invalid or expired.' },

@@ -7,6 +7,7 @@
 import { createHash, generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { asyncHandler } from '../asyncHandler.js';
 
 export interface OAuthError {
   error: string;
@@ -112,106 +113,113 @@ export async function startProviderDouble(personality: Personality, options: { a
     };
   };
 
-  const server = createServer(async (req, res) => {
-    let raw = '';
-    for await (const chunk of req) raw += chunk;
-    const url = new URL(req.url ?? '/', origin);
-    const form = new URLSearchParams(raw);
-    const path = url.pathname;
-    const { paths } = personality;
+  const server = createServer(
+    asyncHandler(async (req, res) => {
+      let raw = '';
+      for await (const chunk of req) raw += chunk;
+      const url = new URL(req.url ?? '/', origin);
+      const form = new URLSearchParams(raw);
+      const path = url.pathname;
+      const { paths } = personality;
 
-    if (path === `${personality.issuerPath}/.well-known/openid-configuration`) {
-      return json(res, 200, {
-        issuer,
-        authorization_endpoint: `${origin}${paths.authorize}`,
-        token_endpoint: `${origin}${paths.token}`,
-        device_authorization_endpoint: `${origin}${paths.device}`,
-        jwks_uri: `${origin}${paths.jwks}`,
-        ...(paths.revoke ? { revocation_endpoint: `${origin}${paths.revoke}` } : {}),
-        response_types_supported: ['code'],
-        grant_types_supported: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
-        code_challenge_methods_supported: ['S256'],
-        id_token_signing_alg_values_supported: ['RS256'],
-        subject_types_supported: ['public'],
-      });
-    }
-    if (path === paths.jwks) return json(res, 200, { keys: [{ ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }] });
-    if (path === paths.device && req.method === 'POST') {
-      double.counts.device++;
-      const deviceCode = randomBytes(16).toString('hex');
-      const userCode = `${randomBytes(2).toString('hex').toUpperCase()}-${randomBytes(2).toString('hex').toUpperCase()}`;
-      devices.set(deviceCode, { clientId: form.get('client_id') ?? '', scope: form.get('scope') ?? '', polls: 0 });
-      return json(res, 200, { device_code: deviceCode, user_code: userCode, expires_in: 900, interval: 1, ...personality.deviceAnswer(origin, userCode) });
-    }
-    if (path === paths.authorize && req.method === 'GET') {
-      double.counts.authorization++;
-      const redirect = new URL(url.searchParams.get('redirect_uri') ?? '');
-      redirect.searchParams.set('state', url.searchParams.get('state') ?? '');
-      if (double.decision === 'deny') {
-        redirect.searchParams.set('error', 'access_denied');
-      } else {
-        const code = randomBytes(16).toString('hex');
-        codes.set(code, { clientId: url.searchParams.get('client_id') ?? '', scope: url.searchParams.get('scope') ?? '', challenge: url.searchParams.get('code_challenge') ?? '', redirectUri: url.searchParams.get('redirect_uri') ?? '' });
-        redirect.searchParams.set('code', code);
+      if (path === `${personality.issuerPath}/.well-known/openid-configuration`) {
+        return json(res, 200, {
+          issuer,
+          authorization_endpoint: `${origin}${paths.authorize}`,
+          token_endpoint: `${origin}${paths.token}`,
+          device_authorization_endpoint: `${origin}${paths.device}`,
+          jwks_uri: `${origin}${paths.jwks}`,
+          ...(paths.revoke ? { revocation_endpoint: `${origin}${paths.revoke}` } : {}),
+          response_types_supported: ['code'],
+          grant_types_supported: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
+          code_challenge_methods_supported: ['S256'],
+          id_token_signing_alg_values_supported: ['RS256'],
+          subject_types_supported: ['public'],
+        });
       }
-      res.writeHead(302, { location: redirect.toString() });
-      return res.end();
-    }
-    if (paths.revoke && path === paths.revoke && req.method === 'POST') {
-      double.counts.revocations++;
-      refreshTokens.delete(form.get('token') ?? '');
-      res.writeHead(200);
-      return res.end();
-    }
-    if (path === paths.token && req.method === 'POST') {
-      if (double.tokenDelayMs > 0) await new Promise((r) => setTimeout(r, double.tokenDelayMs));
-      const clientId = form.get('client_id') ?? '';
-      if (personality.requiresClientSecret !== undefined && form.get('client_secret') !== personality.requiresClientSecret) {
-        return json(res, 401, { error: 'invalid_client', error_description: 'Unauthorized' });
+      if (path === paths.jwks) return json(res, 200, { keys: [{ ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }] });
+      if (path === paths.device && req.method === 'POST') {
+        double.counts.device++;
+        const deviceCode = randomBytes(16).toString('hex');
+        const userCode = `${randomBytes(2).toString('hex').toUpperCase()}-${randomBytes(2).toString('hex').toUpperCase()}`;
+        devices.set(deviceCode, { clientId: form.get('client_id') ?? '', scope: form.get('scope') ?? '', polls: 0 });
+        return json(res, 200, { device_code: deviceCode, user_code: userCode, expires_in: 900, interval: 1, ...personality.deviceAnswer(origin, userCode) });
       }
-      const grant = form.get('grant_type');
-      if (grant === 'urn:ietf:params:oauth:grant-type:device_code') {
-        double.counts.deviceToken++;
-        const device = devices.get(form.get('device_code') ?? '');
-        if (!device) return json(res, 400, { error: 'invalid_grant', error_description: 'unknown device code' });
-        // The person acts at the first poll: the second one gets the outcome.
-        if (device.polls++ === 0) return json(res, personality.pendingStatus ?? 400, { error: 'authorization_pending' });
-        devices.delete(form.get('device_code')!);
-        if (double.decision === 'deny') return json(res, personality.denialStatus ?? 400, personality.denial);
-        return json(res, 200, tokens(clientId, device.scope));
-      }
-      if (grant === 'authorization_code') {
-        const code = codes.get(form.get('code') ?? '');
-        const verifier = form.get('code_verifier') ?? '';
-        if (!code || code.redirectUri !== form.get('redirect_uri') || createHash('sha256').update(verifier).digest('base64url') !== code.challenge) {
-          return json(res, 400, { error: 'invalid_grant', error_description: 'bad code, redirect or verifier' });
-        }
-        codes.delete(form.get('code')!);
-        return json(res, 200, tokens(clientId, code.scope));
-      }
-      if (grant === 'refresh_token') {
-        double.counts.refresh++;
-        const presented = form.get('refresh_token') ?? '';
-        const held = refreshTokens.get(presented);
-        const now = Date.now() / 1000;
-        if (!held || (held.retiredUntil !== undefined && held.retiredUntil < now)) {
-          double.counts.refreshFailures++;
-          return json(res, 400, personality.refreshFailure);
-        }
-        const answer = tokens(held.clientId, held.scope);
-        if (personality.rotatesRefreshTokens) {
-          if (personality.rotationGraceSeconds) refreshTokens.set(presented, { ...held, retiredUntil: now + personality.rotationGraceSeconds });
-          else refreshTokens.delete(presented);
+      if (path === paths.authorize && req.method === 'GET') {
+        double.counts.authorization++;
+        const redirect = new URL(url.searchParams.get('redirect_uri') ?? '');
+        redirect.searchParams.set('state', url.searchParams.get('state') ?? '');
+        if (double.decision === 'deny') {
+          redirect.searchParams.set('error', 'access_denied');
         } else {
-          refreshTokens.delete(answer.refresh_token);
-          delete (answer as { refresh_token?: string }).refresh_token;
+          const code = randomBytes(16).toString('hex');
+          codes.set(code, {
+            clientId: url.searchParams.get('client_id') ?? '',
+            scope: url.searchParams.get('scope') ?? '',
+            challenge: url.searchParams.get('code_challenge') ?? '',
+            redirectUri: url.searchParams.get('redirect_uri') ?? '',
+          });
+          redirect.searchParams.set('code', code);
         }
-        return json(res, 200, answer);
+        res.writeHead(302, { location: redirect.toString() });
+        return res.end();
       }
-      return json(res, 400, { error: 'unsupported_grant_type' });
-    }
-    json(res, 404, { error: 'not_found' });
-  });
+      if (paths.revoke && path === paths.revoke && req.method === 'POST') {
+        double.counts.revocations++;
+        refreshTokens.delete(form.get('token') ?? '');
+        res.writeHead(200);
+        return res.end();
+      }
+      if (path === paths.token && req.method === 'POST') {
+        if (double.tokenDelayMs > 0) await new Promise((r) => setTimeout(r, double.tokenDelayMs));
+        const clientId = form.get('client_id') ?? '';
+        if (personality.requiresClientSecret !== undefined && form.get('client_secret') !== personality.requiresClientSecret) {
+          return json(res, 401, { error: 'invalid_client', error_description: 'Unauthorized' });
+        }
+        const grant = form.get('grant_type');
+        if (grant === 'urn:ietf:params:oauth:grant-type:device_code') {
+          double.counts.deviceToken++;
+          const device = devices.get(form.get('device_code') ?? '');
+          if (!device) return json(res, 400, { error: 'invalid_grant', error_description: 'unknown device code' });
+          // The person acts at the first poll: the second one gets the outcome.
+          if (device.polls++ === 0) return json(res, personality.pendingStatus ?? 400, { error: 'authorization_pending' });
+          devices.delete(form.get('device_code')!);
+          if (double.decision === 'deny') return json(res, personality.denialStatus ?? 400, personality.denial);
+          return json(res, 200, tokens(clientId, device.scope));
+        }
+        if (grant === 'authorization_code') {
+          const code = codes.get(form.get('code') ?? '');
+          const verifier = form.get('code_verifier') ?? '';
+          if (!code || code.redirectUri !== form.get('redirect_uri') || createHash('sha256').update(verifier).digest('base64url') !== code.challenge) {
+            return json(res, 400, { error: 'invalid_grant', error_description: 'bad code, redirect or verifier' });
+          }
+          codes.delete(form.get('code')!);
+          return json(res, 200, tokens(clientId, code.scope));
+        }
+        if (grant === 'refresh_token') {
+          double.counts.refresh++;
+          const presented = form.get('refresh_token') ?? '';
+          const held = refreshTokens.get(presented);
+          const now = Date.now() / 1000;
+          if (!held || (held.retiredUntil !== undefined && held.retiredUntil < now)) {
+            double.counts.refreshFailures++;
+            return json(res, 400, personality.refreshFailure);
+          }
+          const answer = tokens(held.clientId, held.scope);
+          if (personality.rotatesRefreshTokens) {
+            if (personality.rotationGraceSeconds) refreshTokens.set(presented, { ...held, retiredUntil: now + personality.rotationGraceSeconds });
+            else refreshTokens.delete(presented);
+          } else {
+            refreshTokens.delete(answer.refresh_token);
+            delete (answer as { refresh_token?: string }).refresh_token;
+          }
+          return json(res, 200, answer);
+        }
+        return json(res, 400, { error: 'unsupported_grant_type' });
+      }
+      json(res, 404, { error: 'not_found' });
+    }),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   issuer = `${origin}${personality.issuerPath}`;

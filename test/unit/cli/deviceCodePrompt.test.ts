@@ -12,7 +12,12 @@ function recordingIo(overrides: Partial<Terminal> & { env?: NodeJS.ProcessEnv })
   return { io: world.deps, stderr: world.stderr, launched: world.launched };
 }
 
-const code = { userCode: 'ABCD-EFGH', verificationUri: 'https://idp/device', verificationUriComplete: 'https://idp/device?user_code=ABCD-EFGH', expiresAt: 1000 + 599 };
+const code = {
+  userCode: 'ABCD-EFGH',
+  verificationUri: 'https://idp/device',
+  verificationUriComplete: 'https://idp/device?user_code=ABCD-EFGH',
+  expiresAt: 1000 + 599,
+};
 
 test('in a log: the URL, the code, the complete URL and one line with the expiry', () => {
   const { io, stderr, launched } = recordingIo({});
@@ -51,7 +56,10 @@ function modulesOf(drawing: string): boolean[][] {
   const rows: boolean[][] = [];
   for (const line of drawing.split('\n').filter(Boolean)) {
     const chars = [...line];
-    rows.push(chars.map((c) => c === '▀' || c === '█'), chars.map((c) => c === '▄' || c === '█'));
+    rows.push(
+      chars.map((c) => c === '▀' || c === '█'),
+      chars.map((c) => c === '▄' || c === '█'),
+    );
   }
   return rows;
 }
@@ -61,11 +69,20 @@ test('on a terminal the complete URL is also drawn as a QR code of exactly that 
   deviceCodePrompt(tty.io, 'reg.example')(code, { noBrowser: true })();
   const drawing = tty.stderr.find((line) => line.startsWith('Or scan it with a phone:\n'));
   assert.ok(drawing, tty.stderr.join(''));
-  const shown = modulesOf(drawing!.slice('Or scan it with a phone:\n'.length));
+  const shown = modulesOf(drawing.slice('Or scan it with a phone:\n'.length));
   // The QR symbol of the URL with the drawing's one-module border; for a dark terminal the light
   // modules are the ones drawn.
   const symbol = encode(code.verificationUriComplete, { border: 1 }).data;
-  const flat = (m: boolean[][]) => m.slice(0, symbol.length).map((row) => row.slice(0, symbol.length).map((x) => (x ? 1 : 0)).join('')).join('\n');
+  const flat = (m: boolean[][]) =>
+    m
+      .slice(0, symbol.length)
+      .map((row) =>
+        row
+          .slice(0, symbol.length)
+          .map((x) => (x ? 1 : 0))
+          .join(''),
+      )
+      .join('\n');
   assert.ok(shown.length >= symbol.length);
   assert.equal(flat(shown), flat(symbol.map((row) => row.map((dark) => !dark))));
   const log = recordingIo({});

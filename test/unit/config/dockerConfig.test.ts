@@ -60,12 +60,15 @@ test('removing the secrets keeps "REG": {} so docker still knows it is logged in
 
 test('invalid JSON is refused with line and column, never with the content', () => {
   const broken = '{\n\t"auths": {\n\t\t"r": {"auth": "c2VjcmV0"}\n\t},,\n}\n';
-  assert.throws(() => parseDockerConfig(broken, '/home/u/.docker/config.json'), (error: Error & { code?: string }) => {
-    assert.equal(error.code, 'config-invalid');
-    assert.match(error.message, /^\/home\/u\/\.docker\/config\.json is not valid JSON \(\w+ at line 4, column 4\): fix it by hand; nothing was changed$/);
-    assert.ok(!error.message.includes('c2VjcmV0'));
-    return true;
-  });
+  assert.throws(
+    () => parseDockerConfig(broken, '/home/u/.docker/config.json'),
+    (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'config-invalid');
+      assert.match(error.message, /^\/home\/u\/\.docker\/config\.json is not valid JSON \(\w+ at line 4, column 4\): fix it by hand; nothing was changed$/);
+      assert.ok(!error.message.includes('c2VjcmV0'));
+      return true;
+    },
+  );
   assert.throws(() => parseDockerConfig('[1]', 'c.json'), { code: 'config-invalid' });
   assert.throws(() => parseDockerConfig('{"a": 1, // comment\n}', 'c.json'), { code: 'config-invalid' });
 });
@@ -78,7 +81,8 @@ test('registry keys as docker writes them', () => {
 });
 
 test('edits are local: a minified file stays minified, other keys keep their spacing', () => {
-  const minified = '{"auths":{"a.example":{"auth":"dTpw","email":"x"},"b.example":{"auth":"dTpw"}},"HttpHeaders":{"User-Agent":"me"},"psFormat":"table {{.ID}}"}';
+  const minified =
+    '{"auths":{"a.example":{"auth":"dTpw","email":"x"},"b.example":{"auth":"dTpw"}},"HttpHeaders":{"User-Agent":"me"},"psFormat":"table {{.ID}}"}';
   assert.equal(
     addCredHelpers(minified, ['r.example']),
     '{"auths":{"a.example":{"auth":"dTpw","email":"x"},"b.example":{"auth":"dTpw"}},"HttpHeaders":{"User-Agent":"me"},"psFormat":"table {{.ID}}","credHelpers":{"r.example":"oidc"}}',
@@ -88,7 +92,10 @@ test('edits are local: a minified file stays minified, other keys keep their spa
     '{"auths":{"a.example":{},"b.example":{"auth":"dTpw"}},"HttpHeaders":{"User-Agent":"me"},"psFormat":"table {{.ID}}"}',
   );
   const spaced = '{\n  "auths": {\n    "a.example": { "auth": "dTpw", "email": "x", "keep": 1 }\n  },\n  "other": [1,2,   3]\n}\n';
-  assert.equal(setCredsStore(spaced), '{\n  "auths": {\n    "a.example": { "auth": "dTpw", "email": "x", "keep": 1 }\n  },\n  "other": [1,2,   3],\n  "credsStore": "oidc"\n}\n');
+  assert.equal(
+    setCredsStore(spaced),
+    '{\n  "auths": {\n    "a.example": { "auth": "dTpw", "email": "x", "keep": 1 }\n  },\n  "other": [1,2,   3],\n  "credsStore": "oidc"\n}\n',
+  );
   assert.equal(removeAuthSecret(spaced, 'a.example'), '{\n  "auths": {\n    "a.example": { "keep": 1 }\n  },\n  "other": [1,2,   3]\n}\n');
   assert.equal(undoOurEntries(setCredsStore(spaced), 'c.json'), spaced);
 });
@@ -110,8 +117,13 @@ test('20,000 auths entries are all migrated in one pass, each left as {}', () =>
 });
 
 test('ambiguous files are refused with what to fix, never edited', () => {
-  assert.throws(() => addCredHelpers('{"credHelpers": null}', ['r']), { code: 'config-invalid', message: 'config.json has "credHelpers": null where an object belongs: fix it by hand; nothing was changed' });
+  assert.throws(() => addCredHelpers('{"credHelpers": null}', ['r']), {
+    code: 'config-invalid',
+    message: 'config.json has "credHelpers": null where an object belongs: fix it by hand; nothing was changed',
+  });
   assert.throws(() => addCredHelpers('{"credHelpers": ["r"]}', ['r']), { message: /"credHelpers": an array where an object belongs/ });
-  assert.throws(() => addCredHelpers('{"credHelpers": {"a": "x"}, "credHelpers": {"b": "y"}}', ['r']), { message: 'config.json has the key "credHelpers" twice: fix it by hand; nothing was changed' });
+  assert.throws(() => addCredHelpers('{"credHelpers": {"a": "x"}, "credHelpers": {"b": "y"}}', ['r']), {
+    message: 'config.json has the key "credHelpers" twice: fix it by hand; nothing was changed',
+  });
   assert.throws(() => addCredHelpers('{"credHelpers": {"r": "x", "r": "oidc"}}', ['r']), { message: /has "r" twice in "credHelpers"/ });
 });

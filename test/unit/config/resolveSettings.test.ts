@@ -30,7 +30,10 @@ test('acr: the tenant fills the issuer, Azure CLI client and ACR scope by defaul
 });
 
 test('missing issuer or client id, unknown mode: one line saying what to add', () => {
-  assert.throws(() => resolveSettings('r.example', {}, {}, undefined), { code: 'not-configured', message: /registry-login r\.example --issuer URL --client-id ID/ });
+  assert.throws(() => resolveSettings('r.example', {}, {}, undefined), {
+    code: 'not-configured',
+    message: /registry-login r\.example --issuer URL --client-id ID/,
+  });
   assert.throws(() => resolveSettings('r', { issuer: 'https://i' }, {}, undefined), { code: 'not-configured', message: /--client-id/ });
   assert.throws(() => resolveSettings('r', { issuer: 'https://i', clientId: 'c', mode: 'bogus' as never }, {}, undefined), { code: 'invalid-input' });
 });
@@ -38,7 +41,11 @@ test('missing issuer or client id, unknown mode: one line saying what to add', (
 test('registries behind one issuer and client share a session key', () => {
   assert.equal(sessionKeyOf({ issuer: 'https://i', clientId: 'c' }), sessionKeyOf({ issuer: 'https://i', clientId: 'c' }));
   assert.notEqual(sessionKeyOf({ issuer: 'https://i', clientId: 'c' }), sessionKeyOf({ issuer: 'https://i', clientId: 'd' }));
-  assert.notEqual(sessionKeyOf({ issuer: 'https://i', clientId: 'c', store: 'none' }), sessionKeyOf({ issuer: 'https://i', clientId: 'c', store: 'kernel' }), 'a sign-in kept elsewhere is another one');
+  assert.notEqual(
+    sessionKeyOf({ issuer: 'https://i', clientId: 'c', store: 'none' }),
+    sessionKeyOf({ issuer: 'https://i', clientId: 'c', store: 'kernel' }),
+    'a sign-in kept elsewhere is another one',
+  );
   assert.equal(sessionKeyOf({ issuer: 'https://i', clientId: 'c', store: 'secret-service' }), sessionKeyOf({ issuer: 'https://i', clientId: 'c' }));
 });
 
@@ -50,7 +57,10 @@ test('presets from the registry name: ACR signs in with Entra ID in acr mode; Go
     assert.deepEqual([google.issuer, google.username, google.mode], ['https://accounts.google.com', 'oauth2accesstoken', 'password'], registry);
     assert.match(google.scope, /https:\/\/www\.googleapis\.com\/auth\/cloud-platform/);
   }
-  assert.throws(() => resolveSettings('europe-docker.pkg.dev', {}, {}, undefined), { message: /no client id for europe-docker\.pkg\.dev: add --client-id ID \(a Google OAuth client of type "TVs and Limited Input devices", with --client-secret-file\)/ });
+  assert.throws(() => resolveSettings('europe-docker.pkg.dev', {}, {}, undefined), {
+    message:
+      /no client id for europe-docker\.pkg\.dev: add --client-id ID \(a Google OAuth client of type "TVs and Limited Input devices", with --client-secret-file\)/,
+  });
   const given = resolveSettings('europe-docker.pkg.dev', { clientId: 'c', issuer: 'https://sso.example', username: 'me' }, {}, undefined);
   assert.deepEqual([given.issuer, given.username], ['https://sso.example', 'me'], 'what the person gives wins over a preset');
   assert.equal(resolveSettings('registry.example.com', { issuer: 'https://i', clientId: 'c' }, {}, undefined).mode, 'password');

@@ -35,14 +35,18 @@ test('the response echoes the API version, keys auth by the matched host, and sa
 });
 
 test('durations are Go durations of whole seconds, never zero', () => {
-  assert.deepEqual([goDuration(0), goDuration(0.4), goDuration(59), goDuration(60), goDuration(3600), goDuration(86399)], ['1s', '1s', '59s', '1m0s', '1h0m0s', '23h59m59s']);
+  assert.deepEqual(
+    [goDuration(0), goDuration(0.4), goDuration(59), goDuration(60), goDuration(3600), goDuration(86399)],
+    ['1s', '1s', '59s', '1m0s', '1h0m0s', '23h59m59s'],
+  );
 });
 
 test('the registry host of an image; Docker Hub references are refused with the reason', () => {
   assert.equal(registryHostOf('Registry.Example.com:5000/team/app:1'), 'registry.example.com:5000');
   assert.equal(registryHostOf('localhost/app'), 'localhost');
   assert.equal(registryHostOf('myreg.azurecr.io/app@sha256:00'), 'myreg.azurecr.io');
-  for (const hub of ['nginx', 'library/nginx:1.27', 'team/app']) assert.throws(() => registryHostOf(hub), { message: /names no registry host, so it is Docker Hub's/ });
+  for (const hub of ['nginx', 'library/nginx:1.27', 'team/app'])
+    assert.throws(() => registryHostOf(hub), { message: /names no registry host, so it is Docker Hub's/ });
 });
 
 test('bad requests are one clear line each', () => {

@@ -16,7 +16,12 @@ async function signInShowing(answer: Record<string, unknown>) {
   idp.deviceAnswer = answer;
   const world = testDeps({ fetch: idp.fetch });
   const shown: unknown[] = [];
-  const result = login(world.deps, 'reg.example', { issuer: idp.issuer, clientId: 'c', username: 'u' }, testPresenter({ onDeviceCode: (code) => shown.push(code) }));
+  const result = login(
+    world.deps,
+    'reg.example',
+    { issuer: idp.issuer, clientId: 'c', username: 'u' },
+    testPresenter({ onDeviceCode: (code) => shown.push(code) }),
+  );
   return { result, shown, idp };
 }
 

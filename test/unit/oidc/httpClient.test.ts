@@ -17,7 +17,11 @@ async function serve(handler: Parameters<typeof createServer>[1]): Promise<{ ser
   return { server, origin: `http://127.0.0.1:${port}`, host: `127.0.0.1:${port}` };
 }
 
-const close = (server: Server) => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+const close = (server: Server) =>
+  new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
 
 function acrContext(registryHost: string, transport: Transport): ModeContext {
   return {
@@ -42,78 +46,80 @@ const TRANSPORTS: Transport[] = [
 ];
 
 for (const transport of TRANSPORTS) {
-test(`the ACR exchange refuses a redirect: the access token never reaches the host it names (${transport.name})`, async () => {
-  const elsewhere: string[] = [];
-  const thief = await serve((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      elsewhere.push(body);
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ refresh_token: 'attacker-chosen' }));
+  test(`the ACR exchange refuses a redirect: the access token never reaches the host it names (${transport.name})`, async () => {
+    const elsewhere: string[] = [];
+    const thief = await serve((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        elsewhere.push(body);
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ refresh_token: 'attacker-chosen' }));
+      });
     });
-  });
-  const registry = await serve((_req, res) => {
-    res.writeHead(307, { location: `${thief.origin}/oauth2/exchange` });
-    res.end();
-  });
-  try {
-    await assert.rejects(acrMode(acrContext(registry.host, transport)), {
-      code: 'idp-error',
-      message: new RegExp(`^${registry.origin.replace(/[.]/g, '\\.')} answered with a redirect \\(HTTP 307 to ${thief.origin.replace(/[.]/g, '\\.')}/oauth2/exchange\\): refused`),
+    const registry = await serve((_req, res) => {
+      res.writeHead(307, { location: `${thief.origin}/oauth2/exchange` });
+      res.end();
     });
-    assert.deepEqual(elsewhere, [], 'nothing was sent to the redirect target');
-  } finally {
-    await Promise.all([close(thief.server), close(registry.server)]);
-  }
-});
-
-test(`an endless body is cut off at the limit, with one clear error; a small one is read as usual (${transport.name})`, async () => {
-  const counter = { sent: 0 };
-  const flood = await serve((req, res) => {
-    if (req.url === '/small') {
-      res.end('{"ok":true}');
-      return;
+    try {
+      await assert.rejects(acrMode(acrContext(registry.host, transport)), {
+        code: 'idp-error',
+        message: new RegExp(
+          `^${registry.origin.replace(/[.]/g, '\\.')} answered with a redirect \\(HTTP 307 to ${thief.origin.replace(/[.]/g, '\\.')}/oauth2/exchange\\): refused`,
+        ),
+      });
+      assert.deepEqual(elsewhere, [], 'nothing was sent to the redirect target');
+    } finally {
+      await Promise.all([close(thief.server), close(registry.server)]);
     }
-    endlessAnswer(res, 300 * 1024 * 1024, counter);
   });
-  try {
-    const fetch = createFetch(transport.options);
-    assert.deepEqual(await (await fetch(`${flood.origin}/small`)).json(), { ok: true });
-    const response = await fetch(`${flood.origin}/big`);
-    await assert.rejects(response.text(), { code: 'idp-error', message: `${flood.origin} sent an answer larger than 256 KiB: refused` });
-    assert.ok(counter.sent < 64 * MAX_RESPONSE_BYTES, `the server stopped early (${counter.sent} bytes sent)`);
-  } finally {
-    await close(flood.server);
-  }
-});
 
-test(`a declared oversized body and oversized headers are refused before the body is read (${transport.name})`, async () => {
-  const server = await serve((req, res) => {
-    if (req.url === '/declared') {
-      res.writeHead(200, { 'content-length': String(MAX_RESPONSE_BYTES + 1) });
-      res.end(Buffer.alloc(MAX_RESPONSE_BYTES + 1));
-      return;
+  test(`an endless body is cut off at the limit, with one clear error; a small one is read as usual (${transport.name})`, async () => {
+    const counter = { sent: 0 };
+    const flood = await serve((req, res) => {
+      if (req.url === '/small') {
+        res.end('{"ok":true}');
+        return;
+      }
+      endlessAnswer(res, 300 * 1024 * 1024, counter);
+    });
+    try {
+      const fetch = createFetch(transport.options);
+      assert.deepEqual(await (await fetch(`${flood.origin}/small`)).json(), { ok: true });
+      const response = await fetch(`${flood.origin}/big`);
+      await assert.rejects(response.text(), { code: 'idp-error', message: `${flood.origin} sent an answer larger than 256 KiB: refused` });
+      assert.ok(counter.sent < 64 * MAX_RESPONSE_BYTES, `the server stopped early (${counter.sent} bytes sent)`);
+    } finally {
+      await close(flood.server);
     }
-    res.writeHead(200, { 'x-padding': 'a'.repeat(64 * 1024) });
-    res.end('{}');
   });
-  try {
-    const fetch = createFetch(transport.options);
-    await assert.rejects(fetch(`${server.origin}/declared`), { message: /larger than 256 KiB: refused/ });
-    await assert.rejects(fetch(`${server.origin}/headers`));
-  } finally {
-    await close(server.server);
-  }
-});
 
-test(`a server that never answers is given up after the timeout (${transport.name})`, async () => {
-  const silent = await serve(() => undefined);
-  try {
-    const fetch = createFetch({ ...transport.options, timeoutMs: 300 });
-    await assert.rejects(fetch(`${silent.origin}/`));
-  } finally {
-    await close(silent.server);
-  }
-});
+  test(`a declared oversized body and oversized headers are refused before the body is read (${transport.name})`, async () => {
+    const server = await serve((req, res) => {
+      if (req.url === '/declared') {
+        res.writeHead(200, { 'content-length': String(MAX_RESPONSE_BYTES + 1) });
+        res.end(Buffer.alloc(MAX_RESPONSE_BYTES + 1));
+        return;
+      }
+      res.writeHead(200, { 'x-padding': 'a'.repeat(64 * 1024) });
+      res.end('{}');
+    });
+    try {
+      const fetch = createFetch(transport.options);
+      await assert.rejects(fetch(`${server.origin}/declared`), { message: /larger than 256 KiB: refused/ });
+      await assert.rejects(fetch(`${server.origin}/headers`));
+    } finally {
+      await close(server.server);
+    }
+  });
+
+  test(`a server that never answers is given up after the timeout (${transport.name})`, async () => {
+    const silent = await serve(() => undefined);
+    try {
+      const fetch = createFetch({ ...transport.options, timeoutMs: 300 });
+      await assert.rejects(fetch(`${silent.origin}/`));
+    } finally {
+      await close(silent.server);
+    }
+  });
 }

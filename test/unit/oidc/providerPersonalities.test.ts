@@ -16,7 +16,12 @@ function world(env: NodeJS.ProcessEnv = {}) {
   const w = testDeps({ fetch: idp.fetch, env });
   const codes: DeviceCode[] = [];
   const signIn = (flags: Record<string, string> = {}) =>
-    login(w.deps, 'reg.example', { issuer: idp.issuer, clientId: 'tv-client', username: 'oauth2accesstoken', ...flags }, testPresenter({ onDeviceCode: (code) => codes.push(code) }));
+    login(
+      w.deps,
+      'reg.example',
+      { issuer: idp.issuer, clientId: 'tv-client', username: 'oauth2accesstoken', ...flags },
+      testPresenter({ onDeviceCode: (code) => codes.push(code) }),
+    );
   return { ...w, idp, codes, signIn };
 }
 
@@ -25,18 +30,23 @@ test("Google's device answer names the URL verification_url: it is read as RFC 8
   // developers.google.com/identity/protocols/oauth2/limited-input-device: device_code, user_code, verification_url, expires_in, interval.
   w.idp.deviceAnswer = { verification_uri: undefined, verification_url: 'https://www.google.com/device' };
   await w.signIn();
-  assert.equal(w.codes[0]!.verificationUri, 'https://www.google.com/device');
+  assert.equal(w.codes[0].verificationUri, 'https://www.google.com/device');
 });
 
 test("Entra ID's message is shown when there is no complete URL, stripped of control characters", async () => {
   const w = world();
-  w.idp.deviceAnswer = { message: 'To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code ABCD-EFGH to authenticate.\u001b[2J' };
+  w.idp.deviceAnswer = {
+    message: 'To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code ABCD-EFGH to authenticate.\u001b[2J',
+  };
   await w.signIn();
-  assert.equal(w.codes[0]!.message, 'To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code ABCD-EFGH to authenticate.[2J');
+  assert.equal(
+    w.codes[0].message,
+    'To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code ABCD-EFGH to authenticate.[2J',
+  );
   const shown: string[] = [];
   const io = testDeps({ terminal: { stderr: (text) => shown.push(text) } });
-  deviceCodePrompt(io.deps, 'reg.example')(w.codes[0]!, { noBrowser: true })();
-  assert.ok(shown.includes(`${w.codes[0]!.message}\n`));
+  deviceCodePrompt(io.deps, 'reg.example')(w.codes[0], { noBrowser: true })();
+  assert.ok(shown.includes(`${w.codes[0].message}\n`));
 });
 
 test('a client secret from an environment variable is posted on every token request and never saved', async () => {
@@ -58,8 +68,14 @@ test('a client secret from a file; a missing variable or file says what to fix, 
   await w.signIn({ clientSecretFile: file });
   const missing = world();
   missing.idp.clientSecret = 'x';
-  await assert.rejects(missing.signIn({ clientSecretEnv: 'NOT_SET_HERE' }), { code: 'not-configured', message: /the environment variable NOT_SET_HERE \(--client-secret-env\) holds no client secret here/ });
-  await assert.rejects(missing.signIn({ clientSecretFile: '/nonexistent/secret' }), { code: 'invalid-input', message: /cannot read the client secret file \/nonexistent\/secret \(ENOENT\)/ });
+  await assert.rejects(missing.signIn({ clientSecretEnv: 'NOT_SET_HERE' }), {
+    code: 'not-configured',
+    message: /the environment variable NOT_SET_HERE \(--client-secret-env\) holds no client secret here/,
+  });
+  await assert.rejects(missing.signIn({ clientSecretFile: '/nonexistent/secret' }), {
+    code: 'invalid-input',
+    message: /cannot read the client secret file \/nonexistent\/secret \(ENOENT\)/,
+  });
   const wrong = world({ S: 'wrong' });
   wrong.idp.clientSecret = 'right';
   await assert.rejects(wrong.signIn({ clientSecretEnv: 'S' }), (error: Error) => !error.message.includes('wrong') && /invalid_client/.test(error.message));

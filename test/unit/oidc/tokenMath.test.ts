@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { audienceKey, audienceParameters, decodeJwtPayload, expiryOf, isFresh, usernameFor } from '../../../src/oidc/tokenMath.js';
+import { audienceKey, audienceParameters, decodeJwtPayload, expiryOf, usernameFor } from '../../../src/oidc/tokenMath.js';
+import { isFresh } from '../../../src/model.js';
 
 const jwt = (payload: object) => `e30.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.sig`;
 

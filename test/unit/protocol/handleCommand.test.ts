@@ -22,7 +22,10 @@ test('store then get in any spelling of the server, list, erase', async () => {
   assert.equal(await handleCommand(helper, 'list', 'unused'), '{"https://Reg.example:5000/":"alice"}\n');
   assert.equal(store.items.size, 1);
   assert.equal(await handleCommand(helper, 'erase', 'reg.example:5000'), '');
-  await assert.rejects(handleCommand(helper, 'get', 'reg.example:5000'), { code: 'credentials-not-found', message: 'credentials not found in native keychain' });
+  await assert.rejects(handleCommand(helper, 'get', 'reg.example:5000'), {
+    code: 'credentials-not-found',
+    message: 'credentials not found in native keychain',
+  });
 });
 
 test('storing the same server with another username replaces the item', async () => {

@@ -12,7 +12,15 @@ test('answers are encoded like Go encoding/json, newline included', () => {
 });
 
 test('list is a JSON object with sorted keys', () => {
-  assert.equal(formatList(new Map([['z.example', 'u2'], ['https://a.example', 'u1']])), '{"https://a.example":"u1","z.example":"u2"}\n');
+  assert.equal(
+    formatList(
+      new Map([
+        ['z.example', 'u2'],
+        ['https://a.example', 'u1'],
+      ]),
+    ),
+    '{"https://a.example":"u1","z.example":"u2"}\n',
+  );
   assert.equal(formatList(new Map()), '{}\n');
 });
 
@@ -36,16 +44,19 @@ test('store input: field names match case-insensitively like Go; missing fields 
 test('malformed store input never echoes the input (it holds the secret)', () => {
   const secret = 'hunter2-very-secret';
   for (const input of [`{"ServerURL":"r","Username":"u","Secret":"${secret}"`, `{bad ${secret}`, secret]) {
-    assert.throws(() => parseStoreInput(input), (error: Error & { code?: string }) => {
-      assert.equal(error.code, 'invalid-input');
-      assert.ok(!error.message.includes(secret), error.message);
-      assert.ok(!error.message.includes('\n'));
-      return true;
-    });
+    assert.throws(
+      () => parseStoreInput(input),
+      (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'invalid-input');
+        assert.ok(!error.message.includes(secret), error.message);
+        assert.ok(!error.message.includes('\n'));
+        return true;
+      },
+    );
   }
 });
 
-test('the fixed protocol texts are docker-credential-helpers\' own', () => {
+test("the fixed protocol texts are docker-credential-helpers' own", () => {
   assert.equal(CREDENTIALS_NOT_FOUND, 'credentials not found in native keychain');
   assert.equal(unknownAction('foo'), 'Unknown credential action `foo`');
   assert.equal(usage('docker-credential-oidc'), 'Usage: docker-credential-oidc <store|get|erase|list|version>');

@@ -1,12 +1,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { KERNEL_CACHE_MAX_MS, kernelCacheLifetimeMs } from '../../../src/service/kernelCachePolicy.js';
-import { isFresh } from '../../../src/oidc/tokenMath.js';
+import { isFresh } from '../../../src/model.js';
 import { encodeRecord } from '../../../src/store/record.js';
 
 const nowS = 1_700_000_000;
 const derived = (issuedAt: number, expiresAt: number, minValidity?: number) =>
-  encodeRecord({ kind: 'derived', serverURL: 'r.example', username: 'u', secret: 'token', issuedAt, expiresAt, sessionKey: 's', ...(minValidity === undefined ? {} : { minValidity }) });
+  encodeRecord({
+    kind: 'derived',
+    serverURL: 'r.example',
+    username: 'u',
+    secret: 'token',
+    issuedAt,
+    expiresAt,
+    sessionKey: 's',
+    ...(minValidity === undefined ? {} : { minValidity }),
+  });
 
 test('a docker login password is cached for at most ten minutes', () => {
   const value = encodeRecord({ kind: 'static', serverURL: 'r.example', username: 'u', secret: 'p' });

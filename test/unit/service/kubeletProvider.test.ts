@@ -22,7 +22,12 @@ function world() {
 test("a node's client credentials answer the kubelet; nothing is kept; cacheDuration ends before the token", async () => {
   const w = world();
   w.idp.accessTokenTtl = 3600;
-  await login(w.deps, 'reg.example', { issuer: w.idp.issuer, clientId: 'node', grant: 'client-credentials', clientSecretFile: w.secret, store: 'none', username: 'node' }, testPresenter());
+  await login(
+    w.deps,
+    'reg.example',
+    { issuer: w.idp.issuer, clientId: 'node', grant: 'client-credentials', clientSecretFile: w.secret, store: 'none', username: 'node' },
+    testPresenter(),
+  );
   const answer = await provideForKubelet(w.deps, request('reg.example/team/app:1'));
   assert.deepEqual(answer.auth, { 'reg.example': { username: 'node', password: 'pat-2' } });
   assert.equal(answer.cacheDuration, '55m0s', 'an hour minus the 5 min margin');
@@ -35,7 +40,10 @@ test("the pod's service-account token is the subject of a token exchange, fresh 
   assert.equal(w.idp.counts.pipeline, 0, 'nothing to exchange at configuration time');
   await provideForKubelet(w.deps, request('reg.example/app', { serviceAccountToken: 'sa-token-pod-1' }));
   await provideForKubelet(w.deps, request('reg.example/app', { serviceAccountToken: 'sa-token-pod-2' }));
-  assert.deepEqual(w.idp.pipelineRequests.map((f) => f.get('subject_token')), ['sa-token-pod-1', 'sa-token-pod-2']);
+  assert.deepEqual(
+    w.idp.pipelineRequests.map((f) => f.get('subject_token')),
+    ['sa-token-pod-1', 'sa-token-pod-2'],
+  );
   assert.equal(w.deps.env.DOCKER_CREDENTIAL_OIDC_KUBELET_SERVICE_ACCOUNT_TOKEN, undefined, 'the token never reaches the shared environment');
   await assert.rejects(provideForKubelet(w.deps, request('reg.example/app')), { message: /sent no service-account token .*tokenAttributes/ });
 });

@@ -8,7 +8,12 @@ import { testPresenter } from '../../support/testDeps.js';
 test('the device flow signs in: the code is shown, tokens go to the keychain, settings (never a secret) to the file', async () => {
   const w = signedInWorld();
   const shown: string[] = [];
-  const result = await login(w.deps, 'Reg.Example:5000', { issuer: w.idp.issuer, clientId: 'cli', username: 'alice' }, testPresenter({ onDeviceCode: (code) => shown.push(`${code.userCode} ${code.verificationUri}`) }));
+  const result = await login(
+    w.deps,
+    'Reg.Example:5000',
+    { issuer: w.idp.issuer, clientId: 'cli', username: 'alice' },
+    testPresenter({ onDeviceCode: (code) => shown.push(`${code.userCode} ${code.verificationUri}`) }),
+  );
   assert.deepEqual(shown, ['ABCD-EFGH https://idp.test/activate']);
   assert.equal(result.registry, 'reg.example:5000');
   assert.equal(result.username, 'alice');

@@ -34,9 +34,15 @@ test('logout --all removes every item of ours, passwords and sign-ins no registr
   const w = signedInWorld();
   await w.signIn('reg.example');
   await credentialHelper(w.deps).add({ ServerURL: 'static.example', Username: 'u', Secret: 's' });
-  w.store.items.set('session:https://old.idp#old', JSON.stringify({ v: 1, kind: 'oidc-session', issuer: 'https://old.idp', clientId: 'old', authenticatedAt: 0 }));
+  w.store.items.set(
+    'session:https://old.idp#old',
+    JSON.stringify({ v: 1, kind: 'oidc-session', issuer: 'https://old.idp', clientId: 'old', authenticatedAt: 0 }),
+  );
   const report = await logoutAll(w.deps, { forget: true });
-  assert.deepEqual(report.registries.map((r) => r.registry), ['reg.example']);
+  assert.deepEqual(
+    report.registries.map((r) => r.registry),
+    ['reg.example'],
+  );
   assert.equal(report.removedItems, 2);
   assert.equal(w.store.items.size, 0);
   assert.deepEqual(Object.keys((await w.deps.settings.read()).registries), []);

@@ -31,7 +31,7 @@ test('client credentials with a secret file: login runs the grant once, saves on
   assert.equal(result.pipeline, true);
   assert.equal(result.store, 'secret-service');
   assert.equal(w.idp.counts.pipeline, 1);
-  const form = w.idp.pipelineRequests[0]!;
+  const form = w.idp.pipelineRequests[0];
   assert.deepEqual([form.get('grant_type'), form.get('client_id'), form.get('client_secret')], ['client_credentials', 'robot', 's3cret-value']);
   const settings = readFileSync(w.settingsPath, 'utf8');
   assert.ok(!settings.includes('s3cret-value') && settings.includes(file), 'the path is saved, never the secret');
@@ -49,13 +49,16 @@ test('token exchange presents the CI token, read again at every renewal (a GitLa
   const env: NodeJS.ProcessEnv = { CI_JOB_JWT_V2: 'ci-token-1' };
   const w = pipelineWorld({ env });
   await w.signIn('reg.example', { grant: 'token-exchange', ciToken: 'gitlab:CI_JOB_JWT_V2', audience: 'registry' });
-  const first = w.idp.pipelineRequests[0]!;
+  const first = w.idp.pipelineRequests[0];
   assert.equal(first.get('grant_type'), 'urn:ietf:params:oauth:grant-type:token-exchange');
-  assert.deepEqual([first.get('subject_token'), first.get('subject_token_type'), first.get('audience')], ['ci-token-1', 'urn:ietf:params:oauth:token-type:jwt', 'registry']);
+  assert.deepEqual(
+    [first.get('subject_token'), first.get('subject_token_type'), first.get('audience')],
+    ['ci-token-1', 'urn:ietf:params:oauth:token-type:jwt', 'registry'],
+  );
   env.CI_JOB_JWT_V2 = 'ci-token-2';
   w.clock.now += 400;
   await credentialHelper(w.deps).get('reg.example');
-  assert.equal(w.idp.pipelineRequests[1]!.get('subject_token'), 'ci-token-2');
+  assert.equal(w.idp.pipelineRequests[1].get('subject_token'), 'ci-token-2');
   assert.ok(![...w.store.items.values()].some((v) => v.includes('ci-token')), 'the CI token is never kept');
 });
 
@@ -64,12 +67,19 @@ test('jwt-bearer presents a projected token file as the assertion; client-creden
   writeFileSync(join(dir, 'token'), 'projected-1\n');
   const w = pipelineWorld();
   await w.signIn('one.example', { grant: 'jwt-bearer', ciToken: `file:${join(dir, 'token')}` });
-  const bearer = w.idp.pipelineRequests[0]!;
+  const bearer = w.idp.pipelineRequests[0];
   assert.deepEqual([bearer.get('grant_type'), bearer.get('assertion')], ['urn:ietf:params:oauth:grant-type:jwt-bearer', 'projected-1']);
   await w.signIn('two.example', { grant: 'client-credentials', clientId: 'app', ciToken: `file:${join(dir, 'token')}`, scope: 'api://x/.default' });
-  const federated = w.idp.pipelineRequests[1]!;
+  const federated = w.idp.pipelineRequests[1];
   assert.deepEqual(
-    [federated.get('grant_type'), federated.get('client_id'), federated.get('client_assertion_type'), federated.get('client_assertion'), federated.get('scope'), federated.get('client_secret')],
+    [
+      federated.get('grant_type'),
+      federated.get('client_id'),
+      federated.get('client_assertion_type'),
+      federated.get('client_assertion'),
+      federated.get('scope'),
+      federated.get('client_secret'),
+    ],
     ['client_credentials', 'app', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', 'projected-1', 'api://x/.default', null],
   );
 });
@@ -86,7 +96,10 @@ test('private_key_jwt signs a fresh assertion for every request', async () => {
   const assertions = w.idp.pipelineRequests.map((form) => form.get('client_assertion')!);
   assert.equal(assertions.length, 2);
   assert.notEqual(assertions[0], assertions[1], 'a new assertion each time');
-  const [header, payload] = assertions[0]!.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+  const [header, payload] = assertions[0]
+    .split('.')
+    .slice(0, 2)
+    .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
   assert.deepEqual([header.alg, header.kid, payload.iss, payload.sub], ['ES256', 'robot-key-1', 'robot', 'robot']);
   assert.ok(!readFileSync(w.settingsPath, 'utf8').includes('"d"'), 'the key stays in its file');
 });
@@ -120,10 +133,14 @@ test('a refused grant is one line that says what to fix', async () => {
   const w = pipelineWorld();
   w.idp.pipelineError = { error: 'invalid_client', error_description: 'client authentication failed' };
   await assert.rejects(w.signIn('reg.example', { grant: 'client-credentials', clientSecretFile: secretFile('wrong') }), {
-    message: /refused --grant client-credentials for reg.example \(invalid_client\): it did not accept the client's credentials: check --client-id and the secret or key/,
+    message:
+      /refused --grant client-credentials for reg.example \(invalid_client\): it did not accept the client's credentials: check --client-id and the secret or key/,
   });
   w.idp.pipelineError = { error: 'invalid_request', error_description: 'AADSTS70021: No matching federated identity record found for presented assertion.' };
-  await assert.rejects(w.signIn('reg.example', { grant: 'client-credentials', ciToken: 'gitlab:TOKEN' }), { code: 'not-configured', message: /GitLab CI variable TOKEN holds no token/ });
+  await assert.rejects(w.signIn('reg.example', { grant: 'client-credentials', ciToken: 'gitlab:TOKEN' }), {
+    code: 'not-configured',
+    message: /GitLab CI variable TOKEN holds no token/,
+  });
   const env = { TOKEN: 'a.b.c' };
   const w2 = pipelineWorld({ env });
   w2.idp.pipelineError = w.idp.pipelineError;
@@ -140,7 +157,9 @@ test('settings that cannot work are refused before any request', async () => {
   await assert.rejects(w.signIn('reg.example', { grant: 'client-credentials' }), { message: /needs the client's credential: add --client-secret-file PATH/ });
   await assert.rejects(w.signIn('reg.example', { grant: 'token-exchange' }), { message: /presents the CI platform's token: add --ci-token/ });
   await assert.rejects(w.signIn('reg.example', { grant: 'jwt-bearer', ciToken: 'jenkins' }), { message: /--ci-token "jenkins" is not a token source/ });
-  await assert.rejects(w.signIn('reg.example', { grant: 'client-credentials', ciToken: 'auto', clientSecretEnv: 'X' }), { message: /drop --client-secret-env/ });
+  await assert.rejects(w.signIn('reg.example', { grant: 'client-credentials', ciToken: 'auto', clientSecretEnv: 'X' }), {
+    message: /drop --client-secret-env/,
+  });
   await assert.rejects(w.signIn('reg.example', { ciToken: 'auto' }), { message: /add --grant client-credentials/ });
   assert.equal(w.idp.counts.discovery, 0);
 });

@@ -2,12 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseBearerChallenge, probeRegistry } from '../../../src/service/registryProbe.js';
 import type { Fetch } from '../../../src/model.js';
+import { urlOfInput } from '../../support/fetchInput.js';
 
 /** A registry and its realm as documented: /v2/ answers 401 with a Bearer challenge. */
 function fakeNetwork(challenge: string | null, exchangeStatus: number | 'down', exchangeError = 'invalid_request'): { fetch: Fetch; asked: string[] } {
   const asked: string[] = [];
   const fetch: Fetch = async (input) => {
-    const url = String(input);
+    const url = urlOfInput(input);
     asked.push(url);
     if (url.endsWith('/v2/')) return new Response('{}', { status: 401, headers: challenge ? { 'www-authenticate': challenge } : {} });
     if (exchangeStatus === 'down') throw new Error('ECONNREFUSED');
@@ -29,7 +30,11 @@ test('challenges parse as RFC 7235 auth-params, quoted or not', () => {
 
 test('our token server in front of Distribution: exchange mode, its URL and the service are kept', async () => {
   const { fetch, asked } = fakeNetwork('Bearer realm="https://auth.example.com/token",service="registry.example.com"', 400);
-  assert.deepEqual(await probeRegistry('registry.internal:5000', fetch), { mode: 'acr', exchangeUrl: 'https://auth.example.com/oauth2/exchange', registryService: 'registry.example.com' });
+  assert.deepEqual(await probeRegistry('registry.internal:5000', fetch), {
+    mode: 'acr',
+    exchangeUrl: 'https://auth.example.com/oauth2/exchange',
+    registryService: 'registry.example.com',
+  });
   assert.deepEqual(asked, ['https://registry.internal:5000/v2/', 'https://auth.example.com/oauth2/exchange']);
 });
 
@@ -43,7 +48,10 @@ test('a realm without /oauth2/exchange, an unreachable realm or registry: nothin
   assert.deepEqual(await probeRegistry('r.example', fakeNetwork('Bearer realm="https://auth.example/token",service="r"', 'down').fetch), {});
   assert.deepEqual(await probeRegistry('r.example', fakeNetwork('Basic realm="r"', 400).fetch), {});
   // A Distribution token server answering every POST with its own grants' refusal has no exchange.
-  assert.deepEqual(await probeRegistry('r.example', fakeNetwork('Bearer realm="https://auth.example/token",service="r"', 400, 'unsupported_grant_type').fetch), {});
+  assert.deepEqual(
+    await probeRegistry('r.example', fakeNetwork('Bearer realm="https://auth.example/token",service="r"', 400, 'unsupported_grant_type').fetch),
+    {},
+  );
   assert.deepEqual(await probeRegistry('r.example', async () => Promise.reject(new Error('ENOTFOUND'))), {});
   // A realm on plain http elsewhere than loopback would receive the provider's token: not offered.
   assert.deepEqual(await probeRegistry('r.example', fakeNetwork('Bearer realm="http://auth.example/token",service="r"', 400).fetch), {});

@@ -25,7 +25,12 @@ test('a valid cached credential is answered with no network and no settings vali
   const w = signedInWorld();
   await w.signIn('reg.example');
   const before = { ...w.idp.counts };
-  const fresh = credentialHelper({ ...w.deps, fetchFor: () => { throw new Error('no fetch on the hot path'); } });
+  const fresh = credentialHelper({
+    ...w.deps,
+    fetchFor: () => {
+      throw new Error('no fetch on the hot path');
+    },
+  });
   assert.equal((await fresh.get('reg.example')).Secret, 'at-1');
   assert.deepEqual(w.idp.counts, before);
 });
@@ -77,6 +82,6 @@ test('1 h tokens: every answer has at least 10 minutes left (BuildKit keeps cred
 });
 
 test('--min-validity is saved per registry and applies to the cached answer', async () => {
-  const { left } = await answersOver(3600, 3600, 60, { minValidity: '1800' } as unknown as Record<string, string>);
+  const { left } = await answersOver(3600, 3600, 60, { minValidity: '1800' });
   assert.ok(Math.min(...left) >= 1800, `least time left: ${Math.min(...left)} s`);
 });

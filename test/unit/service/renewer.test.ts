@@ -26,7 +26,10 @@ test("the renewer's failure reaches get as the same one-line error, never a secr
   const { line, exitCode } = await runRenewer(w.deps, 'reg.example');
   assert.equal(exitCode, 1);
   assert.ok(!line.includes('rt-') && !line.includes('at-'));
-  assert.throws(() => renewerOutcome(line, { code: 1, signal: null }), { code: 'session-expired', message: 'the provider ended the sign-in for reg.example (it expired, was revoked, or the password changed): run "registry-login reg.example"' });
+  assert.throws(() => renewerOutcome(line, { code: 1, signal: null }), {
+    code: 'session-expired',
+    message: 'the provider ended the sign-in for reg.example (it expired, was revoked, or the password changed): run "registry-login reg.example"',
+  });
 });
 
 test('a registry that is not signed in with OIDC is the protocol answer docker matches verbatim', async () => {
@@ -36,7 +39,10 @@ test('a registry that is not signed in with OIDC is the protocol answer docker m
 });
 
 test('a renewer that died without a word is reported as such', () => {
-  assert.throws(() => renewerOutcome('', { code: null, signal: 'SIGKILL' }), { code: 'idp-error', message: 'the renewal process ended without an answer (SIGKILL): try again' });
+  assert.throws(() => renewerOutcome('', { code: null, signal: 'SIGKILL' }), {
+    code: 'idp-error',
+    message: 'the renewal process ended without an answer (SIGKILL): try again',
+  });
 });
 
 /** A renewer as the waiting get sees it: its stdout, and when it exits (never, unless told). */
@@ -47,7 +53,7 @@ function fakeRenewer() {
   return { stdout, exited, exit };
 }
 
-test('the get answers as soon as the renewer\'s line is complete, not when the renewer has exited', async () => {
+test("the get answers as soon as the renewer's line is complete, not when the renewer has exited", async () => {
   const renewer = fakeRenewer();
   const answer = awaitRenewerAnswer(renewer.stdout, renewer.exited);
   renewer.stdout.write('{"ok":true,"credential":{"username":"al');

@@ -53,26 +53,30 @@ test('a sign-in holding three 3 KB tokens round-trips through a store with the W
   assert.ok([...inner.items.values()].every((value) => value.length * 2 <= 2560));
   assert.deepEqual(await items.read('session:x#c'), session);
   const listed = await items.entries();
-  assert.deepEqual(listed.map((item) => item.account), ['session:x#c'], 'parts are not listed as items');
-  assert.deepEqual('record' in listed[0]! ? listed[0].record : null, session);
+  assert.deepEqual(
+    listed.map((item) => item.account),
+    ['session:x#c'],
+    'parts are not listed as items',
+  );
+  assert.deepEqual('record' in listed[0] ? listed[0].record : null, session);
 });
 
 test('readers racing a writer never see a mixed record', async () => {
   const inner = new WindowsLikeStore();
   const store = new ChunkedStore(inner, 1280);
   const versions = ['A', 'B', 'C', 'D'].map((name) => token(name, 5000));
-  await store.write('acct', versions[0]!);
+  await store.write('acct', versions[0]);
   const seen = new Set<string>();
   let writing = true;
   const writer = (async () => {
-    for (let round = 1; round < 40; round++) await store.write('acct', versions[round % versions.length]!);
+    for (let round = 1; round < 40; round++) await store.write('acct', versions[round % versions.length]);
     writing = false;
   })();
   const readers = Array.from({ length: 4 }, async () => {
     while (writing) {
       const value = await store.read('acct');
       assert.ok(value !== null && versions.includes(value), `a mixed or missing record (${value?.length} characters)`);
-      seen.add(value!.slice(0, 1));
+      seen.add(value.slice(0, 1));
     }
   });
   await Promise.all([writer, ...readers]);

@@ -11,14 +11,20 @@ import { repoRoot } from '../../support/helperBinary.js';
 
 const holderScript = join(repoRoot, 'test', 'support', 'lockHolder.mts');
 
-function startHolder(directory: string, name: string, mode: 'hold' | 'count', arg: number, holdMs?: number): { child: ChildProcess; said: (word: string) => Promise<void> } {
+function startHolder(
+  directory: string,
+  name: string,
+  mode: 'hold' | 'count',
+  arg: number,
+  holdMs?: number,
+): { child: ChildProcess; said: (word: string) => Promise<void> } {
   const child = spawn(process.execPath, ['--import', 'tsx', holderScript, directory, name, mode, String(arg), ...(holdMs ? [String(holdMs)] : [])], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
   const waiters: Array<() => void> = [];
-  child.stdout!.on('data', (c: Buffer) => {
+  child.stdout.on('data', (c: Buffer) => {
     out += c.toString();
     waiters.splice(0).forEach((w) => w());
   });
@@ -40,9 +46,10 @@ async function holderStillHolds(dir: string, name: string, pid: number): Promise
   }
 }
 
-const exited = (child: ChildProcess) => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve)));
+const exited = (child: ChildProcess) =>
+  new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve)));
 
-test('a lock whose holder was killed is taken over at once, not after the holder\'s deadline', async () => {
+test("a lock whose holder was killed is taken over at once, not after the holder's deadline", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'dco-lock-'));
   const holder = startHolder(dir, 'session:x', 'hold', 600_000); // its deadline: 120 s from now
   await holder.said('held');
@@ -55,7 +62,7 @@ test('a lock whose holder was killed is taken over at once, not after the holder
   assert.ok(ran);
 });
 
-test('a live holder within its deadline is waited for, even past the waiter\'s own wait', async () => {
+test("a live holder within its deadline is waited for, even past the waiter's own wait", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'dco-lock-'));
   const holder = startHolder(dir, 'session:y', 'hold', 1_500);
   await holder.said('held');
@@ -78,12 +85,15 @@ test('a holder alive past its own deadline is called hung; nobody is told to del
       fileLock(dir, { waitMs: 100, graceMs: 300 })('item-z', async () => undefined),
       (error: Error & { code?: string }) => {
         assert.equal(error.code, 'lock-failed');
-        assert.equal(error.message, `another docker-credential-oidc (process ${holder.child.pid}) has been working on item-z past its deadline: it may be hung; stop it (kill ${holder.child.pid}) and try again`);
+        assert.equal(
+          error.message,
+          `another docker-credential-oidc (process ${holder.child.pid}) has been working on item-z past its deadline: it may be hung; stop it (kill ${holder.child.pid}) and try again`,
+        );
         assert.doesNotMatch(error.message, /remove|delete/);
         return true;
       },
     );
-    assert.equal(readdirSync(dir).length, 1, 'the live holder\'s lock is still there');
+    assert.equal(readdirSync(dir).length, 1, "the live holder's lock is still there");
   } finally {
     holder.child.kill('SIGKILL');
   }
@@ -92,7 +102,10 @@ test('a holder alive past its own deadline is called hung; nobody is told to del
 test('six processes racing over a lock left by a dead holder never overlap and lose no update', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'dco-lock-'));
   // A lock of a process that no longer exists (pid 2^22 - 1 is above Linux's default pid_max).
-  writeFileSync(join(dir, lockFileName('session:race')), JSON.stringify({ pid: 4_194_303, start: '1', host: (await import('node:os')).hostname(), deadline: Date.now() + 600_000 }));
+  writeFileSync(
+    join(dir, lockFileName('session:race')),
+    JSON.stringify({ pid: 4_194_303, start: '1', host: (await import('node:os')).hostname(), deadline: Date.now() + 600_000 }),
+  );
   const holders = Array.from({ length: 6 }, () => startHolder(dir, 'session:race', 'count', 25));
   await Promise.all(holders.map((h) => h.said('done')));
   assert.equal(readFileSync(join(dir, 'counter'), 'utf8'), '150');

@@ -27,11 +27,12 @@ test('a keychain that never answers fails with a timeout message instead of hang
 test('an item deleted between search and read is searched again', async () => {
   let calls = 0;
   const store = new KeychainStore(
-    () => fakeKeyring(async () => {
-      calls++;
-      if (calls < 3) throw new Error('Platform failure: DBus error: Object does not exist at path “/org/freedesktop/secrets/collection/login/1”');
-      return 'value';
-    }),
+    () =>
+      fakeKeyring(async () => {
+        calls++;
+        if (calls < 3) throw new Error('Platform failure: DBus error: Object does not exist at path “/org/freedesktop/secrets/collection/login/1”');
+        return 'value';
+      }),
     1000,
   );
   assert.equal(await store.read('r.example'), 'value');
@@ -39,7 +40,13 @@ test('an item deleted between search and read is searched again', async () => {
 });
 
 test('platform errors are mapped to one actionable line', async () => {
-  const store = new KeychainStore(() => fakeKeyring(async () => { throw new Error("Couldn't access platform storage: Secret Service: unlock prompt was dismissed"); }), 1000);
+  const store = new KeychainStore(
+    () =>
+      fakeKeyring(async () => {
+        throw new Error("Couldn't access platform storage: Secret Service: unlock prompt was dismissed");
+      }),
+    1000,
+  );
   await assert.rejects(store.read('r.example'), { code: 'keychain-locked' });
 });
 
@@ -47,7 +54,10 @@ test('one keychain entry per account and process: its Secret Service session is 
   const built: string[] = [];
   let failNext = false;
   class AsyncEntry {
-    constructor(_service: string, readonly account: string) {
+    constructor(
+      _service: string,
+      readonly account: string,
+    ) {
       built.push(account);
     }
     getPassword = async () => {

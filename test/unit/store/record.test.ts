@@ -26,11 +26,15 @@ test('an item that cannot be decoded is reported with the account and never its 
     'null',
   ];
   for (const raw of cases) {
-    assert.throws(() => decodeRecord(raw, 'r.example'), (error: Error & { code?: string }) => {
-      assert.equal(error.code, 'corrupt-item');
-      assert.match(error.message, /r\.example/);
-      assert.ok(!error.message.includes('plain-password'), error.message);
-      return true;
-    }, raw);
+    assert.throws(
+      () => decodeRecord(raw, 'r.example'),
+      (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'corrupt-item');
+        assert.match(error.message, /r\.example/);
+        assert.ok(!error.message.includes('plain-password'), error.message);
+        return true;
+      },
+      raw,
+    );
   }
 });

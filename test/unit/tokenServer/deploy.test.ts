@@ -15,9 +15,15 @@ test('deploy/kubernetes: the ConfigMap is a valid configuration, and its files a
   const deployment = documents.find((doc) => doc.kind === 'Deployment');
   const container = deployment.spec.template.spec.containers[0];
   const mounts = container.volumeMounts as Array<{ mountPath: string; subPath?: string }>;
-  assert.ok(mounts.some((mount) => mount.mountPath === '/etc/token-server/config.yaml'), 'the Containerfile reads /etc/token-server/config.yaml');
+  assert.ok(
+    mounts.some((mount) => mount.mountPath === '/etc/token-server/config.yaml'),
+    'the Containerfile reads /etc/token-server/config.yaml',
+  );
   for (const file of [config.signing.key, config.signing.certificate]) {
-    assert.ok(mounts.some((mount) => file.startsWith(`${mount.mountPath}/`)), `${file} is mounted`);
+    assert.ok(
+      mounts.some((mount) => file.startsWith(`${mount.mountPath}/`)),
+      `${file} is mounted`,
+    );
   }
   const port = Number(config.listen.split(':').at(-1));
   assert.equal(container.ports[0].containerPort, port);

@@ -27,6 +27,11 @@ test('${username} is a personal namespace, lower-cased; a username unfit for a p
   assert.deepEqual(grant({ ...alice, username: '../x' }, 'repository:x/tool:pull'), []);
 });
 
+test('${username} never folds Unicode into ASCII: the Kelvin sign is not a k', () => {
+  assert.deepEqual(grant({ ...alice, username: '\u212Aate' }, 'repository:kate/tool:pull'), []);
+  assert.deepEqual(grant({ ...alice, username: 'KATE' }, 'repository:kate/tool:pull'), ['repository:kate/tool:pull']);
+});
+
 test('* stays inside one path component, ** spans several', () => {
   assert.deepEqual(grant(alice, 'repository:team/app/sub:pull'), []);
   const ops = { claims: { sub: 'o', email: 'bob@ops.example' }, username: 'bob' };
