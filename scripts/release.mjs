@@ -61,7 +61,10 @@ let signedBy = '';
 if (process.env.DCO_SIGNING_KEY) {
   const key = signSums(assets, resolve(process.env.DCO_SIGNING_KEY));
   const carried = keyBody(builtInReleaseKey(join(root, 'install.sh')));
-  signedBy = keyBody(key) === carried ? 'the release key install.sh carries' : `${key} (NOT the key install.sh carries: installs need DOCKER_CREDENTIAL_OIDC_RELEASE_KEY)`;
+  signedBy =
+    keyBody(key) === carried
+      ? 'the release key install.sh carries'
+      : `${key} (NOT the key install.sh carries: installs need DOCKER_CREDENTIAL_OIDC_RELEASE_KEY)`;
 }
 
 const latest = join(release, 'latest', 'download');
@@ -70,10 +73,11 @@ for (const name of readdirSync(assets)) copyFileSync(join(assets, name), join(la
 copyFileSync(join(root, 'install.sh'), join(release, 'install.sh'));
 
 for (const file of written) console.log(`release ${version}: ${basename(file)} ${(statSync(file).size / 1024 / 1024).toFixed(1)} MiB`);
-console.log(signedBy ? `release ${version}: SHA256SUMS.sig signed with ${signedBy}` : `release ${version}: SHA256SUMS not signed (set DCO_SIGNING_KEY=PATH to sign)`);
+console.log(
+  signedBy ? `release ${version}: SHA256SUMS.sig signed with ${signedBy}` : `release ${version}: SHA256SUMS not signed (set DCO_SIGNING_KEY=PATH to sign)`,
+);
 console.log(`release ${version}: in ${release}`);
 
 function sha256(file) {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
-

@@ -51,7 +51,13 @@ before(async () => {
   ci = await startCiIssuer();
   idp = await startIdp({ ciTrust: { verify: (token) => ci.verify(token, CI_AUDIENCE) } });
   tokenServer = await startTokenServer({ idp });
-  registry = await startRegistry({ kind: 'token', realm: tokenServer.realm, service: tokenServer.service, issuer: tokenServer.issuer, rootCertPath: tokenServer.rootCertPath });
+  registry = await startRegistry({
+    kind: 'token',
+    realm: tokenServer.realm,
+    service: tokenServer.service,
+    issuer: tokenServer.issuer,
+    rootCertPath: tokenServer.rootCertPath,
+  });
   key = makeSigningKey(root);
   await writeRelease(join(root, 'release'), { key });
   mirror = await serveDirectory(join(root, 'release'));
@@ -116,7 +122,10 @@ async function runAction(job: Job, inputs: Record<string, string>, actionRef = '
     const outputFile = join(job.home, `output-${index}`);
     await writeFile(outputFile, '');
     const stepEnv = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, evaluate(String(v), { inputs, actionRef, outputs: job.outputs })]));
-    last = await run('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], { env: { ...job.env, ...stepEnv, GITHUB_OUTPUT: outputFile }, timeoutMs: 180_000 });
+    last = await run('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], {
+      env: { ...job.env, ...stepEnv, GITHUB_OUTPUT: outputFile },
+      timeoutMs: 180_000,
+    });
     job.results.push(last);
     if (last.code !== 0) return last;
     if (step.id) job.outputs[step.id] = parseCommandFile(await readFile(outputFile, 'utf8'));
@@ -125,7 +134,13 @@ async function runAction(job: Job, inputs: Record<string, string>, actionRef = '
   return last;
 }
 
-const parseCommandFile = (text: string) => Object.fromEntries(text.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+const parseCommandFile = (text: string) =>
+  Object.fromEntries(
+    text
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
 
 /** What the runner does between steps: GITHUB_PATH lines go in front of PATH, GITHUB_ENV into the env. */
 async function applyCommandFiles(job: Job): Promise<void> {
@@ -166,7 +181,11 @@ test('two lines in a workflow: install (signature-checked), sign in with the job
   const which = await run('bash', ['-c', 'command -v registry-login'], { env: job.env });
   assert.equal(which.stdout.trim(), join(prefix, 'registry-login'));
   const image = await makeOciImage(await mkdtemp(join(job.home, 'img-')));
-  const push = await run('skopeo', ['copy', '--authfile', join(job.home, '.docker', 'config.json'), '--dest-tls-verify=false', image, `docker://${registry.host}/ci/app:v1`], { env: job.env });
+  const push = await run(
+    'skopeo',
+    ['copy', '--authfile', join(job.home, '.docker', 'config.json'), '--dest-tls-verify=false', image, `docker://${registry.host}/ci/app:v1`],
+    { env: job.env },
+  );
   assert.equal(push.code, 0, push.stderr);
 });
 
@@ -179,7 +198,10 @@ test('without a registry it only installs; without a version outside a release t
 
   const unpinned = await runAction(await newJob('unpinned'), { ...mirrorInputs(), version: '' }, 'main');
   assert.equal(unpinned.code, 1);
-  assert.match(unpinned.stdout, /^::error title=docker-credential-oidc::set 'with: version: X\.Y\.Z': this action is not used at a release tag \(main\), so it cannot pin a version itself$/m);
+  assert.match(
+    unpinned.stdout,
+    /^::error title=docker-credential-oidc::set 'with: version: X\.Y\.Z': this action is not used at a release tag \(main\), so it cannot pin a version itself$/m,
+  );
   // At a release tag, the tag is the version.
   const tagged = await newJob('tagged');
   assert.equal((await runAction(tagged, { ...mirrorInputs(), version: '' }, `v${RELEASE_VERSION}`)).code, 0);
@@ -188,7 +210,13 @@ test('without a registry it only installs; without a version outside a release t
 
 test('a hostile input stays a value; a release signed by another key installs nothing', async () => {
   const job = await newJob('hostile');
-  const result = await runAction(job, { ...mirrorInputs(), registry: 'r.example', issuer: idp.issuer, 'client-id': 'x', args: '$(touch pwned) `touch pwned` *' });
+  const result = await runAction(job, {
+    ...mirrorInputs(),
+    registry: 'r.example',
+    issuer: idp.issuer,
+    'client-id': 'x',
+    args: '$(touch pwned) `touch pwned` *',
+  });
   assert.notEqual(result.code, 0);
   await assert.rejects(lstat(join(job.home, 'pwned')));
   await assert.rejects(lstat(join(repoRoot, 'pwned')));

@@ -39,12 +39,18 @@ test(`npm run release prints each download's size; ${RELEASE_ARCHIVE} is at most
   assert.match(release.stdout, new RegExp(`release ${VERSION}: ${RELEASE_ARCHIVE.replace(/\./g, '\\.')} ${(size / MiB).toFixed(1).replace('.', '\\.')} MiB\n`));
   assert.match(release.stdout, new RegExp(`release ${VERSION}: ${DEB.replace(/[.~]/g, '\\$&')} \\d+\\.\\d MiB\n`));
   assert.ok(size <= 32 * MiB, `${RELEASE_ARCHIVE} is ${(size / MiB).toFixed(1)} MiB`);
-  assert.match(release.stdout, /SHA256SUMS\.sig signed with ssh-ed25519 \S+ test release-key \(NOT the key install\.sh carries: installs need DOCKER_CREDENTIAL_OIDC_RELEASE_KEY\)/);
+  assert.match(
+    release.stdout,
+    /SHA256SUMS\.sig signed with ssh-ed25519 \S+ test release-key \(NOT the key install\.sh carries: installs need DOCKER_CREDENTIAL_OIDC_RELEASE_KEY\)/,
+  );
 });
 
 test('SHA256SUMS lists every download with its true sum; latest/download is the same files', async () => {
   const sums = await readFile(join(assets, 'SHA256SUMS'), 'utf8');
-  const listed = sums.trimEnd().split('\n').map((line) => line.split('  ')[1]);
+  const listed = sums
+    .trimEnd()
+    .split('\n')
+    .map((line) => line.split('  ')[1]);
   assert.deepEqual(listed.sort(), [RELEASE_ARCHIVE, DEB, 'install.sh'].sort());
   for (const line of sums.trimEnd().split('\n')) {
     const [hash, name] = line.split('  ');
@@ -83,7 +89,10 @@ test('the .tar.xz holds the executable and registry-login, owned by root, and it
   assert.equal((await run('tar', ['-xJf', join(assets, RELEASE_ARCHIVE), '-C', unpacked])).code, 0);
   const version = await run(join(unpacked, 'registry-login'), ['--help']);
   assert.match(version.stdout, /registry-login/);
-  assert.match((await run(join(unpacked, 'docker-credential-oidc'), ['version'])).stdout, new RegExp(`^docker-credential-oidc ${VERSION.replace(/\./g, '\\.')} \\(Node\\.js v24\\.`));
+  assert.match(
+    (await run(join(unpacked, 'docker-credential-oidc'), ['version'])).stdout,
+    new RegExp(`^docker-credential-oidc ${VERSION.replace(/\./g, '\\.')} \\(Node\\.js v24\\.`),
+  );
 });
 
 test('install.sh installs from a loopback mirror of the signed release', async () => {
@@ -91,7 +100,12 @@ test('install.sh installs from a loopback mirror of the signed release', async (
   try {
     const home = join(out, 'home');
     await mkdir(home);
-    const env = { HOME: home, PATH: '/usr/local/bin:/usr/bin:/bin', DOCKER_CREDENTIAL_OIDC_BASE_URL: mirror.url, DOCKER_CREDENTIAL_OIDC_RELEASE_KEY: key.publicLine };
+    const env = {
+      HOME: home,
+      PATH: '/usr/local/bin:/usr/bin:/bin',
+      DOCKER_CREDENTIAL_OIDC_BASE_URL: mirror.url,
+      DOCKER_CREDENTIAL_OIDC_RELEASE_KEY: key.publicLine,
+    };
     const result = await run('sh', [join(out, 'build', 'release', 'install.sh'), '--version', VERSION], { env });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /Installed .*docker-credential-oidc \(docker-credential-oidc /);
@@ -114,7 +128,10 @@ async function dpkgRoot(name: string, packages: string[]): Promise<string> {
 
 // --force-script-chrootless: the maintainer script runs without chroot(2) into the throw-away root
 // (which holds no /bin/sh), with DPKG_ROOT set, as dpkg 1.18.5+ allows.
-const dpkg = (root: string, args: string[]) => run('dpkg', [`--root=${root}`, '--force-script-chrootless', '--log=/dev/null', ...args], { env: { ...process.env, PATH: `${process.env.PATH}:/usr/sbin:/sbin` } });
+const dpkg = (root: string, args: string[]) =>
+  run('dpkg', [`--root=${root}`, '--force-script-chrootless', '--log=/dev/null', ...args], {
+    env: { ...process.env, PATH: `${process.env.PATH}:/usr/sbin:/sbin` },
+  });
 
 test('the .deb: apt accepts it, dpkg installs it (run, man page), removes only its files, and purge says what it leaves', async () => {
   const deb = join(assets, DEB);
@@ -124,7 +141,12 @@ test('the .deb: apt accepts it, dpkg installs it (run, man page), removes only i
   assert.match(info.stdout, /^Depends: libc6 \(>= 2\.28\), libstdc\+\+6 \(>= 5\), libgcc-s1 \| libgcc1$/m);
   assert.match(info.stdout, /^Recommends: gnome-keyring \| keepassxc \| libkf5wallet-bin$/m);
   const contents = await run('dpkg-deb', ['-c', deb]);
-  for (const path of ['./usr/bin/docker-credential-oidc', './usr/bin/registry-login -> docker-credential-oidc', './usr/share/man/man1/docker-credential-oidc.1.gz', './usr/share/doc/docker-credential-oidc/copyright']) {
+  for (const path of [
+    './usr/bin/docker-credential-oidc',
+    './usr/bin/registry-login -> docker-credential-oidc',
+    './usr/share/man/man1/docker-credential-oidc.1.gz',
+    './usr/share/doc/docker-credential-oidc/copyright',
+  ]) {
     assert.ok(contents.stdout.includes(` ${path}\n`), `${path} in\n${contents.stdout}`);
   }
   assert.doesNotMatch(contents.stdout, /^\S+ (?!root\/root)/m, 'every entry is owned by root');
@@ -142,7 +164,12 @@ test('the .deb: apt accepts it, dpkg installs it (run, man page), removes only i
 
   const root = await dpkgRoot('deb-root', ['libc6', 'libstdc++6', 'libgcc-s1']);
   // What a person owns beside the package: another program, settings, docker's config.json.
-  const theirs = ['usr/bin/their-tool', 'home/u/.config/docker-credential-oidc/config.json', 'home/u/.docker/config.json', 'usr/share/man/man1/their-tool.1.gz'];
+  const theirs = [
+    'usr/bin/their-tool',
+    'home/u/.config/docker-credential-oidc/config.json',
+    'home/u/.docker/config.json',
+    'usr/share/man/man1/their-tool.1.gz',
+  ];
   for (const path of theirs) {
     await mkdir(join(root, path, '..'), { recursive: true });
     await writeFile(join(root, path), `${path}\n`);
@@ -152,7 +179,9 @@ test('the .deb: apt accepts it, dpkg installs it (run, man page), removes only i
   const binary = join(root, 'usr', 'bin', 'docker-credential-oidc');
   assert.match((await run(binary, ['version'])).stdout, new RegExp(`^docker-credential-oidc ${VERSION.replace(/\./g, '\\.')} `));
   assert.equal(await readlink(join(root, 'usr', 'bin', 'registry-login')), 'docker-credential-oidc');
-  const man = await run('man', ['-P', 'cat', '-l', join(root, 'usr', 'share', 'man', 'man1', 'docker-credential-oidc.1.gz')], { env: { ...process.env, MANWIDTH: '200' } });
+  const man = await run('man', ['-P', 'cat', '-l', join(root, 'usr', 'share', 'man', 'man1', 'docker-credential-oidc.1.gz')], {
+    env: { ...process.env, MANWIDTH: '200' },
+  });
   assert.equal(man.code, 0, man.stderr);
   assert.match(man.stdout, /docker-credential-oidc, registry-login - Docker credential helper/);
   assert.match(man.stdout, /configure-docker \[options\] \[registry\.\.\.\]/, 'the man page is the --help text');
@@ -160,13 +189,19 @@ test('the .deb: apt accepts it, dpkg installs it (run, man page), removes only i
 
   const removed = await dpkg(root, ['-r', 'docker-credential-oidc']);
   assert.equal(removed.code, 0, removed.stderr);
-  for (const path of listed.trimEnd().split('\n').filter((p) => !['/.', '/usr', '/usr/bin', '/usr/share', '/usr/share/man', '/usr/share/man/man1'].includes(p))) {
+  for (const path of listed
+    .trimEnd()
+    .split('\n')
+    .filter((p) => !['/.', '/usr', '/usr/bin', '/usr/share', '/usr/share/man', '/usr/share/man/man1'].includes(p))) {
     await assert.rejects(lstat(join(root, path)), `${path} removed`);
   }
   for (const path of theirs) assert.equal(await readFile(join(root, path), 'utf8'), `${path}\n`, `${path} kept`);
   const purged = await dpkg(root, ['--purge', 'docker-credential-oidc']);
   assert.equal(purged.code, 0, purged.stderr);
-  assert.match(purged.stderr, /docker-credential-oidc: purged the package's files\. Left in place, because they belong to each user and not to the package:\n {2}keychain items, ~\/\.config\/docker-credential-oidc\/ \(settings\), and the credHelpers\/credsStore entries in ~\/\.docker\/config\.json\./);
+  assert.match(
+    purged.stderr,
+    /docker-credential-oidc: purged the package's files\. Left in place, because they belong to each user and not to the package:\n {2}keychain items, ~\/\.config\/docker-credential-oidc\/ \(settings\), and the credHelpers\/credsStore entries in ~\/\.docker\/config\.json\./,
+  );
   for (const path of theirs) assert.equal(await readFile(join(root, path), 'utf8'), `${path}\n`, `${path} kept after purge`);
   assert.equal((await dpkg(root, ['-s', 'docker-credential-oidc'])).code, 1, 'dpkg knows it no more');
 });
