@@ -269,7 +269,7 @@ async function completeLogin(
   } catch (error) {
     // The registry refused what the new sign-in gives (a failed exchange): no live refresh token
     // may stay behind in the keychain or at the provider for a sign-in that failed.
-    if (!reused) await endFailedSignIn(deps, entry, sessionKey);
+    if (!reused) await endFailedSignIn(deps, registry, signIn.endpoints);
     throw error;
   }
   const endpoints = signIn.endpoints;
@@ -310,9 +310,13 @@ async function forgetIn(deps: Deps, store: StoreName, accounts: string[]): Promi
 }
 
 /** Revokes the new sign-in's refresh token at the provider (best effort) and removes it from the store. */
-async function endFailedSignIn(deps: Deps, entry: RegistryEntry, sessionKey: string): Promise<void> {
+async function endFailedSignIn(deps: Deps, registry: ConfiguredRegistry, endpoints: ProviderMetadata | undefined): Promise<void> {
+  const { entry, sessionKey } = registry;
   try {
-    const outcome = await endSession(deps, await deps.settings.read(), sessionKey, entry);
+    // The endpoints discovered for this sign-in are not saved yet (they are saved with its success).
+    const settings = await deps.settings.read();
+    const known = endpoints ? { ...settings, providers: withKey(settings.providers, entry.issuer, endpoints) } : settings;
+    const outcome = await endSession(deps, known, sessionKey, entry);
     if (outcome.revocationWarning) deps.terminal.stderr(`warning: ${outcome.revocationWarning}\n`);
   } catch (error) {
     // The sign-in's own failure is the one to report; this one only follows it.
