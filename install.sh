@@ -2,16 +2,19 @@
 # Installs docker-credential-oidc (and its second name, registry-login) for the current user.
 #
 #   curl -fsSL https://github.com/docker-credential-oidc/docker-credential-oidc/releases/latest/download/install.sh | sh
-#   sh install.sh [--version V] [--prefix DIR] [--registry REG]... [--creds-store] [--migrate]
+#   sh install.sh [--version V] [--prefix DIR] [--registry REG]... [--creds-store] [--migrate] [--skip-signature]
 #   sh install.sh --uninstall [--purge]
 #
 # The binary carries its own Node.js LTS runtime (Node 24): nothing else needs to be installed.
 # Downloads come from $DOCKER_CREDENTIAL_OIDC_BASE_URL (a mirror for air-gapped sites), laid out as
 # release downloads are:  BASE/download/vVERSION/<asset>  and  BASE/latest/download/<asset>, with
-# <asset> = docker-credential-oidc-OS-ARCH and a SHA256SUMS file beside it. The checksum is verified
-# before anything is installed. docker's config.json is edited by the binary (configure-docker),
-# never by this script. The whole body is in functions and `main` runs on the last line, so a
-# truncated download runs nothing.
+# <asset> = docker-credential-oidc-OS-ARCH.tar.xz and SHA256SUMS + SHA256SUMS.sig beside it.
+# SHA256SUMS is trusted only once its SSH signature verifies (ssh-keygen -Y verify, OpenSSH 8.1+)
+# against RELEASE_KEY below (or $DOCKER_CREDENTIAL_OIDC_RELEASE_KEY, for mirrors that re-sign): whoever
+# can change the download origin can rewrite SHA256SUMS, but cannot sign it. Then the archive's
+# checksum is verified, and only then is anything installed. docker's config.json is edited by the
+# binary (configure-docker), never by this script. The whole body is in functions and `main` runs on
+# the last line, so a truncated download runs nothing.
 # Test knobs: DOCKER_CREDENTIAL_OIDC_OS and DOCKER_CREDENTIAL_OIDC_ARCH override detection.
 #
 # POSIX sh (dash, ash, bash, macOS's sh), since `curl ... | sh` is what people type. `local` is not in
@@ -22,6 +25,8 @@ set -eu
 
 DEFAULT_BASE_URL="https://github.com/docker-credential-oidc/docker-credential-oidc/releases"
 NAME="docker-credential-oidc"
+# The project's release signing key (its private half signs SHA256SUMS; docs/install.md).
+RELEASE_KEY="ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA+ETZ19+tGJ22FDxnVembiupBVpt0jir6/X+razwYoV docker-credential-oidc release"
 
 say() { printf '%s\n' "$*" >&2; }
 die() { printf 'install.sh: %s\n' "$*" >&2; exit 1; }
@@ -36,8 +41,10 @@ Usage: install.sh [options]
   --migrate          move clear-text passwords from config.json into the keychain
   --uninstall        remove the binary, registry-login and our docker config entries
   --purge            with --uninstall: also remove every keychain item of the helper
+  --skip-signature   do not verify SHA256SUMS.sig (no ssh-keygen 8.1+ here); the checksum is still checked
   -h, --help         this help
-Environment: DOCKER_CREDENTIAL_OIDC_BASE_URL (mirror of the release downloads)
+Environment: DOCKER_CREDENTIAL_OIDC_BASE_URL (mirror of the release downloads),
+             DOCKER_CREDENTIAL_OIDC_RELEASE_KEY (the public-key line a re-signing mirror uses)
 USAGE
 }
 
@@ -58,15 +65,77 @@ detect_platform() {
   printf '%s-%s' "$os" "$arch"
 }
 
-download() {
+# Fails (without a word) when the URL cannot be fetched.
+try_download() {
   local url="$1" out="$2"
   if command -v curl >/dev/null 2>&1; then
-    curl -fsSL --retry 2 -o "$out" "$url" || die "download failed: $url"
+    curl -fsSL --retry 2 -o "$out" "$url"
   elif command -v wget >/dev/null 2>&1; then
-    wget -q -O "$out" "$url" || die "download failed: $url"
+    wget -q -O "$out" "$url"
   else
     die "neither curl nor wget is installed"
   fi
+}
+
+download() {
+  try_download "$1" "$2" || die "download failed: $1"
+}
+
+# The command that installs a package on this machine, for the one-line advice when a tool is missing.
+install_advice() {
+  local debian="$1" other="$2"
+  if command -v apt-get >/dev/null 2>&1; then printf 'sudo apt-get install %s' "$debian"
+  elif command -v dnf >/dev/null 2>&1; then printf 'sudo dnf install %s' "$other"
+  elif command -v yum >/dev/null 2>&1; then printf 'sudo yum install %s' "$other"
+  elif command -v apk >/dev/null 2>&1; then printf 'apk add %s' "$other"
+  elif command -v zypper >/dev/null 2>&1; then printf 'sudo zypper install %s' "$other"
+  else printf 'install the %s package (%s on Debian and Ubuntu)' "$other" "$debian"
+  fi
+}
+
+# tar reads .tar.xz through xz (GNU tar, busybox) or by itself (bsdtar: macOS, FreeBSD, Windows).
+check_unpacker() {
+  command -v tar >/dev/null 2>&1 || die "tar is not installed: $(install_advice tar tar), then run install.sh again; nothing was installed"
+  if command -v xz >/dev/null 2>&1 || tar --version 2>/dev/null | grep -q bsdtar; then return 0; fi
+  die "xz is not installed and the download is a .tar.xz: $(install_advice xz-utils xz), then run install.sh again; nothing was installed"
+}
+
+# The public-key line to trust, without its comment; refuses anything that is not one key.
+release_key() {
+  local line="${DOCKER_CREDENTIAL_OIDC_RELEASE_KEY:-$RELEASE_KEY}" type body rest
+  set -f # split the line into its fields, never glob them
+  # shellcheck disable=SC2086 # splitting is the point
+  set -- $line
+  set +f
+  type="${1:-}" body="${2:-}"
+  case "$type" in
+    ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|sk-ssh-ed25519@openssh.com|sk-ecdsa-sha2-nistp256@openssh.com) ;;
+    *) die "DOCKER_CREDENTIAL_OIDC_RELEASE_KEY is not an SSH public-key line (like 'ssh-ed25519 AAAA... comment'); nothing was installed" ;;
+  esac
+  rest="$(printf '%s' "$body" | tr -d 'A-Za-z0-9+/=')"
+  if [ -z "$body" ] || [ -n "$rest" ]; then
+    die "DOCKER_CREDENTIAL_OIDC_RELEASE_KEY is not an SSH public-key line (like 'ssh-ed25519 AAAA... comment'); nothing was installed"
+  fi
+  printf '%s %s' "$type" "$body"
+}
+
+# SHA256SUMS is trusted only when SHA256SUMS.sig verifies against the release key.
+verify_signature() {
+  local tmp="$1" where="$2" key answer
+  key="$(release_key)"
+  command -v ssh-keygen >/dev/null 2>&1 ||
+    die "ssh-keygen is not installed: it verifies the release signature ($(install_advice openssh-client openssh-clients)), or pass --skip-signature to rely on the checksum alone; nothing was installed"
+  try_download "${where}/SHA256SUMS.sig" "${tmp}/SHA256SUMS.sig" ||
+    die "no SHA256SUMS.sig at ${where}: the release is unsigned or the mirror incomplete, so its checksums cannot be trusted; nothing was installed"
+  printf 'release@docker-credential-oidc namespaces="file" %s\n' "$key" >"${tmp}/allowed_signers"
+  if answer="$(ssh-keygen -Y verify -f "${tmp}/allowed_signers" -I release@docker-credential-oidc -n file -s "${tmp}/SHA256SUMS.sig" <"${tmp}/SHA256SUMS" 2>&1)"; then
+    return 0
+  fi
+  case "$answer" in
+    *"illegal option"*|*"unknown option"*|*"invalid option"*|*[Uu]sage:*)
+      die "ssh-keygen is too old to verify the release signature (OpenSSH 8.1 or later is needed): update it, or pass --skip-signature to rely on the checksum alone; nothing was installed" ;;
+  esac
+  die "SHA256SUMS from ${where} is not signed by the release key: the download may have been tampered with; nothing was installed"
 }
 
 sha256_of() {
@@ -89,21 +158,32 @@ path_hint() {
 }
 
 install_binary() {
-  local base="$1" version="$2" prefix="$3" platform asset where tmp expected actual
+  local base="$1" version="$2" prefix="$3" skip_signature="$4" platform asset where tmp expected actual binary
   platform="$(detect_platform)"
-  asset="${NAME}-${platform}"
+  asset="${NAME}-${platform}.tar.xz"
   if [ "$version" = "latest" ]; then where="${base}/latest/download"; else where="${base}/download/v${version#v}"; fi
+  check_unpacker
 
   tmp="$(mktemp -d)"
   # shellcheck disable=SC2064 # expand now: the trap must remove this very directory
   trap "rm -rf '$tmp'" EXIT
+  download "${where}/SHA256SUMS" "${tmp}/SHA256SUMS"
+  if [ "$skip_signature" = 1 ]; then
+    say "Not verifying the signature of SHA256SUMS (--skip-signature): trusting the checksums ${where} serves"
+  else
+    verify_signature "$tmp" "$where"
+  fi
+  expected="$(awk -v f="$asset" '$2 == f || $2 == "*"f { print $1 }' "${tmp}/SHA256SUMS")"
+  [ -n "$expected" ] || die "SHA256SUMS lists no ${asset}; nothing was installed"
   say "Downloading ${asset} (${version}) from ${where}"
   download "${where}/${asset}" "${tmp}/${asset}"
-  download "${where}/SHA256SUMS" "${tmp}/SHA256SUMS"
-  expected="$(awk -v f="$asset" '$2 == f || $2 == "*"f { print $1 }' "${tmp}/SHA256SUMS")"
-  [ -n "$expected" ] || die "SHA256SUMS lists no ${asset}"
   actual="$(sha256_of "${tmp}/${asset}")"
   [ "$expected" = "$actual" ] || die "checksum mismatch for ${asset}: expected ${expected}, got ${actual}; nothing was installed"
+  mkdir "${tmp}/unpacked"
+  tar -xJf "${tmp}/${asset}" -C "${tmp}/unpacked" || die "could not unpack ${asset}; nothing was installed"
+  binary="${tmp}/unpacked/${NAME}"
+  if [ ! -f "$binary" ] || [ -L "$binary" ]; then die "${asset} holds no ${NAME} executable; nothing was installed"; fi
+  actual="$(sha256_of "$binary")"
 
   mkdir -p "$prefix"
   # mv onto a directory would move the binary into it and claim success.
@@ -116,7 +196,7 @@ install_binary() {
   if [ -f "${prefix}/${NAME}" ] && [ "$(sha256_of "${prefix}/${NAME}")" = "$actual" ]; then
     say "${NAME} ${version} is already installed in ${prefix}"
   else
-    cp "${tmp}/${asset}" "${prefix}/.${NAME}.new"
+    cp "$binary" "${prefix}/.${NAME}.new"
     chmod 0755 "${prefix}/.${NAME}.new"
     mv -f "${prefix}/.${NAME}.new" "${prefix}/${NAME}"
     # The version line names the Node.js runtime inside the binary (no node is needed on the machine).
@@ -140,7 +220,7 @@ uninstall() {
 }
 
 main() {
-  local version="latest" prefix="${HOME}/.local/bin" creds_store=0 migrate=0 remove=0 purge=0
+  local version="latest" prefix="${HOME}/.local/bin" creds_store=0 migrate=0 remove=0 purge=0 skip_signature=0
   local base="${DOCKER_CREDENTIAL_OIDC_BASE_URL:-$DEFAULT_BASE_URL}"
   # Registry names have no white space: a space-separated list needs no arrays (POSIX sh has none).
   local registries=
@@ -155,6 +235,7 @@ main() {
       --migrate) migrate=1; shift ;;
       --uninstall) remove=1; shift ;;
       --purge) purge=1; shift ;;
+      --skip-signature) skip_signature=1; shift ;;
       -h|--help) usage; return 0 ;;
       *) usage; die "unknown option: $1" ;;
     esac
@@ -166,7 +247,7 @@ main() {
     return 0
   fi
 
-  install_binary "$base" "$version" "$prefix"
+  install_binary "$base" "$version" "$prefix" "$skip_signature"
   local configure=""
   [ "$creds_store" = 0 ] || configure="${configure} --creds-store"
   [ "$migrate" = 0 ] || configure="${configure} --migrate"

@@ -31,7 +31,13 @@ const median = (values: number[]) => {
 const keyring = await startKeyring();
 const home = await mkdtemp(join(tmpdir(), 'dco-bench-trace-'));
 try {
-  const env: NodeJS.ProcessEnv = { ...keyring.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: join(home, '.cache'), XDG_STATE_HOME: join(home, '.state') };
+  const env: NodeJS.ProcessEnv = {
+    ...keyring.env,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_CACHE_HOME: join(home, '.cache'),
+    XDG_STATE_HOME: join(home, '.state'),
+  };
   delete env.NODE_EXTRA_CA_CERTS;
   delete env.DOCKER_CREDENTIAL_OIDC_DEBUG;
   const server = 'bench-trace.example';

@@ -43,7 +43,9 @@ const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:
  * per issuance it hardly moves with the load of a shared machine, unlike issuances/s and latency.
  */
 function serverCpuMs(): number {
-  const fields = readFileSync(`/proc/${server.child.pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  const fields = readFileSync(`/proc/${server.child.pid}/stat`, 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
@@ -58,8 +60,13 @@ async function measure(name: string, authorization: string): Promise<string> {
   return `| ${name} | ${Math.round(result.requests.average)} | ${result.latency.p50} ms | ${result.latency.p99} ms | ${cpuPerIssuance.toFixed(2)} ms |`;
 }
 
-const rows = [await measure('registry refresh token (exchange mode)', basic('00000000-0000-0000-0000-000000000000', refreshToken)), await measure('provider JWT access token (password mode)', basic('robot', accessToken))];
-console.log(`token issuances, ${CONNECTIONS} connections, ${DURATION_S} s each, one token-server process on this machine (${(await import('node:os')).cpus().length} cores shared with autocannon):`);
+const rows = [
+  await measure('registry refresh token (exchange mode)', basic('00000000-0000-0000-0000-000000000000', refreshToken)),
+  await measure('provider JWT access token (password mode)', basic('robot', accessToken)),
+];
+console.log(
+  `token issuances, ${CONNECTIONS} connections, ${DURATION_S} s each, one token-server process on this machine (${(await import('node:os')).cpus().length} cores shared with autocannon):`,
+);
 console.log('| credential | issuances/s | p50 | p99 | server CPU per issuance |\n| --- | --- | --- | --- | --- |');
 for (const row of rows) console.log(row);
 await server.stop();

@@ -9,6 +9,10 @@ packages=(
   docker-registry skopeo golang-docker-credential-helpers
   apache2-utils openssl binutils ca-certificates curl shellcheck file dash
 )
+# The release and its tests: xz (the .tar.xz), zip/unzip (the Windows .zip), ssh-keygen (signing
+# SHA256SUMS and install.sh's check), man (the .deb's man page is rendered); dpkg-deb and apt-get are
+# part of every Debian system.
+packages+=(xz-utils zip unzip openssh-client man-db)
 # keyutils: keyctl(1) runs a helper in another kernel session keyring, to prove that the kernel store
 # (which needs nothing installed) is readable across sessions.
 packages+=(keyutils)

@@ -34,7 +34,7 @@ export interface Terminal {
 export interface Deps {
   env: NodeJS.ProcessEnv;
   /** Epoch seconds. */
-  nowS(): number;
+  nowS: () => number;
   /**
    * Our items, each in the store its registry chose (store/routingStore.ts); the keychain itself is
    * opened on first use.

@@ -10,7 +10,9 @@ export function registerDoctorCommand(program: Command, deps: Deps, outcome: { e
   const io = deps.terminal;
   program
     .command('doctor')
-    .description('check the session bus, keychain, settings, docker config.json, provider, registry, clock and sign-in get depends on; exit 0 when get can work')
+    .description(
+      'check the session bus, keychain, settings, docker config.json, provider, registry, clock and sign-in get depends on; exit 0 when get can work',
+    )
     .argument('[registry]', 'only this registry')
     .option('--json', 'machine-readable output')
     .action(async (registry: string | undefined, flags: { json?: boolean }) => {

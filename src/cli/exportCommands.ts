@@ -13,8 +13,8 @@ export function registerExportCommands(program: Command, deps: Deps): void {
     .command('pull-secret')
     .description('print a kubernetes.io/dockerconfigjson Secret for REGISTRY... (credentials as get obtains them; the output is a secret)')
     .argument('<registry...>')
-    .option('--name <name>', 'the Secret\'s name (an RFC 1123 name, as Kubernetes requires)', 'regcred')
-    .option('--namespace <ns>', 'the Secret\'s namespace (an RFC 1123 label)')
+    .option('--name <name>', "the Secret's name (an RFC 1123 name, as Kubernetes requires)", 'regcred')
+    .option('--namespace <ns>', "the Secret's namespace (an RFC 1123 label)")
     .addOption(new Option('-o, --output <format>', 'yaml or json').choices(['yaml', 'json']).default('yaml'))
     .option('--allow-short-lived', 'make it even when a credential expires within the hour')
     .action(async (servers: string[], flags: { name: string; namespace?: string; output: 'yaml' | 'json'; allowShortLived?: boolean }) => {

@@ -14,12 +14,14 @@ function refuse(what: 'name' | 'namespace', value: string, rule: string): never 
 
 /** A Secret's metadata.name: an RFC 1123 subdomain of at most 253 characters. */
 export function checkObjectName(name: string): string {
-  if (name.length > 253 || !SUBDOMAIN.test(name)) refuse('name', name, "lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters");
+  if (name.length > 253 || !SUBDOMAIN.test(name))
+    refuse('name', name, "lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters");
   return name;
 }
 
 /** metadata.namespace: an RFC 1123 label of at most 63 characters. */
 export function checkNamespace(namespace: string): string {
-  if (namespace.length > 63 || !SINGLE_LABEL.test(namespace)) refuse('namespace', namespace, "lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters");
+  if (namespace.length > 63 || !SINGLE_LABEL.test(namespace))
+    refuse('namespace', namespace, "lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters");
   return namespace;
 }

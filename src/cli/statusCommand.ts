@@ -38,7 +38,9 @@ export function registerStatusCommand(program: Command, deps: Deps, outcome: { e
         io.stdout(`${JSON.stringify(statuses, null, 2)}\n`);
       }
       for (const orphan of orphanedSessions) {
-        io.stderr(`A sign-in at ${orphan.issuer} (client ${orphan.clientId}) is kept but no registry uses it: remove it with "docker-credential-oidc logout --all"\n`);
+        io.stderr(
+          `A sign-in at ${orphan.issuer} (client ${orphan.clientId}) is kept but no registry uses it: remove it with "docker-credential-oidc logout --all"\n`,
+        );
       }
       if (flags.json) return;
       if (statuses.length === 0) {
@@ -47,21 +49,23 @@ export function registerStatusCommand(program: Command, deps: Deps, outcome: { e
       }
       for (const s of statuses) {
         // Usernames come from claims and from docker: printed only as printable text.
-        io.stdout(printable(
-          [
-            `${s.registry}`,
-            `  provider:       ${s.issuer} (client ${s.clientId})`,
-            `  mode:           ${s.mode}${s.staticCredential ? ' (overridden by a docker login password)' : ''}`,
-            `  user:           ${s.user ?? '-'}`,
-            `  signed in:      ${s.pipeline ? `yes, without a person (get runs --grant ${s.grant})` : s.signedIn ? 'yes' : 'no'}`,
-            `  tokens kept in: ${STORE_NAMES[s.store]}`,
-            ...(s.pipeline ? [] : [`  refresh token:  ${s.refreshToken ? `held in the ${STORE_NAMES[s.store]}` : 'none'}`]),
-            `  token expires:  ${time(s.accessTokenExpiresAt)}`,
-            ...(s.sessionValidUntil ? [`  session until:  ${time(s.sessionValidUntil)}`] : []),
-            ...(s.unreadable ? [`  unreadable:     ${s.unreadable}`] : []),
-            ...(s.shortLivedCredential ? [`  note:           ${shortLivedAdvice(s.shortLivedCredential)}`] : []),
-          ].join('\n') + '\n',
-        ));
+        io.stdout(
+          printable(
+            [
+              `${s.registry}`,
+              `  provider:       ${s.issuer} (client ${s.clientId})`,
+              `  mode:           ${s.mode}${s.staticCredential ? ' (overridden by a docker login password)' : ''}`,
+              `  user:           ${s.user ?? '-'}`,
+              `  signed in:      ${s.pipeline ? `yes, without a person (get runs --grant ${s.grant})` : s.signedIn ? 'yes' : 'no'}`,
+              `  tokens kept in: ${STORE_NAMES[s.store]}`,
+              ...(s.pipeline ? [] : [`  refresh token:  ${s.refreshToken ? `held in the ${STORE_NAMES[s.store]}` : 'none'}`]),
+              `  token expires:  ${time(s.accessTokenExpiresAt)}`,
+              ...(s.sessionValidUntil ? [`  session until:  ${time(s.sessionValidUntil)}`] : []),
+              ...(s.unreadable ? [`  unreadable:     ${s.unreadable}`] : []),
+              ...(s.shortLivedCredential ? [`  note:           ${shortLivedAdvice(s.shortLivedCredential)}`] : []),
+            ].join('\n') + '\n',
+          ),
+        );
       }
     });
 }

@@ -90,7 +90,10 @@ export class SettingsFile {
       text = readFileSync(this.path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptySettings();
-      throw new HelperError('config-unreadable', `cannot read ${this.path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): check its permissions`);
+      throw new HelperError(
+        'config-unreadable',
+        `cannot read ${this.path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): check its permissions`,
+      );
     }
     let json: unknown;
     try {

@@ -32,12 +32,20 @@ function loopbackRedirect(value: string): URL {
     throw new HelperError('invalid-input', `--redirect-uri ${JSON.stringify(value)} is not a URL`);
   }
   if (url.protocol !== 'http:' || !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
-    throw new HelperError('invalid-input', `--redirect-uri ${value} must be http://127.0.0.1:PORT/PATH or http://localhost:PORT/PATH (a loopback address this machine listens on)`);
+    throw new HelperError(
+      'invalid-input',
+      `--redirect-uri ${value} must be http://127.0.0.1:PORT/PATH or http://localhost:PORT/PATH (a loopback address this machine listens on)`,
+    );
   }
   return url;
 }
 
-export async function startBrowserSignIn(provider: client.Configuration, settings: RegistrySettings, registry: string, redirectUriSetting?: string): Promise<BrowserSignIn> {
+export async function startBrowserSignIn(
+  provider: client.Configuration,
+  settings: RegistrySettings,
+  registry: string,
+  redirectUriSetting?: string,
+): Promise<BrowserSignIn> {
   const listener = await openSignInListener(loopbackRedirect(redirectUriSetting ?? DEFAULT_REDIRECT_URI), registry);
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
@@ -78,7 +86,10 @@ export async function startBrowserSignIn(provider: client.Configuration, setting
               const failure =
                 error === 'access_denied'
                   ? new HelperError('access-denied', `sign-in to ${registry} was denied at ${settings.issuer}`)
-                  : new HelperError('idp-error', `${settings.issuer} refused the sign-in: ${printable(error)}${url.searchParams.get('error_description') ? ` (${printable(url.searchParams.get('error_description')!)})` : ''}`);
+                  : new HelperError(
+                      'idp-error',
+                      `${settings.issuer} refused the sign-in: ${printable(error)}${url.searchParams.get('error_description') ? ` (${printable(url.searchParams.get('error_description')!)})` : ''}`,
+                    );
               page(res, 400, 'Sign-in failed', `${failure.message}. You can close this tab.`);
               return end(() => reject(failure));
             }

@@ -69,8 +69,16 @@ function ownRefusal(error: unknown): HelperError | undefined {
  */
 const ENTRA_PIPELINE_CODES: Array<[RegExp, (context: ProviderErrorContext) => string]> = [
   [/AADSTS700016\b/, () => 'the application (--client-id) is not found in the tenant: check --client-id and --tenant'],
-  [/AADSTS700024\b/, (c) => `the CI token${c.ciTokenFrom ? ` from ${c.ciTokenFrom}` : ''} is not within its valid time range: it expired before it was used, or this machine's clock is wrong`],
-  [/AADSTS(70021|700211|700212|700213)\b/, (c) => `no federated credential of the application matches the CI token${c.ciTokenFrom ? ` from ${c.ciTokenFrom}` : ''}: add one whose issuer, subject and audience (api://AzureADTokenExchange, --ci-token-audience) are the token's`],
+  [
+    /AADSTS700024\b/,
+    (c) =>
+      `the CI token${c.ciTokenFrom ? ` from ${c.ciTokenFrom}` : ''} is not within its valid time range: it expired before it was used, or this machine's clock is wrong`,
+  ],
+  [
+    /AADSTS(70021|700211|700212|700213)\b/,
+    (c) =>
+      `no federated credential of the application matches the CI token${c.ciTokenFrom ? ` from ${c.ciTokenFrom}` : ''}: add one whose issuer, subject and audience (api://AzureADTokenExchange, --ci-token-audience) are the token's`,
+  ],
   [/AADSTS(7000215|7000222)\b/, () => 'the client secret is wrong or expired: put the current one where --client-secret-file or --client-secret-env points'],
   [/AADSTS(700027|700023)\b/, () => 'the signed assertion was not accepted: upload the certificate of --private-key-file to the application'],
 ];
@@ -99,7 +107,8 @@ function pipelineAdvice(error: string, context: ProviderErrorContext): string | 
 
 export function describeProviderError(error: unknown, context: ProviderErrorContext): HelperError {
   const { issuer, registry, step } = context;
-  if (error instanceof client.ResponseBodyError) trace('provider-error', { issuer, step, status: error.status, error: error.error, description: error.error_description });
+  if (error instanceof client.ResponseBodyError)
+    trace('provider-error', { issuer, step, status: error.status, error: error.error, description: error.error_description });
   const refusal = ownRefusal(error);
   if (refusal) return refusal;
   if (step === 'sign-in' && isAbort(error)) return new HelperError('interrupted', 'sign-in cancelled');
@@ -109,7 +118,11 @@ export function describeProviderError(error: unknown, context: ProviderErrorCont
   const clockCanExplain = error instanceof client.ClientError || (error instanceof client.ResponseBodyError && error.error === 'invalid_grant');
   if (Math.abs(skew) > CLOCK_SKEW_LIMIT_S && clockCanExplain) {
     const how = skew > 0 ? 'behind' : 'ahead of';
-    return new HelperError('idp-error', `this machine's clock is ${Math.round(Math.abs(skew) / 60)} min ${how} ${issuer}'s, so its tokens look invalid: set the clock right (e.g. timedatectl set-ntp true), then ${signInAgain(registry)}`, { cause: error });
+    return new HelperError(
+      'idp-error',
+      `this machine's clock is ${Math.round(Math.abs(skew) / 60)} min ${how} ${issuer}'s, so its tokens look invalid: set the clock right (e.g. timedatectl set-ntp true), then ${signInAgain(registry)}`,
+      { cause: error },
+    );
   }
   if (error instanceof client.ResponseBodyError) {
     if ((step === 'refresh' || step === 'sign-in') && (NEEDS_PERSON.has(error.error) || ENTRA_NEEDS_PERSON.test(error.error_description ?? ''))) {
@@ -124,7 +137,9 @@ export function describeProviderError(error: unknown, context: ProviderErrorCont
     }
     if (step === 'sign-in' && error.error === 'bad_verification_code') {
       // Entra ID: the device code is not (or no longer) one it issued.
-      return new HelperError('device-code-expired', `the provider no longer knows this code (bad_verification_code): ${signInAgain(registry)} again`, { cause: error });
+      return new HelperError('device-code-expired', `the provider no longer knows this code (bad_verification_code): ${signInAgain(registry)} again`, {
+        cause: error,
+      });
     }
     if (step === 'refresh' && (error.error === 'invalid_grant' || DEAD_REFRESH_TOKEN.test(error.error_description ?? ''))) return signInEnded(registry, error);
     if (step === 'pipeline') {
@@ -134,7 +149,13 @@ export function describeProviderError(error: unknown, context: ProviderErrorCont
       if (advice) return new HelperError('idp-error', `${issuer} refused --grant ${context.grant} for ${registry} (${code}): ${advice}`, { cause: error });
     }
     const detail = error.error_description ? `${code} (${printable(error.error_description)})` : code;
-    const what = { discovery: 'OpenID discovery', 'sign-in': 'the sign-in', refresh: `to renew the token for ${registry}`, revocation: 'the revocation', pipeline: `--grant ${context.grant} for ${registry}` }[step];
+    const what = {
+      discovery: 'OpenID discovery',
+      'sign-in': 'the sign-in',
+      refresh: `to renew the token for ${registry}`,
+      revocation: 'the revocation',
+      pipeline: `--grant ${context.grant} for ${registry}`,
+    }[step];
     return new HelperError('idp-error', `${issuer} refused ${what}: ${detail}`, { cause: error });
   }
   if (error instanceof client.ClientError) {

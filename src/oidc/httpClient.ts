@@ -86,14 +86,15 @@ function sender(options: { caFile?: string | undefined; env: NodeJS.ProcessEnv }
       }),
     }));
     const { fetch, dispatcher } = await agent;
-    return (await fetch(input as Parameters<typeof fetch>[0], { ...(init as object), dispatcher } as Parameters<typeof fetch>[1])) as unknown as Response;
+    return await fetch(input as Parameters<typeof fetch>[0], { ...(init as object), dispatcher });
   };
 }
 
 /** "fetch failed: connect ECONNREFUSED 127.0.0.1:9", for the trace. */
 function causeChain(error: unknown): string {
   const messages: string[] = [];
-  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++, current = (current as { cause?: unknown }).cause) messages.push(current.message);
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++, current = (current as { cause?: unknown }).cause)
+    messages.push(current.message);
   return messages.join(': ');
 }
 
@@ -103,7 +104,11 @@ export function createFetch(options: { caFile?: string | undefined; env: NodeJS.
     const url = new URL(input instanceof Request ? input.url : String(input));
     const started = Date.now();
     // The trace shows where a request went, never its query (a code, a state) or its headers.
-    const traced = () => ({ method: init?.method ?? (input instanceof Request ? input.method : 'GET'), url: `${url.origin}${url.pathname}`, ms: Date.now() - started });
+    const traced = () => ({
+      method: init?.method ?? (input instanceof Request ? input.method : 'GET'),
+      url: `${url.origin}${url.pathname}`,
+      ms: Date.now() - started,
+    });
     let response: Response;
     try {
       // 'manual' whatever the caller asked: a redirect is an answer we refuse, never one we follow.

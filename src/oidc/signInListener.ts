@@ -57,7 +57,12 @@ export async function openSignInListener(wanted: URL, registry: string): Promise
   server.on('connection', (socket: Socket) => peers.set(socket, loopbackPeer(socket)));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new HelperError('invalid-input', `cannot listen on ${wanted.hostname}:${wanted.port || 'a free port'} for the sign-in redirect (${error.code ?? error.message}): choose another --redirect-uri port`)),
+      reject(
+        new HelperError(
+          'invalid-input',
+          `cannot listen on ${wanted.hostname}:${wanted.port || 'a free port'} for the sign-in redirect (${error.code ?? error.message}): choose another --redirect-uri port`,
+        ),
+      ),
     );
     server.listen(Number(wanted.port || 0), wanted.hostname === 'localhost' ? '127.0.0.1' : wanted.hostname.replace(/^\[|\]$/g, ''), resolve);
   });
@@ -75,7 +80,8 @@ export async function openSignInListener(wanted: URL, registry: string): Promise
         res.setHeader('connection', 'close'); // another account's connections are not kept
         return page(res, 403, 'Forbidden', 'This sign-in belongs to another user of this machine.');
       }
-      if (req.method !== 'GET' || (url.pathname !== redirect.pathname && url.pathname !== start.pathname)) return page(res, 404, 'Not found', 'This address only takes the sign-in redirect.');
+      if (req.method !== 'GET' || (url.pathname !== redirect.pathname && url.pathname !== start.pathname))
+        return page(res, 404, 'Not found', 'This address only takes the sign-in redirect.');
       if (url.pathname === start.pathname) {
         if (sentOn) return page(res, 410, 'Already opened', `This sign-in page was opened already: go back to that tab, or ${signInAgain(registry)} again.`);
         sentOn = true;
@@ -83,7 +89,13 @@ export async function openSignInListener(wanted: URL, registry: string): Promise
         return res.end();
       }
       if (answered) return page(res, 400, 'Already answered', 'This sign-in already has its answer. You can close this tab.');
-      if (!sameSecret(url.searchParams.get('state'), state)) return page(res, 400, 'Sign-in not recognised', 'This is not the answer this sign-in waits for (it belongs to another sign-in, or to none). You can close this tab.');
+      if (!sameSecret(url.searchParams.get('state'), state))
+        return page(
+          res,
+          400,
+          'Sign-in not recognised',
+          'This is not the answer this sign-in waits for (it belongs to another sign-in, or to none). You can close this tab.',
+        );
       answered = true;
       onAnswer(url, res);
     };

@@ -105,7 +105,9 @@ export function startTrace(env: NodeJS.ProcessEnv, warn: (text: string) => void)
       file.append(formatTraceLine(Date.now(), pid, step, fields));
     } catch (error) {
       installTraceSink(undefined);
-      warn(`docker-credential-oidc: cannot write the debug trace to ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): tracing is off\n`);
+      warn(
+        `docker-credential-oidc: cannot write the debug trace to ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): tracing is off\n`,
+      );
     }
   });
   return path;

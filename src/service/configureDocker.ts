@@ -160,7 +160,9 @@ async function migrateGroup(
     } else {
       // Two spellings of one registry with different passwords: the keychain holds one of them.
       report.kept.push(credential.key);
-      report.notes.push(`kept ${credential.key} in ${path}: it holds another password than ${chosen.key}, which was moved into the keychain; remove the one that is wrong`);
+      report.notes.push(
+        `kept ${credential.key} in ${path}: it holds another password than ${chosen.key}, which was moved into the keychain; remove the one that is wrong`,
+      );
     }
   }
 }

@@ -5,7 +5,16 @@
 import type { Deps } from '../deps.js';
 import { HelperError } from '../errors.js';
 import { clientSecretOf } from '../config/clientSecret.js';
-import { isPipelineGrant, sessionKeyOf, type CachedToken, type Fetch, type OidcSession, type RegistryCredential, type RegistryEntry, isFresh } from '../model.js';
+import {
+  isPipelineGrant,
+  sessionKeyOf,
+  type CachedToken,
+  type Fetch,
+  type OidcSession,
+  type RegistryCredential,
+  type RegistryEntry,
+  isFresh,
+} from '../model.js';
 import { providerFromMetadata } from '../oidc/discovery.js';
 import { CREDENTIAL_MODE_HANDLERS } from '../oidc/modes/index.js';
 import type { ModeContext } from '../oidc/modes/modeContext.js';

@@ -61,7 +61,11 @@ async function dockerLoginPassword(helper: CredentialHelper, server: string, reg
     return await helper.get(server);
   } catch (error) {
     if (error instanceof HelperError && (error.code === 'credentials-not-found' || error.code === 'keychain-unavailable')) {
-      throw new HelperError('not-configured', `${registry} is not configured and has no docker login password: ${signInAgain(registry)} (or docker login ${registry})`, { cause: error });
+      throw new HelperError(
+        'not-configured',
+        `${registry} is not configured and has no docker login password: ${signInAgain(registry)} (or docker login ${registry})`,
+        { cause: error },
+      );
     }
     throw error;
   }
@@ -69,7 +73,7 @@ async function dockerLoginPassword(helper: CredentialHelper, server: string, reg
 
 /** docker's config.json `auths`, with `auth` (what kaniko and the kubelet read) beside the fields. */
 export function dockerConfigOf(credentials: ExportedCredential[]): { auths: Record<string, { username: string; password: string; auth: string }> } {
-  const auths: Record<string, { username: string; password: string; auth: string }> = Object.create(null);
+  const auths = Object.create(null) as Record<string, { username: string; password: string; auth: string }>;
   for (const c of credentials) {
     auths[c.registry] = { username: c.username, password: c.secret, auth: Buffer.from(`${c.username}:${c.secret}`).toString('base64') };
   }

@@ -7,7 +7,20 @@ import { clientSecretOf } from '../config/clientSecret.js';
 import { lookup, withKey } from '../config/ownKeys.js';
 import { definedOnly, presetFor, resolveSettings, settingsFromEnv, type SettingsInput } from '../config/resolveSettings.js';
 import { probeRegistry, probeRegistryService, type ProbedSettings } from './registryProbe.js';
-import { IDENTITY_TOKEN_USERNAME, isPipelineGrant, sessionKeyOf, storeOfRegistry, type HelperSettings, type OidcSession, type RegistryEntry, type StoreName, type Fetch, type Grant, type ProviderMetadata, DEFAULT_MIN_VALIDITY_S } from '../model.js';
+import {
+  IDENTITY_TOKEN_USERNAME,
+  isPipelineGrant,
+  sessionKeyOf,
+  storeOfRegistry,
+  type HelperSettings,
+  type OidcSession,
+  type RegistryEntry,
+  type StoreName,
+  type Fetch,
+  type Grant,
+  type ProviderMetadata,
+  DEFAULT_MIN_VALIDITY_S,
+} from '../model.js';
 import { registriesOfSession } from '../config/settingsFile.js';
 import { endSession } from './logout.js';
 import type * as OpenIdClient from 'openid-client';
@@ -111,7 +124,8 @@ export function chooseSignInFlow(
 ): { flow: 'browser' | 'device-code'; browserFallback: boolean } {
   let browser = grant === 'authorization-code' || (grant === 'auto' && (canOpenBrowser || !offers.deviceCode));
   if (browser && !offers.browser) {
-    if (grant === 'authorization-code') throw new HelperError('idp-error', `${issuer} publishes no authorization endpoint, so no browser sign-in: use --flow device-code`);
+    if (grant === 'authorization-code')
+      throw new HelperError('idp-error', `${issuer} publishes no authorization endpoint, so no browser sign-in: use --flow device-code`);
     browser = false;
   }
   if (!browser && !offers.deviceCode) {
@@ -122,7 +136,11 @@ export function chooseSignInFlow(
 }
 
 /** A person's sign-in at the provider (discovered now), by the flow chooseSignInFlow picks, with its fallback. */
-async function personSignIn(deps: Deps, registry: ConfiguredRegistry, presenter: SignInPresenter): Promise<{ tokens: TokenResponse; endpoints: ProviderMetadata }> {
+async function personSignIn(
+  deps: Deps,
+  registry: ConfiguredRegistry,
+  presenter: SignInPresenter,
+): Promise<{ tokens: TokenResponse; endpoints: ProviderMetadata }> {
   const { entry } = registry;
   const { config: provider, metadata } = await discoverProvider(entry, registry.key, deps.fetchFor(entry.caFile), deps.nowS(), clientSecretOf(entry, deps.env));
   const offers = { browser: Boolean(provider.serverMetadata().authorization_endpoint), deviceCode: Boolean(metadata.device_authorization_endpoint) };
@@ -172,11 +190,20 @@ async function pipelineLogin(deps: Deps, registry: ConfiguredRegistry, done: Log
  */
 async function kubeletConfiguration(deps: Deps, registry: ConfiguredRegistry): Promise<LoginResult> {
   const { metadata } = await discoverProvider(registry.entry, registry.key, deps.fetchFor(registry.entry.caFile), deps.nowS());
-  await deps.settings.update((s) => ({ ...s, registries: withKey(s.registries, registry.key, registry.entry), providers: withKey(s.providers, registry.entry.issuer, metadata) }));
+  await deps.settings.update((s) => ({
+    ...s,
+    registries: withKey(s.registries, registry.key, registry.entry),
+    providers: withKey(s.providers, registry.entry.issuer, metadata),
+  }));
   return { registry: registry.host, username: '-', reusedSession: false, store: 'none', pipeline: true, kubeletOnly: true };
 }
 
-async function deviceCodeSignIn(deps: Deps, provider: OpenIdClient.Configuration, registry: ConfiguredRegistry, presenter: SignInPresenter): Promise<TokenResponse> {
+async function deviceCodeSignIn(
+  deps: Deps,
+  provider: OpenIdClient.Configuration,
+  registry: ConfiguredRegistry,
+  presenter: SignInPresenter,
+): Promise<TokenResponse> {
   const authorization = await startDeviceAuthorization(provider, registry.entry, registry.key, deps.nowS);
   const stopCountdown = presenter.showDeviceCode(authorization.code, { noBrowser: Boolean(registry.entry.noBrowser) });
   try {
@@ -186,7 +213,12 @@ async function deviceCodeSignIn(deps: Deps, provider: OpenIdClient.Configuration
   }
 }
 
-async function browserSignIn(deps: Deps, provider: OpenIdClient.Configuration, registry: ConfiguredRegistry, presenter: SignInPresenter): Promise<TokenResponse> {
+async function browserSignIn(
+  deps: Deps,
+  provider: OpenIdClient.Configuration,
+  registry: ConfiguredRegistry,
+  presenter: SignInPresenter,
+): Promise<TokenResponse> {
   const { entry } = registry;
   const signIn = await startBrowserSignIn(provider, entry, registry.key, entry.redirectUri);
   presenter.openBrowser(signIn.startUrl, { noBrowser: Boolean(entry.noBrowser) });
@@ -237,7 +269,7 @@ async function completeLogin(
   } catch (error) {
     // The registry refused what the new sign-in gives (a failed exchange): no live refresh token
     // may stay behind in the keychain or at the provider for a sign-in that failed.
-    if (!reused) await endFailedSignIn(deps, entry, sessionKey);
+    if (!reused) await endFailedSignIn(deps, registry, signIn.endpoints);
     throw error;
   }
   const endpoints = signIn.endpoints;
@@ -252,7 +284,10 @@ async function completeLogin(
     ...(storeReason ? { storeReason } : {}),
     pipeline: isPipelineGrant(entry.grant),
     registry: registry.host,
-    username: result.credential.username === IDENTITY_TOKEN_USERNAME ? usernameFor({ usernameClaim: 'preferred_username' }, result.session.claims) : result.credential.username,
+    username:
+      result.credential.username === IDENTITY_TOKEN_USERNAME
+        ? usernameFor({ usernameClaim: 'preferred_username' }, result.session.claims)
+        : result.credential.username,
     reusedSession: reused,
   };
   if (result.session.refreshExpiresAt) outcome.sessionValidUntil = result.session.refreshExpiresAt;
@@ -275,13 +310,19 @@ async function forgetIn(deps: Deps, store: StoreName, accounts: string[]): Promi
 }
 
 /** Revokes the new sign-in's refresh token at the provider (best effort) and removes it from the store. */
-async function endFailedSignIn(deps: Deps, entry: RegistryEntry, sessionKey: string): Promise<void> {
+async function endFailedSignIn(deps: Deps, registry: ConfiguredRegistry, endpoints: ProviderMetadata | undefined): Promise<void> {
+  const { entry, sessionKey } = registry;
   try {
-    const outcome = await endSession(deps, await deps.settings.read(), sessionKey, entry);
+    // The endpoints discovered for this sign-in are not saved yet (they are saved with its success).
+    const settings = await deps.settings.read();
+    const known = endpoints ? { ...settings, providers: withKey(settings.providers, entry.issuer, endpoints) } : settings;
+    const outcome = await endSession(deps, known, sessionKey, entry);
     if (outcome.revocationWarning) deps.terminal.stderr(`warning: ${outcome.revocationWarning}\n`);
   } catch (error) {
     // The sign-in's own failure is the one to report; this one only follows it.
-    deps.terminal.stderr(`warning: the failed sign-in could not be removed (${error instanceof Error ? error.message : String(error)}): run "docker-credential-oidc logout ${entry.serverURL}"\n`);
+    deps.terminal.stderr(
+      `warning: the failed sign-in could not be removed (${error instanceof Error ? error.message : String(error)}): run "docker-credential-oidc logout ${entry.serverURL}"\n`,
+    );
   }
 }
 

@@ -23,7 +23,8 @@ async function storeProblem(deps: Deps, store: StoreName): Promise<HelperError |
     }
     return undefined;
   } catch (error) {
-    if (error instanceof HelperError && (error.code === 'keychain-unavailable' || error.code === 'keychain-failure' || error.code === 'keychain-timeout')) return error;
+    if (error instanceof HelperError && (error.code === 'keychain-unavailable' || error.code === 'keychain-failure' || error.code === 'keychain-timeout'))
+      return error;
     throw error;
   }
 }
@@ -36,7 +37,11 @@ export interface StoreDecision {
 
 export async function chooseStore(deps: Deps, entry: RegistryEntry): Promise<StoreDecision> {
   const decision = await decideStore(deps, entry);
-  trace('store-choice', { registry: entry.serverURL, store: decision.store, reason: decision.reason ?? (entry.store ? `--store ${entry.store}` : 'the keychain works here') });
+  trace('store-choice', {
+    registry: entry.serverURL,
+    store: decision.store,
+    reason: decision.reason ?? (entry.store ? `--store ${entry.store}` : 'the keychain works here'),
+  });
   return decision;
 }
 

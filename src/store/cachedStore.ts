@@ -18,8 +18,8 @@ export interface CacheOptions {
   /** Whether reads are answered from the cache (and fill it). */
   readThrough: boolean;
   /** How long an item may be answered from the cache, in ms; 0 for never. */
-  lifetimeMs(value: string, nowMs: number): number;
-  nowMs(): number;
+  lifetimeMs: (value: string, nowMs: number) => number;
+  nowMs: () => number;
 }
 
 export class CachedStore implements SecretStore {
@@ -70,7 +70,7 @@ export class CachedStore implements SecretStore {
    * registry key can spell) in the same generation: any write or removal ends it.
    */
   async remember(name: string, lifetimeMs: number, compute: () => Promise<string>): Promise<string> {
-    return (await this.through(name, compute, () => lifetimeMs))!;
+    return await this.through(name, compute, () => lifetimeMs);
   }
 
   /**
@@ -78,7 +78,11 @@ export class CachedStore implements SecretStore {
    * The tag is taken before `compute` runs: a write in between renews it, and what is cached below
    * is then never answered.
    */
-  private async through<T extends string | null>(name: string, compute: () => Promise<T>, lifetimeMs: (value: string, nowMs: number) => number): Promise<T | string> {
+  private async through<T extends string | null>(
+    name: string,
+    compute: () => Promise<T>,
+    lifetimeMs: (value: string, nowMs: number) => number,
+  ): Promise<T | string> {
     const generation = this.options.readThrough ? this.currentGeneration() : null;
     if (generation !== null) {
       const hit = this.cache.read(name, generation, this.options.nowMs());

@@ -44,7 +44,11 @@ export class KernelKeyring implements SecretStore {
 
   async write(account: string, value: string, usefulUntil?: number): Promise<void> {
     const payload = Buffer.from(value, 'utf8');
-    if (payload.length > MAX_PAYLOAD_BYTES) throw new HelperError('keychain-failure', `an item of ${payload.length} bytes does not fit in the kernel keyring (at most ${MAX_PAYLOAD_BYTES}): use --store secret-service or none`);
+    if (payload.length > MAX_PAYLOAD_BYTES)
+      throw new HelperError(
+        'keychain-failure',
+        `an item of ${payload.length} bytes does not fit in the kernel keyring (at most ${MAX_PAYLOAD_BYTES}): use --store secret-service or none`,
+      );
     this.requireLinux();
     // add_key replaces the payload of an existing key of the same description in place, atomically.
     const id = this.keys.addUserKey(this.description(account), payload, KEY_SPEC_USER_KEYRING);
@@ -82,7 +86,10 @@ export class KernelKeyring implements SecretStore {
 
   private requireLinux(): void {
     if (!Keyctl.available()) {
-      throw new HelperError('keychain-unavailable', `the kernel keyring is a Linux store (x64, arm64), not one of ${process.platform}-${process.arch}: use --store secret-service or none`);
+      throw new HelperError(
+        'keychain-unavailable',
+        `the kernel keyring is a Linux store (x64, arm64), not one of ${process.platform}-${process.arch}: use --store secret-service or none`,
+      );
     }
   }
 
@@ -90,10 +97,16 @@ export class KernelKeyring implements SecretStore {
     const errno = this.keys.errno();
     const name = ERRNO_NAMES[errno] ?? `errno ${errno}`;
     if (errno === ERRNO.EDQUOT) {
-      return new HelperError('keychain-failure', `the kernel keyring's quota for this user is full (${operation}: EDQUOT): raise /proc/sys/kernel/keys/maxbytes, or use --store none`);
+      return new HelperError(
+        'keychain-failure',
+        `the kernel keyring's quota for this user is full (${operation}: EDQUOT): raise /proc/sys/kernel/keys/maxbytes, or use --store none`,
+      );
     }
     if (errno === ERRNO.EPERM || errno === ERRNO.ENOSYS || errno === ERRNO.EACCES) {
-      return new HelperError('keychain-unavailable', `the kernel keyring is not usable here (${operation}: ${name}; a container's seccomp profile blocks keyctl): use --store none, or --store secret-service`);
+      return new HelperError(
+        'keychain-unavailable',
+        `the kernel keyring is not usable here (${operation}: ${name}; a container's seccomp profile blocks keyctl): use --store none, or --store secret-service`,
+      );
     }
     return new HelperError('keychain-failure', `the kernel keyring failed (${operation}: ${name}): use --store none to keep nothing`);
   }

@@ -40,7 +40,12 @@ export class RoutingStore implements SecretStore {
   /** The account's store, as its registry's settings chose it (secret-service when none says otherwise). */
   private route(account: string, operation: string): SecretStore {
     const store = this.choice.storeOf(account);
-    trace('store', { operation, item: account, store, why: store === 'secret-service' ? 'the keychain unless a saved --store says otherwise' : `--store ${store} saved with its registry` });
+    trace('store', {
+      operation,
+      item: account,
+      store,
+      why: store === 'secret-service' ? 'the keychain unless a saved --store says otherwise' : `--store ${store} saved with its registry`,
+    });
     return this.stores[store];
   }
 

@@ -20,7 +20,7 @@ export function parseDuration(value: string | number): number | undefined {
   if (typeof value === 'number') return value > 0 ? value : undefined;
   const match = DURATION.exec(value.trim());
   if (!match) return undefined;
-  const seconds = Number(match[1]) * UNIT_S[match[2]!]!;
+  const seconds = Number(match[1]) * UNIT_S[match[2]];
   return seconds > 0 ? seconds : undefined;
 }
 
@@ -139,7 +139,7 @@ export function parseConfig(text: string, file: string): TokenServerConfig {
   const parsed = configSchema.safeParse(document.toJS({ maxAliasCount: 50 }));
   if (!parsed.success) {
     // A misspelt key explains the missing one it was meant to be: report it first.
-    const issue = parsed.error.issues.find((candidate) => candidate.code === 'unrecognized_keys') ?? parsed.error.issues[0]!;
+    const issue = parsed.error.issues.find((candidate) => candidate.code === 'unrecognized_keys') ?? parsed.error.issues[0];
     // The deepest node of the path that exists in the document is where the problem is.
     let offset: number | undefined;
     for (let depth = issue.path.length; depth >= 0 && offset === undefined; depth--) {
@@ -165,11 +165,15 @@ function checkMeaning(config: TokenServerConfig, file: string): TokenServerConfi
   if (config.providers.length === 0 && !config.rules.some((rule) => rule.anonymous)) {
     throw new HelperError('invalid-input', `${file}: no providers and no anonymous rule: nobody could ever get a token`);
   }
-  if (!splitListen(config.listen)) throw new HelperError('invalid-input', `${file}: listen ${JSON.stringify(config.listen)} is not host:port (e.g. 127.0.0.1:5001)`);
+  if (!splitListen(config.listen))
+    throw new HelperError('invalid-input', `${file}: listen ${JSON.stringify(config.listen)} is not host:port (e.g. 127.0.0.1:5001)`);
   for (const provider of config.providers) {
     requireSecureUrl(provider.issuer, `${file}: providers[].issuer`);
     if (provider.passwordGrant && !provider.passwordClient) {
-      throw new HelperError('invalid-input', `${file}: providers[] ${provider.issuer}: passwordGrant needs passwordClient: {clientId: …} (the client whose password grant is on)`);
+      throw new HelperError(
+        'invalid-input',
+        `${file}: providers[] ${provider.issuer}: passwordGrant needs passwordClient: {clientId: …} (the client whose password grant is on)`,
+      );
     }
   }
   if (config.browserSignIn) checkBrowserSignIn(config, file);
@@ -189,11 +193,14 @@ function checkBrowserSignIn(config: TokenServerConfig, file: string): void {
     throw new HelperError('invalid-input', `${file}: browserSignIn.provider ${browser.provider} is not the issuer of one of providers`);
   }
   const redirect = requireSecureUrl(browser.redirectUri, `${file}: browserSignIn.redirectUri`);
-  if (redirect.pathname !== '/callback') throw new HelperError('invalid-input', `${file}: browserSignIn.redirectUri must end in /callback (this server's callback path)`);
-  if (browser.origins.length === 0) throw new HelperError('invalid-input', `${file}: browserSignIn.origins is empty: name the web UIs (https://ui.example.com) allowed to use the sign-in`);
+  if (redirect.pathname !== '/callback')
+    throw new HelperError('invalid-input', `${file}: browserSignIn.redirectUri must end in /callback (this server's callback path)`);
+  if (browser.origins.length === 0)
+    throw new HelperError('invalid-input', `${file}: browserSignIn.origins is empty: name the web UIs (https://ui.example.com) allowed to use the sign-in`);
   browser.origins = browser.origins.map((origin) => {
     const url = requireSecureUrl(origin, `${file}: browserSignIn.origins[]`);
-    if (url.origin !== origin.replace(/\/$/, '')) throw new HelperError('invalid-input', `${file}: browserSignIn.origins[] ${origin} must be an origin only (scheme://host[:port], no path)`);
+    if (url.origin !== origin.replace(/\/$/, ''))
+      throw new HelperError('invalid-input', `${file}: browserSignIn.origins[] ${origin} must be an origin only (scheme://host[:port], no path)`);
     return url.origin;
   });
   browser.sessionTtl = Math.min(browser.sessionTtl, config.refreshTokenTtl);

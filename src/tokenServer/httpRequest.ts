@@ -35,7 +35,7 @@ export function parseTarget(target: string | undefined): Target {
   let rest = target ?? '';
   const absolute = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(rest);
   if (absolute) {
-    const port = AUTHORITY.exec(absolute[1]!);
+    const port = AUTHORITY.exec(absolute[1]);
     if (!port || Number(port[1] ?? 0) > 65_535) throw new HttpFailure(400, 'malformed request target: the authority is not a host[:port]');
     rest = rest.slice(absolute[0].length) || '/';
   }
@@ -66,7 +66,7 @@ export function credentialOf(header: string | undefined): Credential {
   if (!header) return { kind: 'none' };
   const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
   if (!match) throw new HttpFailure(401, 'only HTTP Basic credentials are accepted');
-  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) throw new HttpFailure(401, 'malformed Basic credentials');
   const [user, password] = [decoded.slice(0, colon), decoded.slice(colon + 1)];
@@ -91,7 +91,11 @@ export function formCredential(form: URLSearchParams): Credential & { kind: 'oid
 export function clientAddress(request: IncomingMessage, trustForwardedFor: boolean): string {
   if (trustForwardedFor) {
     // The ingress appends the address it saw: the last entry is the one nobody else could forge.
-    const forwarded = String(request.headers['x-forwarded-for'] ?? '').split(',').map((part) => part.trim()).filter(Boolean).at(-1);
+    const forwarded = String(request.headers['x-forwarded-for'] ?? '')
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean)
+      .at(-1);
     if (forwarded) return forwarded.slice(0, 64);
   }
   return request.socket.remoteAddress ?? 'unknown';

@@ -54,7 +54,13 @@ function answerFailure(server: ServerContext, call: Pick<Call, 'response' | 'cli
     server.metrics.denied.inc({ reason: error.message.slice(0, 60) });
     return json(call.response, error.status, errorBody(error.status, error.message));
   }
-  server.log({ time: new Date().toISOString(), msg: 'error', route: call.route, client: call.client, error: String((error as Error)?.message ?? error).slice(0, 300) });
+  server.log({
+    time: new Date().toISOString(),
+    msg: 'error',
+    route: call.route,
+    client: call.client,
+    error: String((error as Error)?.message ?? error).slice(0, 300),
+  });
   json(call.response, 500, errorBody(500, 'internal error'));
 }
 
@@ -86,9 +92,16 @@ async function handle(server: ServerContext, rateLimitLog: RateLimitLog, request
 function answerClientError(metrics: TokenServerMetrics, error: NodeJS.ErrnoException, socket: Socket): void {
   const answering = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
   if (error.code === 'ECONNRESET' || !socket.writable || answering?.headersSent) return void socket.destroy();
-  const [status, reason] = error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout'] : [400, 'Bad Request'];
+  const [status, reason] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout']
+        : [400, 'Bad Request'];
   metrics.denied.inc({ reason: `malformed HTTP (${status})` });
-  socket.end(rawErrorAnswer(status, reason, status === 431 ? 'request headers too large' : status === 408 ? 'request took too long' : 'malformed HTTP request'));
+  socket.end(
+    rawErrorAnswer(status, reason, status === 431 ? 'request headers too large' : status === 408 ? 'request took too long' : 'malformed HTTP request'),
+  );
 }
 
 function listen(server: Server, config: TokenServerConfig, inFlight: AsyncLocalStorage<ServerResponse>, rateLimitLog: RateLimitLog): Promise<RunningServer> {
@@ -124,7 +137,14 @@ function listen(server: Server, config: TokenServerConfig, inFlight: AsyncLocalS
 
 export function startHttpServer(config: TokenServerConfig, service: TokenService, log: Log, browser?: BrowserSignIn): Promise<RunningServer> {
   const metrics = new TokenServerMetrics();
-  const context: ServerContext = { config, service, metrics, log, browser, limiter: new FailureLimiter(config.rateLimit.failures, config.rateLimit.window * 1000) };
+  const context: ServerContext = {
+    config,
+    service,
+    metrics,
+    log,
+    browser,
+    limiter: new FailureLimiter(config.rateLimit.failures, config.rateLimit.window * 1000),
+  };
   const rateLimitLog = new RateLimitLog(log, RATE_LIMIT_LOG_INTERVAL_MS);
   const inFlight = new AsyncLocalStorage<ServerResponse>();
   const listener = (request: IncomingMessage, response: ServerResponse) =>

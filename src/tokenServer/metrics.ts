@@ -4,10 +4,24 @@ import { Counter, Histogram, Registry } from 'prom-client';
 
 export class TokenServerMetrics {
   readonly registry = new Registry();
-  readonly issued = new Counter({ name: 'token_server_issued_total', help: 'Tokens issued, by kind', labelNames: ['kind'] as const, registers: [this.registry] });
-  readonly denied = new Counter({ name: 'token_server_denied_total', help: 'Requests refused, by reason', labelNames: ['reason'] as const, registers: [this.registry] });
+  readonly issued = new Counter({
+    name: 'token_server_issued_total',
+    help: 'Tokens issued, by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  readonly denied = new Counter({
+    name: 'token_server_denied_total',
+    help: 'Requests refused, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   /** Requests turned away by the failure limiter (the log has one line per address per interval). */
-  readonly rateLimited = new Counter({ name: 'token_server_rate_limited_total', help: 'Requests refused because their address failed too often', registers: [this.registry] });
+  readonly rateLimited = new Counter({
+    name: 'token_server_rate_limited_total',
+    help: 'Requests refused because their address failed too often',
+    registers: [this.registry],
+  });
   readonly latency = new Histogram({
     name: 'token_server_request_duration_seconds',
     help: 'Time to answer a token or exchange request',

@@ -69,7 +69,7 @@ class ProviderVerifier {
     try {
       const endpoint = settings.endpoint ?? (await this.discovered()).introspection_endpoint;
       if (!endpoint) return { refused: 'the provider has no introspection endpoint' };
-      const secret = settings.clientSecretFile ? readFileSync(settings.clientSecretFile, 'utf8').trim() : process.env[settings.clientSecretEnv ?? ''] ?? '';
+      const secret = settings.clientSecretFile ? readFileSync(settings.clientSecretFile, 'utf8').trim() : (process.env[settings.clientSecretEnv ?? ''] ?? '');
       const answer = (await fetchJson(this.fetch, endpoint, {
         method: 'POST',
         headers: {
@@ -99,7 +99,7 @@ class ProviderVerifier {
 
   /** What every verified token must also be: a string subject and username, not issued in the future. */
   private accepted(claims: Record<string, unknown>, nowS: number): Verified {
-    if (typeof claims.sub !== 'string' || claims.sub === '') return { refused: 'the token\'s sub claim is not a string' };
+    if (typeof claims.sub !== 'string' || claims.sub === '') return { refused: "the token's sub claim is not a string" };
     const username = claims[this.config.usernameClaim] ?? claims.sub;
     if (typeof username !== 'string') return { refused: `the token's ${this.config.usernameClaim} claim is not a string` };
     if (typeof claims.iat === 'number' && claims.iat > nowS + this.clockSkewS) return { refused: 'token issued in the future (iat)' };
@@ -132,7 +132,7 @@ function describeJoseError(error: unknown): string {
     return `claim ${error.claim} failed validation`;
   }
   if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'signature algorithm not allowed';
-  if (error instanceof joseErrors.JWKSNoMatchingKey) return 'signed by a key not in the provider\'s JWKS';
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return "signed by a key not in the provider's JWKS";
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'bad signature';
   if (error instanceof joseErrors.JWSInvalid || error instanceof joseErrors.JWTInvalid) return 'malformed token';
   return `cannot verify: ${(error as Error).message ?? String(error)}`.slice(0, 200);

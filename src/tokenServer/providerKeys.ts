@@ -29,7 +29,7 @@ export class ProviderKeys {
         if (!this.local) throw error;
       });
     }
-    if (!this.local) throw new ProviderUnavailable('the provider\'s keys could not be fetched yet; try again shortly');
+    if (!this.local) throw new ProviderUnavailable("the provider's keys could not be fetched yet; try again shortly");
     return async (header, token) => {
       try {
         return await this.local!(header, token);
@@ -56,7 +56,8 @@ export class ProviderKeys {
       this.attemptedAtMs = nowMs;
       try {
         const jwks = await this.fetchJwks();
-        if (!jwks || typeof jwks !== 'object' || !Array.isArray((jwks as JSONWebKeySet).keys)) throw new Error('the provider\'s jwks_uri answered something that is not a JWKS');
+        if (!jwks || typeof jwks !== 'object' || !Array.isArray((jwks as JSONWebKeySet).keys))
+          throw new Error("the provider's jwks_uri answered something that is not a JWKS");
         this.local = createLocalJWKSet(jwks as JSONWebKeySet);
         this.fetchedAtMs = nowMs;
         this.lastAttemptFailed = false;

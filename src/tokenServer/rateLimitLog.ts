@@ -22,7 +22,15 @@ export class RateLimitLog {
     if (seen !== undefined) return void this.refused.set(client, seen + 1);
     if (this.refused.size >= MAX_ADDRESSES) return void this.refused.set(OTHERS, (this.refused.get(OTHERS) ?? 0) + 1);
     this.refused.set(client, 0);
-    this.log({ time: new Date().toISOString(), msg: 'rate limited', route, client, outcome: 'refused', reason: 'rate limited: too many failed authentications', retryAfterS });
+    this.log({
+      time: new Date().toISOString(),
+      msg: 'rate limited',
+      route,
+      client,
+      outcome: 'refused',
+      reason: 'rate limited: too many failed authentications',
+      retryAfterS,
+    });
     this.timer ??= setInterval(() => this.flush(), this.intervalMs).unref();
   }
 
@@ -34,7 +42,15 @@ export class RateLimitLog {
         this.refused.delete(client);
         continue;
       }
-      this.log({ time: new Date().toISOString(), msg: 'rate limited', client, outcome: 'refused', reason: 'rate limited: too many failed authentications', refused: count, intervalS });
+      this.log({
+        time: new Date().toISOString(),
+        msg: 'rate limited',
+        client,
+        outcome: 'refused',
+        reason: 'rate limited: too many failed authentications',
+        refused: count,
+        intervalS,
+      });
       this.refused.set(client, 0);
     }
     if (this.refused.size === 0 && this.timer) {

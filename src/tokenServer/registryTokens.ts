@@ -46,7 +46,13 @@ export class RegistryTokens {
   }
 
   /** A registry bearer token, living `tokenTtl` but never past `endsAt` (its refresh chain's end). */
-  async accessToken(service: string, subject: string, access: ResourceAccess[], nowS: number, endsAt = Infinity): Promise<{ token: string; expiresIn: number }> {
+  async accessToken(
+    service: string,
+    subject: string,
+    access: ResourceAccess[],
+    nowS: number,
+    endsAt = Infinity,
+  ): Promise<{ token: string; expiresIn: number }> {
     const expiresIn = Math.max(1, Math.min(Math.floor(this.tokenTtlS), endsAt - Math.floor(nowS)));
     return { token: await this.sign({ access }, subject, service, nowS, expiresIn), expiresIn };
   }
@@ -80,10 +86,18 @@ export class RegistryTokens {
       if (!audiences.includes(service)) return { refused: 'registry refresh token issued for another service' };
       const claims = payload.claims && typeof payload.claims === 'object' ? (payload.claims as Record<string, unknown>) : {};
       // Tokens from before chains were bounded carry no vouched_at: their chain started when they were issued.
-      const vouchedAt = typeof payload.vouched_at === 'number' ? payload.vouched_at : payload.iat ?? 0;
+      const vouchedAt = typeof payload.vouched_at === 'number' ? payload.vouched_at : (payload.iat ?? 0);
       const chainEndsAt = Math.min(payload.exp!, this.chainEnd(vouchedAt)); // refreshTokenTtl may have been shortened since
       if (nowS >= chainEndsAt) return { refused: 'registry refresh token expired' };
-      return { sub: payload.sub!, username: String(payload.username ?? ''), idp: String(payload.idp ?? ''), claims, vouchedAt, chainEndsAt, signedByCurrentKey: kid === this.keys.current.kid };
+      return {
+        sub: payload.sub!,
+        username: typeof payload.username === 'string' ? payload.username : '',
+        idp: typeof payload.idp === 'string' ? payload.idp : '',
+        claims,
+        vouchedAt,
+        chainEndsAt,
+        signedByCurrentKey: kid === this.keys.current.kid,
+      };
     } catch (error) {
       const code = (error as { code?: string }).code;
       return { refused: code === 'ERR_JWT_EXPIRED' ? 'registry refresh token expired' : 'registry refresh token failed verification' };

@@ -49,7 +49,14 @@ function record(server: ServerContext, call: Call, decision: Decision): void {
 
 function refuse(server: ServerContext, call: Call, decision: Decision, shape: ErrorShape): void {
   const status = decision.status ?? 400;
-  const what = status === 401 ? 'authentication failed' : status === 503 ? 'cannot verify credentials now, try again later' : status === 429 ? 'too many failures' : 'bad request';
+  const what =
+    status === 401
+      ? 'authentication failed'
+      : status === 503
+        ? 'cannot verify credentials now, try again later'
+        : status === 429
+          ? 'too many failures'
+          : 'bad request';
   const headers: Record<string, string> = {};
   if (status === 429) headers['retry-after'] = String(server.config.rateLimit.window);
   if (status === 401 && shape === 'distribution') headers['www-authenticate'] = `Basic realm="${server.config.service}"`;
@@ -77,7 +84,12 @@ async function tokenRequestOf(server: ServerContext, call: Call): Promise<TokenR
   }
   if (request.method !== 'POST') throw new HttpFailure(405, 'use GET or POST');
   const form = await readForm(request);
-  return { service: form.get('service') ?? undefined, scopes: form.getAll('scope'), credential: formCredential(form), offline: form.get('access_type') === 'offline' };
+  return {
+    service: form.get('service') ?? undefined,
+    scopes: form.getAll('scope'),
+    credential: formCredential(form),
+    offline: form.get('access_type') === 'offline',
+  };
 }
 
 /** GET /token (Distribution's token spec) and POST /token, /oauth2/token (its OAuth2 form). */

@@ -54,12 +54,15 @@ export class Rules {
 
   /** The claims a rule looks at: what a registry refresh token must carry to decide again later. */
   claimNames(): string[] {
-    return [...new Set(this.rules.flatMap((rule) => rule.match.map(([path]) => path[0]!)))];
+    return [...new Set(this.rules.flatMap((rule) => rule.match.map(([path]) => path[0])))];
   }
 
   private matches(rule: CompiledRule, claims: Record<string, unknown>): boolean {
     return rule.match.every(([path, test]) => {
-      const value = path.reduce<unknown>((node, key) => (node && typeof node === 'object' && Object.hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined), claims);
+      const value = path.reduce<unknown>(
+        (node, key) => (node && typeof node === 'object' && Object.hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined),
+        claims,
+      );
       const values = Array.isArray(value) ? value : [value];
       return values.some((item) => (typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean') && test(String(item)));
     });

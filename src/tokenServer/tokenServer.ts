@@ -15,7 +15,14 @@ export function startTokenServer(config: TokenServerConfig, log: (line: Record<s
   const keys = loadSigningKeys(config.signing.key, config.signing.certificate);
   const tokens = new RegistryTokens(keys, config.issuer, config.tokenTtl, config.refreshTokenTtl);
   const fetch = createFetch({ env: process.env, timeoutMs: 10_000 });
-  const service = new TokenService(config.service, new OidcVerifier(config.providers, config.clockSkew, fetch), new Rules(config.rules), tokens, undefined, new PasswordSignIn(config, fetch));
+  const service = new TokenService(
+    config.service,
+    new OidcVerifier(config.providers, config.clockSkew, fetch),
+    new Rules(config.rules),
+    tokens,
+    undefined,
+    new PasswordSignIn(config, fetch),
+  );
   let browser: BrowserSignIn | undefined;
   if (config.browserSignIn) {
     const secure = new URL(config.browserSignIn.redirectUri).protocol === 'https:';

@@ -65,8 +65,11 @@ export class TokenService {
 
   /** GET and POST /token. */
   async token(request: TokenRequest): Promise<{ decision: Decision; issued?: Issued }> {
-    const refused = (reason: string, status: RefusalStatus) => ({ decision: { outcome: 'refused' as const, reason, status, asked: request.scopes, granted: [] } });
-    if (request.service !== undefined && request.service !== this.service) return refused(`unknown service ${JSON.stringify(request.service.slice(0, 100))}`, 400);
+    const refused = (reason: string, status: RefusalStatus) => ({
+      decision: { outcome: 'refused' as const, reason, status, asked: request.scopes, granted: [] },
+    });
+    if (request.service !== undefined && request.service !== this.service)
+      return refused(`unknown service ${JSON.stringify(request.service.slice(0, 100))}`, 400);
     let asked: ResourceAccess[];
     try {
       asked = parseScopes(request.scopes);
@@ -104,7 +107,11 @@ export class TokenService {
     if ('refused' in who) return refused(who.refused, who.status);
     const subject = who.subject!;
     const { token, expiresAt } = await this.tokens.refreshToken(this.service, subject, now);
-    return { decision: { outcome: 'issued', subject: subject.sub, username: subject.username, provider: subject.idp, asked: [], granted: ['refresh_token'] }, refreshToken: token, expiresAt };
+    return {
+      decision: { outcome: 'issued', subject: subject.sub, username: subject.username, provider: subject.idp, asked: [], granted: ['refresh_token'] },
+      refreshToken: token,
+      expiresAt,
+    };
   }
 
   /** Who an access token of one of our providers names (the browser sign-in's), or why not. */
@@ -142,7 +149,11 @@ export class TokenService {
     const verified = await this.verifier.verify(token, nowS);
     if ('refused' in verified) return { refused: verified.refused, status: verified.unavailable ? 503 : 401 };
     const sub = verified.claims.sub as string; // the verifier accepts string subjects only
-    return { subject: { sub, username: verified.username, idp: verified.issuer, claims: this.keptClaims(verified.claims), vouchedAt: Math.floor(nowS) }, renewable: true, endsAt: Infinity };
+    return {
+      subject: { sub, username: verified.username, idp: verified.issuer, claims: this.keptClaims(verified.claims), vouchedAt: Math.floor(nowS) },
+      renewable: true,
+      endsAt: Infinity,
+    };
   }
 
   /** What a refresh token carries: only the claims the rules read (and the subject). */

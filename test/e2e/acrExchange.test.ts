@@ -28,10 +28,27 @@ let otherRegistry: TestRegistry;
 let home: string;
 let env: NodeJS.ProcessEnv;
 
-const signInArgs = (provider: Idp) => ['--mode', 'acr', '--issuer', provider.issuer, '--client-id', provider.clientId, '--resource', provider.resource, '--scope', 'openid offline_access profile', '--no-browser'];
-const savedEntry = async (host: string) => JSON.parse(await readFile(join(home, '.config', 'docker-credential-oidc', 'config.json'), 'utf8')).registries?.[host];
+const signInArgs = (provider: Idp) => [
+  '--mode',
+  'acr',
+  '--issuer',
+  provider.issuer,
+  '--client-id',
+  provider.clientId,
+  '--resource',
+  provider.resource,
+  '--scope',
+  'openid offline_access profile',
+  '--no-browser',
+];
+const savedEntry = async (host: string) =>
+  JSON.parse(await readFile(join(home, '.config', 'docker-credential-oidc', 'config.json'), 'utf8')).registries?.[host];
 const sessionInKeychain = async (provider: Idp) =>
-  (await run('secret-tool', ['lookup', 'service', 'docker-credential-oidc', 'username', `session:${provider.issuer}#${provider.clientId}`], { env: keyring.env })).stdout;
+  (
+    await run('secret-tool', ['lookup', 'service', 'docker-credential-oidc', 'username', `session:${provider.issuer}#${provider.clientId}`], {
+      env: keyring.env,
+    })
+  ).stdout;
 const subjectOf = (jwt: string) => (JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as { sub: string }).sub;
 
 before(async () => {

@@ -41,7 +41,12 @@ after(async () => {
 });
 
 function startLogin(registry: string, args: string[], env: NodeJS.ProcessEnv = {}, browser = launcher): BrowserLogin {
-  return startBrowserLogin([registry, '--issuer', idp.issuer, '--resource', idp.resource, '--scope', 'openid offline_access profile', ...args], { ...world.env, ...env }, browser, world.home);
+  return startBrowserLogin(
+    [registry, '--issuer', idp.issuer, '--resource', idp.resource, '--scope', 'openid offline_access profile', ...args],
+    { ...world.env, ...env },
+    browser,
+    world.home,
+  );
 }
 
 const redirectOf = (url: string) => new URL(new URL(url).searchParams.get('redirect_uri')!);
@@ -74,7 +79,7 @@ function portIsClosed(port: number): Promise<boolean> {
 test('the browser flow: the browser opens the provider, the person signs in, the redirect comes back to the helper', async () => {
   const login = startLogin('browser.example', ['--client-id', idp.clientId, '--flow', 'browser']);
   const opened = await login.url;
-  assert.match(opened, /^http:\/\/127\.0\.0\.1:\d+\/start$/, 'the browser is given the listener\'s start page: no state, no PKCE challenge in its argv');
+  assert.match(opened, /^http:\/\/127\.0\.0\.1:\d+\/start$/, "the browser is given the listener's start page: no state, no PKCE challenge in its argv");
   const url = await authorizationUrlBehind(opened);
   const authorization = new URL(url);
   assert.equal(authorization.origin + authorization.pathname, `${idp.issuer}/auth`);
@@ -95,7 +100,7 @@ test('the browser flow: the browser opens the provider, the person signs in, the
   assert.equal(settings.registries['browser.example'].grant, 'authorization-code', '--flow browser is saved as the grant');
 });
 
-test('another local user who reads the browser\'s argv in /proc cannot take the sign-in over', async (t) => {
+test("another local user who reads the browser's argv in /proc cannot take the sign-in over", async (t) => {
   const mallory = await otherUser();
   t.after(() => mallory.stop());
   const lingering = await lingeringBrowser(world.home);
@@ -108,7 +113,7 @@ test('another local user who reads the browser\'s argv in /proc cannot take the 
   // the authorization URL itself, or wherever the address it was given leads.
   const seen = await mallory.argvContaining(basename(lingering));
   assert.equal(seen.length, 1, `mallory sees the browser process: ${JSON.stringify(seen)}`);
-  assert.doesNotMatch(seen[0].join(' '), /state=|code_challenge|code_verifier/, 'no secret part of the sign-in in the browser\'s argv');
+  assert.doesNotMatch(seen[0].join(' '), /state=|code_challenge|code_verifier/, "no secret part of the sign-in in the browser's argv");
   const target = seen[0].at(-1)!;
   let learnt: string | null;
   if (target.startsWith(idp.issuer)) learnt = target;
@@ -184,7 +189,7 @@ test('forged answers and malformed requests are refused and ignored: the sign-in
   assert.ok(await portIsClosed(port));
 });
 
-test('a redirect with this sign-in\'s state but another issuer (RFC 9207 iss) is refused, and the listener closes', async () => {
+test("a redirect with this sign-in's state but another issuer (RFC 9207 iss) is refused, and the listener closes", async () => {
   const login = startLogin('iss.example', ['--client-id', idp.clientId, '--flow', 'browser']);
   const opened = await login.url;
   const authorization = await authorizationUrlBehind(opened);
@@ -226,10 +231,14 @@ test('two sign-ins at once listen on two ports and both finish', async () => {
 });
 
 test('auto: the device code over SSH, the browser at a desktop', async () => {
-  const overSsh = spawn(loginBinary, ['ssh.example', '--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--scope', 'openid offline_access profile'], {
-    env: { ...world.env, BROWSER: launcher, SSH_CONNECTION: '10.0.0.1 5000 10.0.0.2 22' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const overSsh = spawn(
+    loginBinary,
+    ['ssh.example', '--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--scope', 'openid offline_access profile'],
+    {
+      env: { ...world.env, BROWSER: launcher, SSH_CONNECTION: '10.0.0.1 5000 10.0.0.2 22' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   let approval: Promise<void> | undefined;
   overSsh.stderr.on('data', (c: Buffer) => {
@@ -255,7 +264,10 @@ test('auto without a desktop falls back to the browser when the provider refuses
   await idp.signInAtBrowser(url);
   const result = await login.done;
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stderr, /does not allow the device code here \(invalid_request: urn:ietf:params:oauth:grant-type:device_code is not allowed for this client\): signing in with the browser instead/);
+  assert.match(
+    result.stderr,
+    /does not allow the device code here \(invalid_request: urn:ietf:params:oauth:grant-type:device_code is not allowed for this client\): signing in with the browser instead/,
+  );
 });
 
 test('--redirect-uri http://localhost:PORT/callback: the listener takes that port, and the provider accepts it', async () => {

@@ -40,7 +40,7 @@ function assertOneLine(stderr: string): void {
   assert.equal(stderr.trimEnd().split('\n').length, 1, stderr);
 }
 
-test('an endless file (/dev/zero) is read only a token\'s worth, and refused in one line', async () => {
+test("an endless file (/dev/zero) is read only a token's worth, and refused in one line", async () => {
   const result = await loginWithTokenFile('/dev/zero');
   assert.equal(result.code, 1, result.stderr);
   assert.match(result.stderr, /\/dev\/zero is larger than a token could be \(more than 64 KiB\)/);

@@ -46,7 +46,10 @@ test('no Secret Service on the session bus: one line saying what to install', as
     const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: bus.address, HOME: await mkdtemp(join(tmpdir(), 'dco-home-')) };
     const result = await run(helperBinary, ['get'], { env, input: 'r.example' });
     assert.equal(result.code, 1);
-    assert.equal(result.stdout, 'no Secret Service on the D-Bus session bus: install and start a keychain (gnome-keyring, or KeePassXC with Secret Service integration); for more, run "docker-credential-oidc doctor r.example", or set DOCKER_CREDENTIAL_OIDC_DEBUG=1 to trace the next try\n');
+    assert.equal(
+      result.stdout,
+      'no Secret Service on the D-Bus session bus: install and start a keychain (gnome-keyring, or KeePassXC with Secret Service integration); for more, run "docker-credential-oidc doctor r.example", or set DOCKER_CREDENTIAL_OIDC_DEBUG=1 to trace the next try\n',
+    );
     await rm(env.HOME, { recursive: true, force: true });
   } finally {
     await bus.stop();
@@ -84,7 +87,10 @@ test('a Secret Service that never answers: a bounded wait, then one line saying 
     const result = await run(helperBinary, ['get'], { env, input: 'r.example', timeoutMs: 30_000 });
     const seconds = (Date.now() - started) / 1000;
     assert.equal(result.code, 1);
-    assert.equal(result.stdout, 'the keychain (Secret Service) did not answer (read): restart it (e.g. gnome-keyring-daemon --replace) and try again; for more, run "docker-credential-oidc doctor r.example", or set DOCKER_CREDENTIAL_OIDC_DEBUG=1 to trace the next try\n');
+    assert.equal(
+      result.stdout,
+      'the keychain (Secret Service) did not answer (read): restart it (e.g. gnome-keyring-daemon --replace) and try again; for more, run "docker-credential-oidc doctor r.example", or set DOCKER_CREDENTIAL_OIDC_DEBUG=1 to trace the next try\n',
+    );
     assert.ok(seconds < 16, `gave up after ${seconds} s`);
   });
 });

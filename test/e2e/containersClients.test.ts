@@ -32,7 +32,13 @@ before(async () => {
   keyring = await startKeyring();
   idp = await startIdp();
   tokenServer = await startTokenServer({ idp });
-  registry = await startRegistry({ kind: 'token', realm: tokenServer.realm, service: tokenServer.service, issuer: tokenServer.issuer, rootCertPath: tokenServer.rootCertPath });
+  registry = await startRegistry({
+    kind: 'token',
+    realm: tokenServer.realm,
+    service: tokenServer.service,
+    issuer: tokenServer.issuer,
+    rootCertPath: tokenServer.rootCertPath,
+  });
   ({ home, authFile, env } = await makeClientHome('containers', keyring.env, [registry.host]));
   image = await makeOciImage(await mkdtemp(join(home, 'img-')));
   storage = ['--root', join(home, 'storage'), '--runroot', join(home, 'run'), '--storage-driver', 'vfs'];
@@ -46,7 +52,8 @@ after(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
-const podman = (args: string[]): Promise<RunResult> => run('podman', [...storage, '--events-backend', 'none', '--cgroup-manager', 'cgroupfs', ...args], { env, timeoutMs: 120_000 });
+const podman = (args: string[]): Promise<RunResult> =>
+  run('podman', [...storage, '--events-backend', 'none', '--cgroup-manager', 'cgroupfs', ...args], { env, timeoutMs: 120_000 });
 const buildah = (args: string[]): Promise<RunResult> => run('buildah', [...storage, ...args], { env, timeoutMs: 120_000 });
 const remote = (path: string) => `${registry.host}/${path}`;
 
@@ -82,7 +89,9 @@ test('buildah from, commit and push through credHelpers after a device sign-in',
   const container = from.stdout.trim().split('\n').at(-1)!;
   await succeeds('buildah config', () => buildah(['config', '--label', 'built-by=buildah', container]));
   await succeeds('buildah commit', () => buildah(['commit', container, 'localhost/built:v2']));
-  await authenticated('buildah push', () => buildah(['push', '--authfile', authFile, '--tls-verify=false', 'localhost/built:v2', `docker://${remote('team/built:v2')}`]));
+  await authenticated('buildah push', () =>
+    buildah(['push', '--authfile', authFile, '--tls-verify=false', 'localhost/built:v2', `docker://${remote('team/built:v2')}`]),
+  );
   const inspect = await run('skopeo', ['inspect', '--authfile', authFile, '--tls-verify=false', `docker://${remote('team/built:v2')}`], { env });
   assert.equal(inspect.code, 0, inspect.stderr);
   assert.equal(JSON.parse(inspect.stdout).Labels['built-by'], 'buildah');

@@ -23,7 +23,9 @@ const secrets = new Set<string>();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function sessionItem(): Promise<{ refreshToken: string; accessToken: { value: string } }> {
-  const { stdout } = await run('secret-tool', ['lookup', 'service', 'docker-credential-oidc', 'username', `session:${idp.issuer}#${idp.clientId}`], { env: world.keyring.env });
+  const { stdout } = await run('secret-tool', ['lookup', 'service', 'docker-credential-oidc', 'username', `session:${idp.issuer}#${idp.clientId}`], {
+    env: world.keyring.env,
+  });
   return JSON.parse(stdout) as { refreshToken: string; accessToken: { value: string } };
 }
 
@@ -51,7 +53,12 @@ after(async () => {
 });
 
 test('=1: sign-in, get and a refresh are traced to debug.log under XDG_STATE_HOME, 0600, one line per step', async () => {
-  const login = await signIn(idp, REGISTRY, ['--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--scope', 'openid offline_access', '--no-browser'], env);
+  const login = await signIn(
+    idp,
+    REGISTRY,
+    ['--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--scope', 'openid offline_access', '--no-browser'],
+    env,
+  );
   assert.equal(login.code, 0, login.stderr);
   await rememberSession();
   assert.equal((await get()).code, 0);
@@ -65,7 +72,10 @@ test('=1: sign-in, get and a refresh are traced to debug.log under XDG_STATE_HOM
   assert.equal((await stat(dirname(traceFile))).mode & 0o777, 0o700);
   const trace = await readFile(traceFile, 'utf8');
   const lines = trace.trimEnd().split('\n');
-  assert.ok(lines.every((text) => /^\d{4}-\d\d-\d\dT[\d:.]+Z \d+ [a-z-]+( |$)/.test(text)), trace);
+  assert.ok(
+    lines.every((text) => /^\d{4}-\d\d-\d\dT[\d:.]+Z \d+ [a-z-]+( |$)/.test(text)),
+    trace,
+  );
   // The command and its registry, the store and why, the cache, the renewer, HTTP without queries, the exit.
   assert.match(trace, / command command=login /);
   assert.match(trace, new RegExp(` command command=get registry=${REGISTRY}\\n`));

@@ -37,7 +37,12 @@ before(async () => {
   env = { ...world.env, DOCKER_CONFIG: join(world.home, '.docker'), PATH: `${dirname(helperBinary)}:${process.env.PATH}` };
   // This machine may trust extra CAs already; the tests say which ones are trusted.
   delete env.NODE_EXTRA_CA_CERTS;
-  const login = await signIn(idp, registry.host, ['--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--scope', 'openid offline_access', '--no-browser'], env);
+  const login = await signIn(
+    idp,
+    registry.host,
+    ['--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--scope', 'openid offline_access', '--no-browser'],
+    env,
+  );
   assert.equal(login.code, 0, login.stderr);
   const configured = await runHelper(['configure-docker', registry.host], { env });
   assert.equal(configured.code, 0, configured.stderr);
@@ -55,7 +60,9 @@ after(async () => {
 });
 
 async function sessionSecrets(): Promise<string[]> {
-  const { stdout } = await run('secret-tool', ['lookup', 'service', 'docker-credential-oidc', 'username', `session:${idp.issuer}#${idp.clientId}`], { env: world.keyring.env });
+  const { stdout } = await run('secret-tool', ['lookup', 'service', 'docker-credential-oidc', 'username', `session:${idp.issuer}#${idp.clientId}`], {
+    env: world.keyring.env,
+  });
   const session = JSON.parse(stdout) as { refreshToken: string; accessToken: { value: string } };
   return [session.refreshToken, session.accessToken.value];
 }
@@ -72,7 +79,17 @@ function line(output: string, check: string): string {
 /** A settings file of its own (DOCKER_CREDENTIAL_OIDC_CONFIG) naming one registry, never signed in. */
 async function settingsWith(name: string, registryHost: string, entry: Record<string, unknown>): Promise<NodeJS.ProcessEnv> {
   const path = join(world.home, `${name}.settings.json`);
-  const registries = { [registryHost]: { serverURL: registryHost, clientId: idp.clientId, scope: 'openid offline_access', mode: 'password', usernameClaim: 'sub', secretToken: 'access-token', ...entry } };
+  const registries = {
+    [registryHost]: {
+      serverURL: registryHost,
+      clientId: idp.clientId,
+      scope: 'openid offline_access',
+      mode: 'password',
+      usernameClaim: 'sub',
+      secretToken: 'access-token',
+      ...entry,
+    },
+  };
   await writeFile(path, JSON.stringify({ version: 1, registries, providers: {} }));
   return { ...env, DOCKER_CREDENTIAL_OIDC_CONFIG: path };
 }
@@ -92,11 +109,17 @@ test('a healthy keyring session: every check ok in order, a real refresh, exit 0
     checks.map((text) => /^\S+\s+([^:(]+?)\s*(\(|:)/.exec(text)?.[1]),
     ['session bus', 'Secret Service', 'kernel keyring', 'settings', 'helper on PATH', 'config.json', 'provider', 'registry', 'clock', 'sign-in', 'refresh'],
   );
-  assert.ok(checks.every((text) => text.startsWith('ok ')), result.stdout);
+  assert.ok(
+    checks.every((text) => text.startsWith('ok ')),
+    result.stdout,
+  );
   assert.match(line(result.stdout, 'Secret Service'), /present and unlocked: a throw-away item was written, read back and removed/);
   assert.match(line(result.stdout, 'config.json'), new RegExp(`credHelpers sends ${registry.host} here`));
   assert.match(line(result.stdout, 'registry'), /asks for Basic credentials: get hands it the token as the password/);
-  assert.match(line(result.stdout, 'sign-in'), /the token is valid until .* left\); get (hands it out until .*, then renews it|renews it now) \(--min-validity 10 min\)/);
+  assert.match(
+    line(result.stdout, 'sign-in'),
+    /the token is valid until .* left\); get (hands it out until .*, then renews it|renews it now) \(--min-validity 10 min\)/,
+  );
   assert.match(line(result.stdout, 'refresh'), /renewed the sign-in just now/);
   assert.equal((idp.stats.tokenRequests.refresh_token ?? 0) - refreshesBefore, 1, 'the refresh used the token endpoint, once');
   assert.match(result.stdout, /get can work here\.\n$/);
@@ -116,7 +139,11 @@ test('--json: the same checks for tools, the trace destination when it is on', a
   const tracePath = join(world.home, 'doctor-trace.log');
   const result = await doctor(['--json', registry.host], { ...env, DOCKER_CREDENTIAL_OIDC_DEBUG: tracePath });
   assert.equal(result.code, 0, result.stdout + result.stderr);
-  const report = JSON.parse(result.stdout) as { healthy: boolean; debugTrace?: string; checks: Array<{ check: string; status: string; registry?: string; detail: string; fix?: string }> };
+  const report = JSON.parse(result.stdout) as {
+    healthy: boolean;
+    debugTrace?: string;
+    checks: Array<{ check: string; status: string; registry?: string; detail: string; fix?: string }>;
+  };
   assert.equal(report.healthy, true);
   assert.equal(report.debugTrace, tracePath);
   assert.deepEqual(report.checks.find((c) => c.check === 'provider')?.registry, registry.host);
@@ -135,7 +162,10 @@ test('config.json with only credsStore: a warning that skopeo, podman and builda
   const result = await doctor([registry.host], { ...env, DOCKER_CONFIG: dockerConfig });
   assert.equal(result.code, 0, 'a warning is not a failure: docker itself works');
   const wiring = line(result.stdout, 'config.json');
-  assert.match(wiring, /^warning .*only credsStore points here: docker asks this helper, but skopeo, podman and buildah read only credHelpers\. Fix: run "docker-credential-oidc configure-docker/);
+  assert.match(
+    wiring,
+    /^warning .*only credsStore points here: docker asks this helper, but skopeo, podman and buildah read only credHelpers\. Fix: run "docker-credential-oidc configure-docker/,
+  );
 
   await writeFile(join(dockerConfig, 'config.json'), JSON.stringify({ credsStore: 'oidc', credHelpers: { [registry.host]: 'secretservice' } }));
   const shadowed = await doctor([registry.host], { ...env, DOCKER_CONFIG: dockerConfig });
@@ -158,7 +188,10 @@ test('no D-Bus at all: the session bus is named as missing, the Secret Service n
   delete noBus.XDG_RUNTIME_DIR;
   const result = await doctor([registry.host], noBus);
   assert.equal(result.code, 1, result.stdout);
-  assert.match(line(result.stdout, 'session bus'), /^failed .*no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is not set.*Fix: start a session with "dbus-run-session/);
+  assert.match(
+    line(result.stdout, 'session bus'),
+    /^failed .*no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is not set.*Fix: start a session with "dbus-run-session/,
+  );
   assert.match(line(result.stdout, 'Secret Service'), /^failed .*cannot be reached without a session bus/);
 });
 
@@ -167,7 +200,10 @@ test('an unreachable provider: named as unreachable, and the sign-in left alone'
   try {
     const result = await doctor([registry.host]);
     assert.equal(result.code, 1, result.stdout);
-    assert.match(line(result.stdout, 'provider'), new RegExp(`^failed .*cannot reach ${idp.issuer.replace(/\./g, '\\.')} \\(.*ECONNREFUSED.*direct\\)\\. Fix: check the URL and the network`));
+    assert.match(
+      line(result.stdout, 'provider'),
+      new RegExp(`^failed .*cannot reach ${idp.issuer.replace(/\./g, '\\.')} \\(.*ECONNREFUSED.*direct\\)\\. Fix: check the URL and the network`),
+    );
     assert.doesNotMatch(result.stdout, /^\S+\s+refresh/m, 'no refresh is tried against a provider that does not answer');
   } finally {
     await idp.resume();
@@ -180,9 +216,15 @@ test('a provider behind a private CA without --ca-file, and a self-signed one: n
     const privateCa = await settingsWith('private-ca', 'private-ca.example', { issuer: tlsIdp.issuer });
     const result = await doctor(['private-ca.example'], privateCa);
     assert.equal(result.code, 1);
-    assert.match(line(result.stdout, 'provider'), /^failed .*TLS error: .* presented a certificate that does not verify: .*\(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)\. Fix: .*sign in again with --ca-file PATH-TO-CA\.pem, or set NODE_EXTRA_CA_CERTS/);
+    assert.match(
+      line(result.stdout, 'provider'),
+      /^failed .*TLS error: .* presented a certificate that does not verify: .*\(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)\. Fix: .*sign in again with --ca-file PATH-TO-CA\.pem, or set NODE_EXTRA_CA_CERTS/,
+    );
     // Trusted the way get trusts it: the saved --ca-file.
-    const trusted = await doctor(['private-ca.example'], await settingsWith('private-ca-trusted', 'private-ca.example', { issuer: tlsIdp.issuer, caFile: ca.caPath }));
+    const trusted = await doctor(
+      ['private-ca.example'],
+      await settingsWith('private-ca-trusted', 'private-ca.example', { issuer: tlsIdp.issuer, caFile: ca.caPath }),
+    );
     assert.match(line(trusted.stdout, 'provider'), new RegExp(`^ok .*answers discovery .*trusting --ca-file ${ca.caPath}`));
   } finally {
     await tlsIdp.stop();
@@ -190,7 +232,29 @@ test('a provider behind a private CA without --ca-file, and a self-signed one: n
   // A server with a self-signed certificate for 127.0.0.1.
   const dir = join(world.home, 'self-signed');
   await mkdir(dir);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { cwd: dir, stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'key.pem',
+      '-out',
+      'cert.pem',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { cwd: dir, stdio: 'ignore' },
+  );
   const tls = { key: await readFile(join(dir, 'key.pem')), cert: await readFile(join(dir, 'cert.pem')) };
   const selfSigned = await listen(createTlsServer(tls, (_request, response) => response.end('{}')));
   const result = await doctor(['self-signed.example'], await settingsWith('self-signed', 'self-signed.example', { issuer: `https://${selfSigned}` }));
@@ -202,7 +266,8 @@ test("a registry whose realm is Keycloak's docker-v2 endpoint: it takes only Key
   const keycloakLike = await listen(
     createServer((request, response) => {
       // What Keycloak's docker-v2 protocol puts in front of a registry: Distribution's token auth, realm at Keycloak.
-      if (request.url === '/v2/') response.writeHead(401, { 'www-authenticate': `Bearer realm="${origin}/realms/demo/protocol/docker-v2/auth",service="docker-registry"` });
+      if (request.url === '/v2/')
+        response.writeHead(401, { 'www-authenticate': `Bearer realm="${origin}/realms/demo/protocol/docker-v2/auth",service="docker-registry"` });
       else response.writeHead(404);
       response.end();
     }),
@@ -219,7 +284,8 @@ test('a clock 10 minutes off the provider: said, with the fix', async () => {
     createServer((request, response) => {
       // A provider double whose Date header runs 10 minutes ahead of this machine.
       const headers = { 'content-type': 'application/json', date: new Date(Date.now() + 10 * 60_000).toUTCString() };
-      if (request.url === '/.well-known/openid-configuration') response.writeHead(200, headers).end(JSON.stringify({ issuer: origin, token_endpoint: `${origin}/token` }));
+      if (request.url === '/.well-known/openid-configuration')
+        response.writeHead(200, headers).end(JSON.stringify({ issuer: origin, token_endpoint: `${origin}/token` }));
       else response.writeHead(404, headers).end();
     }),
   );
@@ -233,9 +299,16 @@ test("a pipeline grant: whether the CI platform's token source is here, never a 
   const pipeline = await settingsWith('pipeline', 'ci.example', { issuer: idp.issuer, grant: 'token-exchange', ciToken: 'github-actions', store: 'none' });
   const missing = await doctor(['ci.example'], pipeline);
   assert.equal(missing.code, 1, missing.stdout);
-  assert.match(line(missing.stdout, 'pipeline credential'), /^failed .*ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set\. Fix: give the job "permissions: id-token: write"/);
+  assert.match(
+    line(missing.stdout, 'pipeline credential'),
+    /^failed .*ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set\. Fix: give the job "permissions: id-token: write"/,
+  );
   // The job has the permission: the variables are there (the request URL is never called).
-  const present = await doctor(['ci.example'], { ...pipeline, ACTIONS_ID_TOKEN_REQUEST_URL: 'https://127.0.0.1:9/never-called', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-bearer' });
+  const present = await doctor(['ci.example'], {
+    ...pipeline,
+    ACTIONS_ID_TOKEN_REQUEST_URL: 'https://127.0.0.1:9/never-called',
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-bearer',
+  });
   assert.match(line(present.stdout, 'pipeline credential'), /^ok .*--grant token-exchange: the CI token comes from GitHub Actions/);
   assert.ok(!present.stdout.includes('request-bearer'));
 });

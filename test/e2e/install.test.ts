@@ -1,46 +1,61 @@
 // install.sh against a loopback mirror of a release, with the real binary, in a temp HOME.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, copyFile, lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
+import { chmod, lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertBuilt, helperBinary, repoRoot, run } from '../support/helperBinary.js';
+import { assertBuilt, repoRoot, run } from '../support/helperBinary.js';
 import { serveDirectory } from '../support/staticServer.js';
 import { startKeyring, type TestKeyring } from '../support/keyring.js';
+import { makeSigningKey, RELEASE_ARCHIVE, RELEASE_VERSION as VERSION, sha256, writeRelease, type SigningKey } from '../support/releaseMirror.js';
 
 const INSTALL = join(repoRoot, 'install.sh');
-const ASSET = `docker-credential-oidc-linux-${process.arch === 'arm64' ? 'arm64' : 'x64'}`;
-const VERSION = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')).version as string;
 
+type Mirror = Awaited<ReturnType<typeof serveDirectory>>;
 let root: string;
 let keyring: TestKeyring;
-let mirror: Awaited<ReturnType<typeof serveDirectory>>;
-let tampered: Awaited<ReturnType<typeof serveDirectory>>;
+let key: SigningKey;
+/** Signed with the test release key. */
+let mirror: Mirror;
+/** The archive swapped for another program, SHA256SUMS rewritten to match, the old signature kept. */
+let swapped: Mirror;
+/** The same swap, re-signed with a key that is not the release key. */
+let resigned: Mirror;
+/** No SHA256SUMS.sig. */
+let unsigned: Mirror;
+/** Signed sums, but the archive changed after signing (a corrupt or altered download). */
+let corrupt: Mirror;
 
-async function releaseDir(dir: string, corrupt: boolean): Promise<void> {
-  for (const sub of [`download/v${VERSION}`, 'latest/download']) {
-    const d = join(dir, sub);
-    await mkdir(d, { recursive: true });
-    await copyFile(helperBinary, join(d, ASSET));
-    const hash = createHash('sha256').update(await readFile(join(d, ASSET))).digest('hex');
-    if (corrupt) await writeFile(join(d, ASSET), 'echo pwned\n', { flag: 'a' });
-    await writeFile(join(d, 'SHA256SUMS'), `${hash}  ${ASSET}\n`);
-  }
+/** A .tar.xz holding a docker-credential-oidc that is not ours: it leaves a mark if it ever runs. */
+async function hostileArchive(dir: string): Promise<Buffer> {
+  await mkdir(join(dir, 'hostile'));
+  await writeFile(join(dir, 'hostile', 'docker-credential-oidc'), '#!/bin/sh\ntouch "$HOME/pwned"\n', { mode: 0o755 });
+  execFileSync('tar', ['-cJf', join(dir, 'hostile.tar.xz'), '-C', join(dir, 'hostile'), 'docker-credential-oidc']);
+  return readFile(join(dir, 'hostile.tar.xz'));
 }
 
 before(async () => {
   assertBuilt();
   root = await mkdtemp(join(tmpdir(), 'dco-install-'));
   keyring = await startKeyring();
-  await releaseDir(join(root, 'release'), false);
-  await releaseDir(join(root, 'tampered'), true);
-  mirror = await serveDirectory(join(root, 'release'));
-  tampered = await serveDirectory(join(root, 'tampered'));
+  key = makeSigningKey(root);
+  const packed = await writeRelease(join(root, 'release'), { key });
+  const hostile = await hostileArchive(root);
+  await writeRelease(join(root, 'swapped'), { key, packed });
+  for (const sub of [`download/v${VERSION}`, 'latest/download']) {
+    // The hostile mirror rewrites the archive and SHA256SUMS but can only keep the real signature.
+    await writeFile(join(root, 'swapped', sub, RELEASE_ARCHIVE), hostile);
+    await writeFile(join(root, 'swapped', sub, 'SHA256SUMS'), `${sha256(hostile)}  ${RELEASE_ARCHIVE}\n`);
+  }
+  await writeRelease(join(root, 'resigned'), { archive: hostile, packed, key: makeSigningKey(root, 'not-the-release-key') });
+  await writeRelease(join(root, 'unsigned'), { packed });
+  await writeRelease(join(root, 'corrupt'), { key, packed });
+  for (const sub of [`download/v${VERSION}`, 'latest/download']) await writeFile(join(root, 'corrupt', sub, RELEASE_ARCHIVE), 'echo pwned\n', { flag: 'a' });
+  [mirror, swapped, resigned, unsigned, corrupt] = await Promise.all(['release', 'swapped', 'resigned', 'unsigned', 'corrupt'].map((d) => serveDirectory(join(root, d))));
 });
 after(async () => {
-  await mirror?.stop();
-  await tampered?.stop();
+  await Promise.all([mirror, swapped, resigned, unsigned, corrupt].map((m) => m?.stop()));
   await keyring?.stop();
   await rm(root, { recursive: true, force: true });
 });
@@ -56,6 +71,7 @@ async function home(name: string) {
     XDG_CACHE_HOME: join(dir, '.cache'),
     PATH: '/usr/local/bin:/usr/bin:/bin',
     DOCKER_CREDENTIAL_OIDC_BASE_URL: mirror.url,
+    DOCKER_CREDENTIAL_OIDC_RELEASE_KEY: key.publicLine,
   };
   return { dir, env, prefix: join(dir, '.local', 'bin'), config: join(dir, '.docker', 'config.json') };
 }
@@ -84,15 +100,52 @@ test('fresh install: verified binary, registry-login link, docker configured, PA
   assert.deepEqual(JSON.parse(await readFile(h.config, 'utf8')), config);
 });
 
-test('a tampered binary fails the checksum: nothing installed, config untouched', async () => {
-  const h = await home('tampered');
+/** Runs install.sh against MIRROR; asserts it was refused with nothing installed and nothing run. */
+async function assertRefused(name: string, mirrorUrl: string, message: RegExp, args: string[] = [], extraEnv: NodeJS.ProcessEnv = {}) {
+  const h = await home(name);
   await mkdir(join(h.dir, '.docker'));
   await writeFile(h.config, '{}\n');
-  const result = await run('bash', [INSTALL, '--registry', 'r1.example'], { env: { ...h.env, DOCKER_CREDENTIAL_OIDC_BASE_URL: tampered.url } });
+  const result = await run('bash', [INSTALL, '--registry', 'r1.example', ...args], { env: { ...h.env, DOCKER_CREDENTIAL_OIDC_BASE_URL: mirrorUrl, ...extraEnv } });
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, message);
+  assert.match(result.stderr, /nothing was installed\n$/);
+  await assert.rejects(lstat(h.prefix), 'nothing installed');
+  await assert.rejects(lstat(join(h.dir, 'pwned')), 'the swapped program never ran');
+  assert.equal(await readFile(h.config, 'utf8'), '{}\n', 'config untouched');
+  return result;
+}
+
+test('a mirror that swaps the archive and rewrites SHA256SUMS to match is refused: the signature no longer verifies', async () => {
+  const result = await assertRefused('swapped', swapped.url, new RegExp(`install\\.sh: SHA256SUMS from ${swapped.url}/latest/download is not signed by the release key: the download may have been tampered with; nothing was installed\n$`));
+  assert.ok(!swapped.requests.some((path) => path.endsWith('.tar.xz')), 'the archive is not even downloaded once the sums fail');
+  assert.doesNotMatch(result.stderr, /Downloading/);
+});
+
+test('the swap re-signed with another key, an unsigned release, and a release signed by a key other than the built-in one are refused', async () => {
+  await assertRefused('resigned', resigned.url, /is not signed by the release key/);
+  await assertRefused('unsigned', unsigned.url, new RegExp(`install\\.sh: no SHA256SUMS\\.sig at ${unsigned.url}/latest/download: the release is unsigned or the mirror incomplete, so its checksums cannot be trusted; nothing was installed\n$`));
+  // Without DOCKER_CREDENTIAL_OIDC_RELEASE_KEY the project's key (carried in install.sh) is the judge,
+  // and this test release is signed with a throw-away key.
+  const h = await home('built-in-key');
+  const result = await run('bash', [INSTALL], { env: { ...h.env, DOCKER_CREDENTIAL_OIDC_RELEASE_KEY: '' } });
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /install\.sh: checksum mismatch for docker-credential-oidc-linux-\w+: expected [0-9a-f]{64}, got [0-9a-f]{64}; nothing was installed\n$/);
+  assert.match(result.stderr, /is not signed by the release key/);
   await assert.rejects(lstat(h.prefix));
-  assert.equal(await readFile(h.config, 'utf8'), '{}\n');
+  await assertRefused('bad-key', mirror.url, /install\.sh: DOCKER_CREDENTIAL_OIDC_RELEASE_KEY is not an SSH public-key line \(like 'ssh-ed25519 AAAA\.\.\. comment'\); nothing was installed\n$/, [], { DOCKER_CREDENTIAL_OIDC_RELEASE_KEY: 'ssh-ed25519 AAAA$(touch pwned)' });
+});
+
+test('signed sums but an altered archive: the checksum fails, with or without --skip-signature', async () => {
+  const checksum = /install\.sh: checksum mismatch for docker-credential-oidc-linux-\w+\.tar\.xz: expected [0-9a-f]{64}, got [0-9a-f]{64}; nothing was installed\n$/;
+  await assertRefused('corrupt', corrupt.url, checksum);
+  await assertRefused('corrupt-skip', corrupt.url, checksum, ['--skip-signature']);
+});
+
+test('--skip-signature installs an unsigned release on its checksum alone, and says so', async () => {
+  const h = await home('skip');
+  const result = await run('bash', [INSTALL, '--skip-signature'], { env: { ...h.env, DOCKER_CREDENTIAL_OIDC_BASE_URL: unsigned.url } });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, new RegExp(`Not verifying the signature of SHA256SUMS \\(--skip-signature\\): trusting the checksums ${unsigned.url}/latest/download serves`));
+  assert.equal((await run(join(h.prefix, 'docker-credential-oidc'), ['version'], { env: h.env })).code, 0);
 });
 
 test('an unknown platform is a clear error; a pinned version downloads that version', async () => {
@@ -104,7 +157,8 @@ test('an unknown platform is a clear error; a pinned version downloads that vers
   assert.match(arch.stderr, /unsupported architecture: mips/);
   const pinned = await run('bash', [INSTALL, '--version', VERSION, '--prefix', join(h.dir, 'bin')], { env: h.env });
   assert.equal(pinned.code, 0, pinned.stderr);
-  assert.ok(mirror.requests.includes(`/download/v${VERSION}/${ASSET}`));
+  assert.ok(mirror.requests.includes(`/download/v${VERSION}/${RELEASE_ARCHIVE}`));
+  assert.ok(mirror.requests.includes(`/download/v${VERSION}/SHA256SUMS.sig`));
 });
 
 test('piped execution (curl | bash -s --) and --uninstall restores the config', async () => {
@@ -148,22 +202,59 @@ test('--uninstall --purge also removes the keychain items', async () => {
   assert.equal(lookup.stdout, '');
 });
 
-test('without curl it downloads with wget; without sha256sum it verifies with shasum', async () => {
-  const h = await home('fallbacks');
-  // A PATH holding only what install.sh needs, minus curl and sha256sum.
-  const bin = join(h.dir, 'minimal-bin');
+/** TOOLS is everything install.sh needs but what a test leaves out. */
+const TOOLS = ['bash', 'uname', 'mktemp', 'rm', 'awk', 'cut', 'mkdir', 'cp', 'chmod', 'mv', 'ln', 'cat', 'tr', 'grep', 'tar', 'xz', 'ssh-keygen', 'curl', 'sha256sum'];
+
+/** A PATH directory holding only TOOLS (links to this machine's). */
+async function minimalPath(dir: string, tools: string[]): Promise<string> {
+  const bin = join(dir, 'minimal-bin');
   await mkdir(bin);
-  for (const tool of ['bash', 'uname', 'mktemp', 'rm', 'awk', 'cut', 'mkdir', 'cp', 'chmod', 'mv', 'ln', 'cat', 'wget', 'shasum', 'perl']) {
+  for (const tool of tools) {
     const found = await run('bash', ['-c', `command -v ${tool}`]);
     assert.equal(found.code, 0, `${tool} is needed for this test`);
     await symlink(found.stdout.trim(), join(bin, tool));
   }
+  return bin;
+}
+
+test('without curl it downloads with wget; without sha256sum it verifies with shasum', async () => {
+  const h = await home('fallbacks');
+  const bin = await minimalPath(h.dir, [...TOOLS.filter((t) => t !== 'curl' && t !== 'sha256sum'), 'wget', 'shasum', 'perl']);
   const result = await run(join(bin, 'bash'), [INSTALL, '--prefix', join(h.dir, 'bin')], { env: { ...h.env, PATH: bin } });
   assert.equal(result.code, 0, result.stderr);
   assert.equal((await stat(join(h.dir, 'bin', 'docker-credential-oidc'))).mode & 0o777, 0o755);
-  const tamperedResult = await run(join(bin, 'bash'), [INSTALL, '--prefix', join(h.dir, 'bin2')], { env: { ...h.env, PATH: bin, DOCKER_CREDENTIAL_OIDC_BASE_URL: tampered.url } });
+  const tamperedResult = await run(join(bin, 'bash'), [INSTALL, '--prefix', join(h.dir, 'bin2')], { env: { ...h.env, PATH: bin, DOCKER_CREDENTIAL_OIDC_BASE_URL: corrupt.url } });
   assert.match(tamperedResult.stderr, /checksum mismatch/);
   await assert.rejects(lstat(join(h.dir, 'bin2')));
+});
+
+test('without xz (GNU tar needs it for .tar.xz) it names the package to install, before downloading anything', async () => {
+  const h = await home('no-xz');
+  const bin = await minimalPath(h.dir, [...TOOLS.filter((t) => t !== 'xz'), 'apt-get']);
+  const before = mirror.requests.length;
+  const result = await run(join(bin, 'bash'), [INSTALL], { env: { ...h.env, PATH: bin } });
+  assert.equal(result.code, 1);
+  assert.equal(result.stderr, 'install.sh: xz is not installed and the download is a .tar.xz: sudo apt-get install xz-utils, then run install.sh again; nothing was installed\n');
+  assert.equal(mirror.requests.length, before, 'nothing downloaded');
+  await assert.rejects(lstat(h.prefix));
+});
+
+test('without ssh-keygen, or with one older than OpenSSH 8.1, it stops unless --skip-signature', async () => {
+  const h = await home('no-ssh-keygen');
+  const bin = await minimalPath(h.dir, TOOLS.filter((t) => t !== 'ssh-keygen'));
+  const missing = await run(join(bin, 'bash'), [INSTALL], { env: { ...h.env, PATH: bin } });
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /^install\.sh: ssh-keygen is not installed: it verifies the release signature \(install the openssh-clients package \(openssh-client on Debian and Ubuntu\)\), or pass --skip-signature to rely on the checksum alone; nothing was installed\n$/);
+  await assert.rejects(lstat(h.prefix));
+  // OpenSSH before 8.1 has no -Y: this stand-in answers as OpenSSH 8.0's ssh-keygen does.
+  await writeFile(join(bin, 'ssh-keygen'), '#!/bin/sh\necho "ssh-keygen: illegal option -- Y" >&2\necho "usage: ssh-keygen [-q] [-b bits] [-C comment] [-f output_keyfile]" >&2\nexit 1\n', { mode: 0o755 });
+  const old = await run(join(bin, 'bash'), [INSTALL], { env: { ...h.env, PATH: bin } });
+  assert.equal(old.code, 1);
+  assert.match(old.stderr, /^install\.sh: ssh-keygen is too old to verify the release signature \(OpenSSH 8\.1 or later is needed\): update it, or pass --skip-signature to rely on the checksum alone; nothing was installed\n$/);
+  await assert.rejects(lstat(h.prefix));
+  const skipped = await run(join(bin, 'bash'), [INSTALL, '--skip-signature'], { env: { ...h.env, PATH: bin } });
+  assert.equal(skipped.code, 0, skipped.stderr);
+  assert.equal((await stat(join(h.prefix, 'docker-credential-oidc'))).mode & 0o777, 0o755);
 });
 
 test('install.sh is shellcheck clean', async () => {

@@ -163,7 +163,7 @@ test('the addon is never loaded from a directory another user prepared, nor thro
     assert.match(
       refused.stdout,
       new RegExp(
-        `^cannot load the keychain module \\(.*${prepared.replace(/[.]/g, '\\.')}: .*belongs to uid 65534, not to you\\): set XDG_CACHE_HOME to a private, writable directory that allows executables\n$`,
+        `^cannot load the keychain module \\(.*${prepared.replace(/[.]/g, '\\.')}: .*belongs to uid 65534, not to you\\): set XDG_CACHE_HOME to a private, writable directory that allows executables; for more, run "docker-credential-oidc doctor swap\\.example", or set DOCKER_CREDENTIAL_OIDC_DEBUG=1 to trace the next try\n$`,
       ),
     );
     assert.equal(await readFile(join(prepared, addonName), 'utf8'), 'not the addon: a planted library');

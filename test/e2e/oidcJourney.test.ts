@@ -43,7 +43,9 @@ async function get(server: string): Promise<{ Username: string; Secret: string }
 }
 
 async function sessionItem(): Promise<{ refreshToken: string; accessToken: { value: string } }> {
-  const { stdout } = await run('secret-tool', ['lookup', 'service', 'docker-credential-oidc', 'username', `session:${idp.issuer}#${idp.clientId}`], { env: keyring.env });
+  const { stdout } = await run('secret-tool', ['lookup', 'service', 'docker-credential-oidc', 'username', `session:${idp.issuer}#${idp.clientId}`], {
+    env: keyring.env,
+  });
   return JSON.parse(stdout);
 }
 
@@ -52,7 +54,13 @@ before(async () => {
   keyring = await startKeyring();
   idp = await startIdp({ accessTokenTtl: ACCESS_TOKEN_TTL });
   tokenServer = await startTokenServer({ idp });
-  const tokenAuth = { kind: 'token' as const, realm: tokenServer.realm, service: tokenServer.service, issuer: tokenServer.issuer, rootCertPath: tokenServer.rootCertPath };
+  const tokenAuth = {
+    kind: 'token' as const,
+    realm: tokenServer.realm,
+    service: tokenServer.service,
+    issuer: tokenServer.issuer,
+    rootCertPath: tokenServer.rootCertPath,
+  };
   registry = await startRegistry(tokenAuth);
   identityRegistry = await startRegistry(tokenAuth);
   acr = await startAcrDouble((token) => verifyOidcAccessToken(token, idp));
@@ -67,7 +75,12 @@ after(async () => {
 });
 
 test('registry-login: device code on stderr, approval, tokens only in the keychain', async () => {
-  const login = await signIn(idp, registry.host, ['--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--scope', 'openid offline_access profile', '--no-browser'], env);
+  const login = await signIn(
+    idp,
+    registry.host,
+    ['--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--scope', 'openid offline_access profile', '--no-browser'],
+    env,
+  );
   outputs.push(login);
   assert.equal(login.code, 0, login.stderr);
   assert.match(login.stderr, new RegExp(`open ${idp.issuer}/device and enter the code: ${login.userCode}`));
@@ -96,7 +109,11 @@ test('skopeo pushes and pulls through the token-auth registry with credentials o
   const push = await run('skopeo', ['copy', '--authfile', authFile, '--dest-tls-verify=false', image, `docker://${registry.host}/team/app:v1`], { env });
   outputs.push(push);
   assert.equal(push.code, 0, push.stderr);
-  const pull = await run('skopeo', ['copy', '--authfile', authFile, '--src-tls-verify=false', `docker://${registry.host}/team/app:v1`, `oci:${join(home, 'pulled')}:v1`], { env });
+  const pull = await run(
+    'skopeo',
+    ['copy', '--authfile', authFile, '--src-tls-verify=false', `docker://${registry.host}/team/app:v1`, `oci:${join(home, 'pulled')}:v1`],
+    { env },
+  );
   assert.equal(pull.code, 0, pull.stderr);
   assert.ok(tokenServer.stats.basic >= 2);
   const inspect = await run('docker', ['manifest', 'inspect', '--insecure', `${registry.host}/team/app:v1`], { env });
@@ -152,7 +169,24 @@ test('provider down with an expired token: a clear error naming the issuer; back
 
 test('a second registry behind the same provider reuses the sign-in; identity-token mode works with skopeo', async () => {
   const deviceFlows = idp.stats.deviceAuthorizations;
-  const login = await signIn(idp, identityRegistry.host, ['--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--scope', 'openid offline_access profile', '--mode', 'identity-token', '--no-browser'], env);
+  const login = await signIn(
+    idp,
+    identityRegistry.host,
+    [
+      '--issuer',
+      idp.issuer,
+      '--client-id',
+      idp.clientId,
+      '--resource',
+      idp.resource,
+      '--scope',
+      'openid offline_access profile',
+      '--mode',
+      'identity-token',
+      '--no-browser',
+    ],
+    env,
+  );
   outputs.push(login);
   assert.equal(login.code, 0, login.stderr);
   assert.equal(idp.stats.deviceAuthorizations, deviceFlows, 'no second device flow');
@@ -161,14 +195,35 @@ test('a second registry behind the same provider reuses the sign-in; identity-to
   assert.equal(answer.Username, '<token>');
   assert.equal(answer.Secret, (await sessionItem()).refreshToken);
   const refreshGrants = tokenServer.stats.refresh;
-  const push = await run('skopeo', ['copy', '--authfile', authFile, '--dest-tls-verify=false', image, `docker://${identityRegistry.host}/team/app:v2`], { env });
+  const push = await run('skopeo', ['copy', '--authfile', authFile, '--dest-tls-verify=false', image, `docker://${identityRegistry.host}/team/app:v2`], {
+    env,
+  });
   outputs.push(push);
   assert.equal(push.code, 0, push.stderr);
   assert.ok(tokenServer.stats.refresh > refreshGrants, 'skopeo POSTed the refresh token to the realm');
 });
 
 test('acr mode: the access token is exchanged at /oauth2/exchange and the ACR token cached', async () => {
-  const login = await signIn(idp, acr.host, ['--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--scope', 'openid offline_access profile', '--mode', 'acr', '--tenant', 'test-tenant', '--no-browser'], env);
+  const login = await signIn(
+    idp,
+    acr.host,
+    [
+      '--issuer',
+      idp.issuer,
+      '--client-id',
+      idp.clientId,
+      '--resource',
+      idp.resource,
+      '--scope',
+      'openid offline_access profile',
+      '--mode',
+      'acr',
+      '--tenant',
+      'test-tenant',
+      '--no-browser',
+    ],
+    env,
+  );
   outputs.push(login);
   assert.equal(login.code, 0, login.stderr);
   assert.equal(acr.exchanges, 1);

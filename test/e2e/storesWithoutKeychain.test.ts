@@ -27,7 +27,13 @@ before(async () => {
   bus = await startBareBus();
   idp = await startIdp();
   tokenServer = await startTokenServer({ idp });
-  registry = await startRegistry({ kind: 'token', realm: tokenServer.realm, service: tokenServer.service, issuer: tokenServer.issuer, rootCertPath: tokenServer.rootCertPath });
+  registry = await startRegistry({
+    kind: 'token',
+    realm: tokenServer.realm,
+    service: tokenServer.service,
+    issuer: tokenServer.issuer,
+    rootCertPath: tokenServer.rootCertPath,
+  });
 });
 
 after(async () => {
@@ -45,11 +51,11 @@ const TIMEOUT_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, 
 async function kernelTimeout(account: string): Promise<number | 'perm'> {
   const line = (await readFile('/proc/keys', 'latin1')).split('\n').find((l) => l.split(/\s+/).slice(8).join(' ').startsWith(`${KEY_PREFIX}${account}: `));
   assert.ok(line, `no key for ${account} in /proc/keys`);
-  const timeout = line.split(/\s+/)[3]!;
+  const timeout = line.split(/\s+/)[3];
   if (timeout === 'perm') return 'perm';
   const match = /^(\d+)([smhdw])$/.exec(timeout);
   assert.ok(match, `unexpected timeout ${timeout}`);
-  return Number(match[1]) * TIMEOUT_UNITS[match[2]!]!;
+  return Number(match[1]) * TIMEOUT_UNITS[match[2]];
 }
 
 /** Is there a key of ours for this account in the user keyring? */
@@ -70,8 +76,18 @@ for (const place of places) {
     let secretFile: string;
 
     const robotArgs = (store: string) => [
-      '--issuer', idp.issuer, '--client-id', PIPELINE_CLIENTS.secret, '--resource', idp.resource,
-      '--grant', 'client-credentials', '--client-secret-file', secretFile, '--store', store,
+      '--issuer',
+      idp.issuer,
+      '--client-id',
+      PIPELINE_CLIENTS.secret,
+      '--resource',
+      idp.resource,
+      '--grant',
+      'client-credentials',
+      '--client-secret-file',
+      secretFile,
+      '--store',
+      store,
     ];
 
     before(async () => {
@@ -100,7 +116,7 @@ for (const place of places) {
       }
     });
 
-    test('a pipeline\'s kernel keys expire with the tokens they hold, not never', async () => {
+    test("a pipeline's kernel keys expire with the tokens they hold, not never", async () => {
       const login = await run(loginBinary, [registry.host, ...robotArgs('kernel')], { env });
       assert.equal(login.code, 0, login.stderr);
       // The test provider's access tokens live 60 s: so do the registry's token and the sign-in holding it.
@@ -144,8 +160,13 @@ describe('a person on --store kernel', () => {
     await rm(home, { recursive: true, force: true });
   });
 
-  test('keeps the sign-in (and the registry it signs in) for the session\'s end as far as known, never for ever', async () => {
-    const login = await signIn(idp, registry.host, ['--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--no-browser', '--store', 'kernel'], env);
+  test("keeps the sign-in (and the registry it signs in) for the session's end as far as known, never for ever", async () => {
+    const login = await signIn(
+      idp,
+      registry.host,
+      ['--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--no-browser', '--store', 'kernel'],
+      env,
+    );
     assert.equal(login.code, 0, login.stderr);
     // The provider says nothing of its refresh token's end (no refresh_expires_in, an opaque token):
     // the keys then live at most 30 days from their last write; every refresh writes them again.

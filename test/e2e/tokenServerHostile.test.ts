@@ -51,21 +51,32 @@ ${providers.map((provider) => `  - issuer: ${provider.issuer}\n    audience: ${p
 rateLimit: {failures: 20, window: 1m}
 `;
 
-function call(path: string, options: { method?: string; headers?: Record<string, string>; body?: string; from?: string } = {}): Promise<{ status: number; body: string }> {
+function call(
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string; from?: string } = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(new URL(path, server.url), { method: options.method ?? 'GET', headers: options.headers, localAddress: options.from, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = httpRequest(
+      new URL(path, server.url),
+      { method: options.method ?? 'GET', headers: options.headers, localAddress: options.from, agent: false },
+      (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
 }
 
 const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
-const form = (fields: Record<string, string>) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
-const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as Record<string, number | string>;
+const form = (fields: Record<string, string>) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams(fields).toString(),
+});
+const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as Record<string, number | string>;
 const skopeo = (args: string[]) => run('skopeo', ['--insecure-policy', ...args], { env, timeoutMs: 60_000 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -94,7 +105,17 @@ before(async () => {
   kelvinRegistry = await startRegistry(tokenAuth);
   ({ home, authFile, env } = await makeClientHome('token-server-hostile', keyring.env, [registry.host, kelvinRegistry.host]));
   image = await makeOciImage(await mkdtemp(join(home, 'img-')));
-  const flags = (provider: Idp) => ['--issuer', provider.issuer, '--client-id', provider.clientId, '--resource', provider.resource, '--scope', 'openid offline_access profile', '--no-browser'];
+  const flags = (provider: Idp) => [
+    '--issuer',
+    provider.issuer,
+    '--client-id',
+    provider.clientId,
+    '--resource',
+    provider.resource,
+    '--scope',
+    'openid offline_access profile',
+    '--no-browser',
+  ];
   const alice = await signIn(idp, registry.host, flags(idp), env); // the probe finds the exchange: acr mode
   assert.equal(alice.code, 0, alice.stderr);
   const kelvin = await signIn(kelvinIdp, kelvinRegistry.host, [...flags(kelvinIdp), '--mode', 'password'], env, { user: KELVIN_KATE });
@@ -141,7 +162,10 @@ test(`the Kelvin sign is not a k: "${KELVIN_KATE}" is refused kate/*, while its 
 });
 
 test(`a renewed chain of registry refresh tokens ends ${REFRESH_TTL_S} s after the exchange, while the helper's person keeps pushing`, async () => {
-  const exchange = await call('/oauth2/exchange', form({ grant_type: 'access_token', service: SERVICE, access_token: await providerToken(kelvinRegistry.host) }));
+  const exchange = await call(
+    '/oauth2/exchange',
+    form({ grant_type: 'access_token', service: SERVICE, access_token: await providerToken(kelvinRegistry.host) }),
+  );
   assert.equal(exchange.status, 200, exchange.body);
   let refreshToken = (JSON.parse(exchange.body) as { refresh_token: string }).refresh_token;
   const chainEnd = Number(claimsOf(refreshToken).exp);
@@ -152,9 +176,24 @@ test(`a renewed chain of registry refresh tokens ends ${REFRESH_TTL_S} s after t
   const renewChain = async () => {
     while (Date.now() < until) {
       await sleep(4000);
-      const answer = await call('/token', form({ grant_type: 'refresh_token', refresh_token: refreshToken, access_type: 'offline', service: SERVICE, scope: 'repository:team/app:pull', client_id: 'attacker' }));
+      const answer = await call(
+        '/token',
+        form({
+          grant_type: 'refresh_token',
+          refresh_token: refreshToken,
+          access_type: 'offline',
+          service: SERVICE,
+          scope: 'repository:team/app:pull',
+          client_id: 'attacker',
+        }),
+      );
       const body = JSON.parse(answer.body) as { refresh_token?: string; access_token?: string };
-      renewals.push({ at: Date.now() / 1000, status: answer.status, ...(body.refresh_token ? { exp: Number(claimsOf(body.refresh_token).exp) } : {}), ...(body.access_token ? { accessExp: Number(claimsOf(body.access_token).exp) } : {}) });
+      renewals.push({
+        at: Date.now() / 1000,
+        status: answer.status,
+        ...(body.refresh_token ? { exp: Number(claimsOf(body.refresh_token).exp) } : {}),
+        ...(body.access_token ? { accessExp: Number(claimsOf(body.access_token).exp) } : {}),
+      });
       if (body.refresh_token) refreshToken = body.refresh_token;
     }
   };
@@ -174,7 +213,10 @@ test(`a renewed chain of registry refresh tokens ends ${REFRESH_TTL_S} s after t
       assert.ok(renewal.accessExp! <= chainEnd, `an access token from the chain ends with it: ${JSON.stringify({ renewal, chainEnd })}`);
     } else if (renewal.at > chainEnd + 1) assert.equal(renewal.status, 401, `the chain is over: ${JSON.stringify({ renewal, chainEnd })}`);
   }
-  assert.ok(renewals.some((renewal) => renewal.at > chainEnd + 1), 'renewals were tried after the chain ended');
+  assert.ok(
+    renewals.some((renewal) => renewal.at > chainEnd + 1),
+    'renewals were tried after the chain ended',
+  );
   assert.ok(pushes.length >= 5 && pushes.at(-1)!.at > chainEnd + 5, `pushes span the chain and beyond: ${pushes.length}`);
   for (const push of pushes) assert.equal(push.code, 0, `push at ${push.at}: ${push.stderr}`);
   const exchanges = server.logs().filter((line) => line.route === '/oauth2/exchange' && line.outcome === 'issued' && line.subject === 'alice');
@@ -193,7 +235,10 @@ test('providers that go away: tokens of the keys already fetched still pass; tok
     const uncheckable = `${head}.${cryptoSign('sha256', Buffer.from(head), rogue.privateKey).toString('base64url')}`;
     const statuses: number[] = [];
     for (let i = 0; i < 30; i++) statuses.push((await call(scope, { headers: basic('alice', uncheckable), from: '127.0.0.6' })).status);
-    assert.ok(statuses.every((status) => status === 503), `the server cannot verify: not the client's failure: ${statuses.join(',')}`);
+    assert.ok(
+      statuses.every((status) => status === 503),
+      `the server cannot verify: not the client's failure: ${statuses.join(',')}`,
+    );
     const cached = await call(scope, { headers: basic('kate', token), from: '127.0.0.6' });
     assert.equal(cached.status, 200, cached.body);
   } finally {

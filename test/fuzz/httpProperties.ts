@@ -13,21 +13,56 @@ import { pipelineCredentials, startTokenServerProcess, type TokenServerProcess }
 const SERVICE = 'registry.example.com';
 const REFRESH_USER = '00000000-0000-0000-0000-000000000000';
 
-const pieces = ['/token', '/oauth2/token', '/oauth2/exchange', '/healthz', '/metrics', '/', '//', '[', ']', '%', '%zz', '%00', '@', ':99999', 'http://', '?', '#', '..', '\u00e9', '\u212A', ';', '*'];
+const pieces = [
+  '/token',
+  '/oauth2/token',
+  '/oauth2/exchange',
+  '/healthz',
+  '/metrics',
+  '/',
+  '//',
+  '[',
+  ']',
+  '%',
+  '%zz',
+  '%00',
+  '@',
+  ':99999',
+  'http://',
+  '?',
+  '#',
+  '..',
+  '\u00e9',
+  '\u212A',
+  ';',
+  '*',
+];
 const text = (maxLength: number) => fc.oneof(fc.string({ maxLength }), fc.string({ unit: 'grapheme', maxLength }), fc.string({ unit: 'binary', maxLength }));
 /** A byte-safe header value or target: no CR, LF or NUL (those belong to the raw-line case). */
 const lineSafe = (maxLength: number) => text(maxLength).map((value) => value.replace(/[\r\n\0]/g, ''));
 
 const scope = fc.oneof(
-  fc.constantFrom('repository:team/app:pull', 'repository:team/app:pull,push,delete', 'registry:catalog:*', 'repository:a:b:c:pull', 'repository::pull', 'repository:team/app:'),
+  fc.constantFrom(
+    'repository:team/app:pull',
+    'repository:team/app:pull,push,delete',
+    'registry:catalog:*',
+    'repository:a:b:c:pull',
+    'repository::pull',
+    'repository:team/app:',
+  ),
   lineSafe(60),
 );
-const query = fc.array(fc.tuple(fc.constantFrom('service', 'scope', 'offline_token', 'account', 'client_id', ''), fc.oneof(fc.constant(SERVICE), scope, fc.constant('true'))), { maxLength: 5 });
+const query = fc.array(
+  fc.tuple(fc.constantFrom('service', 'scope', 'offline_token', 'account', 'client_id', ''), fc.oneof(fc.constant(SERVICE), scope, fc.constant('true'))),
+  { maxLength: 5 },
+);
 const target = fc.oneof(
-  fc.tuple(fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 5 }), query).map(([parts, fields]) => `${parts.join('')}?${new URLSearchParams(fields).toString()}`),
-  fc.tuple(fc.constantFrom('/token', '/oauth2/token', 'http://h/token', 'http://%zz/token', '//x:99999/token'), query, fc.boolean()).map(
-    ([path, fields, raw]) => `${path}?${raw ? fields.map(([k, v]) => `${k}=${v}`).join('&') : new URLSearchParams(fields).toString()}`,
-  ),
+  fc
+    .tuple(fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 5 }), query)
+    .map(([parts, fields]) => `${parts.join('')}?${new URLSearchParams(fields).toString()}`),
+  fc
+    .tuple(fc.constantFrom('/token', '/oauth2/token', 'http://h/token', 'http://%zz/token', '//x:99999/token'), query, fc.boolean())
+    .map(([path, fields, raw]) => `${path}?${raw ? fields.map(([k, v]) => `${k}=${v}`).join('&') : new URLSearchParams(fields).toString()}`),
   lineSafe(80).map((value) => value.replace(/ /g, '')),
 );
 
@@ -38,9 +73,9 @@ interface Credentials {
 const authorization = (credentials: Credentials) =>
   fc.oneof(
     fc.constant(undefined),
-    fc.tuple(fc.oneof(fc.constant(REFRESH_USER), lineSafe(20)), fc.oneof(fc.constant(credentials.refreshToken), fc.constant(credentials.accessToken), text(60))).map(
-      ([user, password]) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
-    ),
+    fc
+      .tuple(fc.oneof(fc.constant(REFRESH_USER), lineSafe(20)), fc.oneof(fc.constant(credentials.refreshToken), fc.constant(credentials.accessToken), text(60)))
+      .map(([user, password]) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`),
     lineSafe(80),
     fc.constantFrom('Basic', 'Basic ====', 'Basic \u212A', 'Bearer x.y.z'),
   );
@@ -49,7 +84,11 @@ const formBody = (credentials: Credentials) =>
     .array(
       fc.tuple(
         fc.constantFrom('grant_type', 'refresh_token', 'access_token', 'username', 'password', 'service', 'scope', 'access_type', 'client_id'),
-        fc.oneof(fc.constantFrom('refresh_token', 'password', 'access_token', 'offline', SERVICE, REFRESH_USER, credentials.refreshToken, credentials.accessToken), scope, text(40)),
+        fc.oneof(
+          fc.constantFrom('refresh_token', 'password', 'access_token', 'offline', SERVICE, REFRESH_USER, credentials.refreshToken, credentials.accessToken),
+          scope,
+          text(40),
+        ),
       ),
       { maxLength: 8 },
     )
@@ -62,7 +101,10 @@ const framedRequest = (credentials: Credentials) =>
       method: fc.oneof(fc.constantFrom('GET', 'POST', 'HEAD', 'PUT', 'OPTIONS', 'DELETE'), fc.stringMatching(/^[A-Z]{1,10}$/)),
       target,
       authorization: authorization(credentials),
-      contentType: fc.option(fc.oneof(fc.constantFrom('application/x-www-form-urlencoded', 'application/json', 'application/x-www-form-urlencoded; charset=utf-8'), lineSafe(40)), { nil: undefined }),
+      contentType: fc.option(
+        fc.oneof(fc.constantFrom('application/x-www-form-urlencoded', 'application/json', 'application/x-www-form-urlencoded; charset=utf-8'), lineSafe(40)),
+        { nil: undefined },
+      ),
       forwardedFor: fc.option(lineSafe(40), { nil: undefined }),
       body: fc.oneof(formBody(credentials), text(200)),
     })
@@ -72,12 +114,29 @@ const framedRequest = (credentials: Credentials) =>
       if (auth !== undefined) headers.push(`Authorization: ${auth}`);
       if (contentType !== undefined) headers.push(`Content-Type: ${contentType}`);
       if (forwardedFor !== undefined) headers.push(`X-Forwarded-For: ${forwardedFor}`);
-      return { framed: true, head: method === 'HEAD', bytes: Buffer.concat([Buffer.from(`${method} ${path} HTTP/1.1\r\n${headers.join('\r\n')}\r\n\r\n`, 'latin1'), bytes]) };
+      return {
+        framed: true,
+        head: method === 'HEAD',
+        bytes: Buffer.concat([Buffer.from(`${method} ${path} HTTP/1.1\r\n${headers.join('\r\n')}\r\n\r\n`, 'latin1'), bytes]),
+      };
     });
 
 /** Anything at all on the request line and in the headers (the HTTP parser's part). */
 const rawRequest = fc
-  .tuple(fc.oneof(text(120), fc.constantFrom('GET //[ HTTP/1.1', 'GET //x:99999/token HTTP/1.1', 'GET http://%zz/token HTTP/1.1', 'GET //a@/token HTTP/1.1', 'GET /token HTTP/9.9', ' / HTTP/1.1')), fc.array(text(60), { maxLength: 4 }))
+  .tuple(
+    fc.oneof(
+      text(120),
+      fc.constantFrom(
+        'GET //[ HTTP/1.1',
+        'GET //x:99999/token HTTP/1.1',
+        'GET http://%zz/token HTTP/1.1',
+        'GET //a@/token HTTP/1.1',
+        'GET /token HTTP/9.9',
+        ' / HTTP/1.1',
+      ),
+    ),
+    fc.array(text(60), { maxLength: 4 }),
+  )
   .map(([line, headers]) => ({ framed: false, head: false, bytes: Buffer.from(`${[line, ...headers].join('\r\n')}\r\n\r\n`, 'utf8') }));
 
 /** Why an answer is not well-formed HTTP, or undefined when it is. */
@@ -87,7 +146,11 @@ function malformed(answer: RawAnswer, head: boolean): string | undefined {
   const headers = answer.text.slice(0, end).split('\r\n').slice(1);
   const bad = headers.find((line) => !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+: [^\r\n]*$/.test(line));
   if (bad !== undefined) return `malformed header line ${JSON.stringify(bad)}`;
-  const field = (name: string) => headers.find((line) => line.toLowerCase().startsWith(`${name}:`))?.slice(name.length + 1).trim();
+  const field = (name: string) =>
+    headers
+      .find((line) => line.toLowerCase().startsWith(`${name}:`))
+      ?.slice(name.length + 1)
+      .trim();
   const length = field('content-length');
   if (head || length === undefined) return undefined;
   const body = Buffer.from(answer.text.slice(end + 4), 'latin1').subarray(0, Number(length));
@@ -114,7 +177,8 @@ export async function startHttpFuzzTarget(): Promise<HttpFuzzTarget> {
   // The documented configuration (docs/token-server.md). Fuzzing is one address failing all the
   // time: a limit it never reaches keeps the limiter from answering everything 429.
   const server = await startTokenServerProcess(
-    (paths) => `${exampleConfig({ listen: paths.listen, service: SERVICE, key: paths.key, cert: paths.cert, issuer: idp.issuer, audience: idp.resource })}rateLimit: {failures: 1000000, window: 1s}\n`,
+    (paths) =>
+      `${exampleConfig({ listen: paths.listen, service: SERVICE, key: paths.key, cert: paths.cert, issuer: idp.issuer, audience: idp.resource })}rateLimit: {failures: 1000000, window: 1s}\n`,
   );
   const credentials = await pipelineCredentials(idp, server);
   const property = fc.asyncProperty(fc.oneof({ arbitrary: framedRequest(credentials), weight: 4 }, { arbitrary: rawRequest, weight: 1 }), async (request) => {

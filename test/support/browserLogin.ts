@@ -28,7 +28,11 @@ export async function stubBrowser(dir: string): Promise<string> {
  */
 export async function lingeringBrowser(dir: string): Promise<string> {
   const launcher = join(dir, 'lingering-browser.sh');
-  await writeFile(launcher, '#!/bin/sh\nprintf "%s" "$1" > "$BROWSER_LOG"\ni=0\nwhile [ ! -e "$BROWSER_LOG.done" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done\n', { mode: 0o755 });
+  await writeFile(
+    launcher,
+    '#!/bin/sh\nprintf "%s" "$1" > "$BROWSER_LOG"\ni=0\nwhile [ ! -e "$BROWSER_LOG.done" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done\n',
+    { mode: 0o755 },
+  );
   return launcher;
 }
 

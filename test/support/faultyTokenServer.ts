@@ -49,7 +49,12 @@ rules: [{anonymous: true, repositories: ["public/*"], actions: [pull]}]
   'faulty.yaml',
 );
 const keys = loadSigningKeys(key, cert);
-const service = new FaultyService(config.service, new OidcVerifier(config.providers, 15, fetch), new Rules(config.rules), new RegistryTokens(keys, config.issuer, 300, 3600));
+const service = new FaultyService(
+  config.service,
+  new OidcVerifier(config.providers, 15, fetch),
+  new Rules(config.rules),
+  new RegistryTokens(keys, config.issuer, 300, 3600),
+);
 const log = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`);
 const server = await startHttpServer(config, service, log);
 onEscapedFault(escapedFaultReporter(server, log));

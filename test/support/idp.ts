@@ -107,7 +107,10 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
   const introspection = { clientId: 'registry-token-server', clientSecret: randomUUID() };
   const stats: IdpStats = { tokenRequests: {}, revocations: 0, deviceAuthorizations: 0, tokenServeMs: [] };
   const confidential = { password: randomUUID(), web: randomUUID() };
-  const pipeline = { clientSecret: randomUUID(), privateJwk: { ...robotKey.privateKey.export({ format: 'jwk' }), kid: 'robot-key' } as Record<string, unknown> };
+  const pipeline = {
+    clientSecret: randomUUID(),
+    privateJwk: { ...robotKey.privateKey.export({ format: 'jwk' }), kid: 'robot-key' } as Record<string, unknown>,
+  };
 
   // The port must be known before the provider exists: the issuer URL contains it.
   const probe = createServer();
@@ -116,9 +119,11 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   const issuer = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   // The harness itself trusts the test CA; the helper under test must be told to (--ca-file).
-  const harnessFetch = (options.tls
-    ? (url: string, init?: RequestInit) => undiciFetch(url, { ...(init as object), dispatcher: new Agent({ connect: { ca: options.tls!.ca } }) } as never)
-    : fetch) as typeof fetch;
+  const harnessFetch = (
+    options.tls
+      ? (url: string, init?: RequestInit) => undiciFetch(url, { ...(init as object), dispatcher: new Agent({ connect: { ca: options.tls!.ca } }) })
+      : fetch
+  ) as typeof fetch;
 
   const provider = new Provider(issuer, {
     clients: [
@@ -209,7 +214,8 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx: unknown, indicator: string) => {
           // GitLab-style opaque access tokens, which a resource server can only introspect.
-          if (indicator === OPAQUE_RESOURCE) return { scope: 'openid profile', audience: OPAQUE_RESOURCE, accessTokenTTL: options.accessTokenTtl ?? 60, accessTokenFormat: 'opaque' };
+          if (indicator === OPAQUE_RESOURCE)
+            return { scope: 'openid profile', audience: OPAQUE_RESOURCE, accessTokenTTL: options.accessTokenTtl ?? 60, accessTokenFormat: 'opaque' };
           if (indicator !== resource) throw new Error(`unknown resource ${indicator}`);
           return { scope: 'openid offline_access profile email', audience: resource, accessTokenTTL: options.accessTokenTtl ?? 60, accessTokenFormat: 'jwt' };
         },
@@ -217,17 +223,24 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
     },
     scopes: ['openid', 'offline_access', 'profile', 'email'],
     claims: { openid: ['sub'], profile: ['preferred_username', 'name'], email: ['email'] },
-    ttl: { AccessToken: options.accessTokenTtl ?? 60, ClientCredentials: options.accessTokenTtl ?? 60, DeviceCode: options.deviceCodeTtl ?? 600, RefreshToken: 24 * 3600, Grant: 24 * 3600, IdToken: 3600, Interaction: 600, Session: 3600 },
+    ttl: {
+      AccessToken: options.accessTokenTtl ?? 60,
+      ClientCredentials: options.accessTokenTtl ?? 60,
+      DeviceCode: options.deviceCodeTtl ?? 600,
+      RefreshToken: 24 * 3600,
+      Grant: 24 * 3600,
+      IdToken: 3600,
+      Interaction: 600,
+      Session: 3600,
+    },
     issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(t: string): boolean }, code: { scopes: Set<string> }) =>
       client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     // What a Keycloak realm puts in its access tokens with the usual mappers: the username and groups.
     extraTokenClaims: async (_ctx: unknown, token: { kind: string; accountId?: string }) =>
       token.kind === 'AccessToken' && token.accountId ? { preferred_username: token.accountId, groups: options.groups?.[token.accountId] ?? [] } : undefined,
     findAccount: async (_ctx: unknown, id: string) =>
-      users.has(id)
-        ? { accountId: id, claims: async () => ({ sub: id, preferred_username: id, name: id, email: `${id}@example.test` }) }
-        : undefined,
-  } as ConstructorParameters<typeof Provider>[1]);
+      users.has(id) ? { accountId: id, claims: async () => ({ sub: id, preferred_username: id, name: id, email: `${id}@example.test` }) } : undefined,
+  });
   provider.proxy = false;
   registerCiGrants(provider, resource, options);
   registerPasswordGrant(provider, resource, options);
@@ -318,7 +331,8 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
     clientSecrets: confidential,
     stats,
     approve: (userCode, approveOptions = {}) => approveDeviceCode(issuer, userCode, approveOptions.user ?? 'alice', Boolean(approveOptions.deny), harnessFetch),
-    signInAtBrowser: (url, signInOptions = {}) => signInAtBrowser(url, signInOptions.user ?? 'alice', Boolean(signInOptions.deny), harnessFetch, signInOptions.stopAt),
+    signInAtBrowser: (url, signInOptions = {}) =>
+      signInAtBrowser(url, signInOptions.user ?? 'alice', Boolean(signInOptions.deny), harnessFetch, signInOptions.stopAt),
     issuedRefreshTokens,
     isRefreshTokenActive,
     revoke,
@@ -334,7 +348,11 @@ export async function startIdp(options: IdpOptions = {}): Promise<Idp> {
 // ---- pipelines: the CI platform's token traded for an access token ------------------------
 
 interface GrantContext {
-  oidc: { params: Record<string, string | undefined>; client: unknown; provider: Provider & { ClientCredentials: new (init: object) => { save(): Promise<string>; expiration: number; resourceServer?: unknown } } };
+  oidc: {
+    params: Record<string, string | undefined>;
+    client: unknown;
+    provider: Provider & { ClientCredentials: new (init: object) => { save(): Promise<string>; expiration: number; resourceServer?: unknown } };
+  };
   body: unknown;
 }
 
@@ -358,7 +376,14 @@ function registerCiGrants(provider: Provider, resource: string, options: IdpOpti
     const value = await token.save();
     ctx.body = { access_token: value, issued_token_type: 'urn:ietf:params:oauth:token-type:access_token', token_type: 'Bearer', expires_in: token.expiration };
   };
-  provider.registerGrantType(TOKEN_EXCHANGE, (ctx: GrantContext) => issue(ctx, ctx.oidc.params.subject_token), ['subject_token', 'subject_token_type', 'requested_token_type', 'audience', 'resource', 'scope']);
+  provider.registerGrantType(TOKEN_EXCHANGE, (ctx: GrantContext) => issue(ctx, ctx.oidc.params.subject_token), [
+    'subject_token',
+    'subject_token_type',
+    'requested_token_type',
+    'audience',
+    'resource',
+    'scope',
+  ]);
   provider.registerGrantType(JWT_BEARER, (ctx: GrantContext) => issue(ctx, ctx.oidc.params.assertion), ['assertion', 'scope', 'resource']);
 }
 
@@ -377,7 +402,10 @@ function registerPasswordGrant(provider: Provider, resource: string, options: Id
       if (expected === undefined || password !== expected) throw new providerErrors.CustomOIDCProviderError('invalid_grant', 'Invalid user credentials');
       if (options.pendingAction?.includes(username)) throw new providerErrors.CustomOIDCProviderError('invalid_grant', 'Account is not fully set up');
       if (options.needsMfa?.includes(username)) {
-        throw new providerErrors.CustomOIDCProviderError('invalid_grant', 'AADSTS50076: Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access this resource.');
+        throw new providerErrors.CustomOIDCProviderError(
+          'invalid_grant',
+          'AADSTS50076: Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access this resource.',
+        );
       }
       const p = ctx.oidc.provider as unknown as {
         Grant: new (init: object) => { addOIDCScope(scope: string): void; addResourceScope(resource: string, scope: string): void; save(): Promise<string> };
@@ -389,7 +417,12 @@ function registerPasswordGrant(provider: Provider, resource: string, options: Id
       grant.addOIDCScope('openid profile');
       grant.addResourceScope(resource, 'openid profile');
       const token = new p.AccessToken({ accountId: username, client, grantId: await grant.save(), gty: 'password', scope: 'openid profile' });
-      token.resourceServer = new p.ResourceServer(resource, { audience: resource, scope: 'openid profile', accessTokenTTL: options.accessTokenTtl ?? 60, accessTokenFormat: 'jwt' });
+      token.resourceServer = new p.ResourceServer(resource, {
+        audience: resource,
+        scope: 'openid profile',
+        accessTokenTTL: options.accessTokenTtl ?? 60,
+        accessTokenFormat: 'jwt',
+      });
       ctx.body = { access_token: await token.save(), token_type: 'Bearer', expires_in: token.expiration, scope: 'openid profile' };
     },
     ['username', 'password', 'scope', 'resource'],
@@ -426,8 +459,8 @@ class Browser {
       });
       for (const line of response.headers.getSetCookie()) {
         const [pair] = line.split(';');
-        const eq = pair!.indexOf('=');
-        this.cookies.set(pair!.slice(0, eq).trim(), pair!.slice(eq + 1).trim());
+        const eq = pair.indexOf('=');
+        this.cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
       }
       const location = response.headers.get('location');
       if (response.status >= 300 && response.status < 400 && location) {
@@ -450,11 +483,11 @@ class Browser {
 function firstForm(page: Page): { action: string; fields: Record<string, string> } {
   const form = /<form\b([^>]*)>([\s\S]*?)<\/form>/i.exec(page.body);
   if (!form) throw new Error(`no form on ${page.url} (HTTP ${page.status}): ${page.body.slice(0, 300)}`);
-  const action = /action="([^"]*)"/i.exec(form[1]!)?.[1] ?? page.url;
+  const action = /action="([^"]*)"/i.exec(form[1])?.[1] ?? page.url;
   const fields: Record<string, string> = {};
-  for (const input of form[2]!.matchAll(/<input\b([^>]*)>/gi)) {
-    const name = /name="([^"]*)"/i.exec(input[1]!)?.[1];
-    const value = /value="([^"]*)"/i.exec(input[1]!)?.[1] ?? '';
+  for (const input of form[2].matchAll(/<input\b([^>]*)>/gi)) {
+    const name = /name="([^"]*)"/i.exec(input[1])?.[1];
+    const value = /value="([^"]*)"/i.exec(input[1])?.[1] ?? '';
     if (name) fields[name] = value.replace(/&amp;/g, '&').replace(/&quot;/g, '"');
   }
   return { action: new URL(action.replace(/&amp;/g, '&'), page.url).toString(), fields };

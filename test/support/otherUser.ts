@@ -47,7 +47,13 @@ export async function otherUser(): Promise<OtherUser> {
   await writeFile(script, SCRIPT, { mode: 0o644 });
   const runAs = (args: string[]) =>
     new Promise<unknown>((resolve, reject) => {
-      const child = spawn(process.execPath, [script, ...args], { uid: NOBODY, gid: NOBODY, cwd: '/', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [script, ...args], {
+        uid: NOBODY,
+        gid: NOBODY,
+        cwd: '/',
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       let err = '';
       child.stdout.on('data', (c: Buffer) => (out += c.toString()));

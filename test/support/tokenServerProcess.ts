@@ -44,13 +44,13 @@ export async function startTokenServerProcess(
   const configPath = join(dir, `config-${port}.yaml`);
   const text = configYaml({ listen, key, cert, dir });
   await writeFile(configPath, text);
-  const service = /^service:\s*(\S+)/m.exec(text)![1]!;
-  const issuer = /^issuer:\s*(\S+)/m.exec(text)![1]!;
+  const service = /^service:\s*(\S+)/m.exec(text)![1];
+  const issuer = /^issuer:\s*(\S+)/m.exec(text)![1];
   const child = spawn(helperBinary, ['token-server', '--config', configPath], { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   for (let i = 0; !out.includes('"msg":"listening"'); i++) {
     if (child.exitCode !== null || i > 400) throw new Error(`token-server did not start: ${err}${out}`);
@@ -85,8 +85,15 @@ export async function startTokenServerProcess(
  * the registry refresh token the server's exchange gives for it.
  */
 export async function pipelineCredentials(idp: Idp, server: TokenServerProcess): Promise<{ accessToken: string; refreshToken: string }> {
-  const form = (fields: Record<string, string>) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields) });
-  const provider = await fetch(`${idp.issuer}/token`, form({ grant_type: 'client_credentials', client_id: PIPELINE_CLIENTS.secret, client_secret: idp.pipeline.clientSecret, resource: idp.resource }));
+  const form = (fields: Record<string, string>) => ({
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields),
+  });
+  const provider = await fetch(
+    `${idp.issuer}/token`,
+    form({ grant_type: 'client_credentials', client_id: PIPELINE_CLIENTS.secret, client_secret: idp.pipeline.clientSecret, resource: idp.resource }),
+  );
   const accessToken = ((await provider.json()) as { access_token: string }).access_token;
   const exchange = await fetch(`${server.url}/oauth2/exchange`, form({ grant_type: 'access_token', service: server.service, access_token: accessToken }));
   return { accessToken, refreshToken: ((await exchange.json()) as { refresh_token: string }).refresh_token };

@@ -43,7 +43,11 @@ test('the protocol path loads no CLI, OIDC, HTTP, schema or lock library at star
   const cold = [...reached].filter((file) => COLD.some((name) => file.includes(`node_modules/${name}/`)));
   assert.deepEqual(cold, []);
   const ours = [...reached].filter((file) => file.startsWith('src/'));
-  for (const file of ours) assert.doesNotMatch(file, /^src\/(cli|oidc\/(discovery|deviceFlow|refresh|revocation|errors|httpClient|modes|pipelineGrant|ciToken|clientAuth)|service\/(login|logout|renewCredential|deriveCredential|status|configureDocker|renewer|storeChoice|providerEndpoints)|service\/doctor\/|store\/fileLock|runtime\/traceFile)/);
+  for (const file of ours)
+    assert.doesNotMatch(
+      file,
+      /^src\/(cli|oidc\/(discovery|deviceFlow|refresh|revocation|errors|httpClient|modes|pipelineGrant|ciToken|clientAuth)|service\/(login|logout|renewCredential|deriveCredential|status|configureDocker|renewer|storeChoice|providerEndpoints)|service\/doctor\/|store\/fileLock|runtime\/traceFile)/,
+    );
   // The trace's writer is loaded only when DOCKER_CREDENTIAL_OIDC_DEBUG asks for it; what stays is the no-op trace().
   assert.ok(ours.includes('src/runtime/trace.ts'));
   assert.ok(ours.includes('src/service/credentialHelper.ts') && ours.includes('src/store/keychainStore.ts'), 'the walk follows our own imports');
@@ -56,23 +60,48 @@ test('the walk does see a cold library when it is imported statically (the check
 
 /** Everything a script carries, dynamic imports included: what every start reads and deserialises. */
 async function bundledInto(entry: string, plugins: Plugin[] = []): Promise<string[]> {
-  const result = await build({ entryPoints: [join(repoRoot, entry)], bundle: true, write: false, metafile: true, platform: 'node', format: 'cjs', logLevel: 'silent', external: ['@napi-rs/keyring', 'koffi'], outdir: '/nonexistent', plugins });
+  const result = await build({
+    entryPoints: [join(repoRoot, entry)],
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'node',
+    format: 'cjs',
+    logLevel: 'silent',
+    external: ['@napi-rs/keyring', 'koffi'],
+    outdir: '/nonexistent',
+    plugins,
+  });
   return Object.keys(result.metafile.inputs);
 }
 
 test('the entry script (what every get starts) carries the cached answer, not the program', async () => {
   const entry = await bundledInto('src/main.ts', [programOnly]);
   assert.ok(entry.includes('src/kernelCacheAnswer.ts') && entry.includes('src/service/credentialHelper.ts'));
-  const program = entry.filter((file) => /^src\/(program|cli\/|service\/(renewCredential|logout|renewer|login)|store\/(keychainStore|fileLock)|config\/settingsSchema|runtime\/traceFile)/.test(file) || file.includes('node_modules/'));
+  const program = entry.filter(
+    (file) =>
+      /^src\/(program|cli\/|service\/(renewCredential|logout|renewer|login)|store\/(keychainStore|fileLock)|config\/settingsSchema|runtime\/traceFile)/.test(
+        file,
+      ) || file.includes('node_modules/'),
+  );
   assert.deepEqual(program, []);
   const withoutPlugin = await bundledInto('src/main.ts');
-  assert.ok(withoutPlugin.includes('src/service/renewCredential.ts'), 'without the build\'s plugin the renewal would be carried (the check can fail)');
+  assert.ok(withoutPlugin.includes('src/service/renewCredential.ts'), "without the build's plugin the renewal would be carried (the check can fail)");
 });
 
 test('the token server and undici travel as scripts of their own, not inside the program script', async () => {
   const main = await bundledInto('src/program.ts');
-  assert.deepEqual(main.filter((file) => file.startsWith('src/tokenServer/')), ['src/tokenServer/load.ts']);
-  assert.deepEqual(main.filter((file) => /node_modules\/(prom-client|picomatch|@opentelemetry|undici)\//.test(file)), []);
+  assert.deepEqual(
+    main.filter((file) => file.startsWith('src/tokenServer/')),
+    ['src/tokenServer/load.ts'],
+  );
+  assert.deepEqual(
+    main.filter((file) => /node_modules\/(prom-client|picomatch|@opentelemetry|undici)\//.test(file)),
+    [],
+  );
   const own = await bundledInto('src/tokenServer/index.ts');
-  assert.ok(own.some((file) => file.includes('node_modules/prom-client/')), 'the walk sees them where they are (the check can fail)');
+  assert.ok(
+    own.some((file) => file.includes('node_modules/prom-client/')),
+    'the walk sees them where they are (the check can fail)',
+  );
 });

@@ -14,7 +14,8 @@ const MAP_TOKEN = 'map it into the step (env: SYSTEM_ACCESSTOKEN: $(System.Acces
 
 function serviceConnectionOf(source: AzureSource, env: NodeJS.ProcessEnv): string {
   const id = source.serviceConnectionId ?? env.AZURESUBSCRIPTION_SERVICE_CONNECTION_ID;
-  if (!id) throw new HelperError('not-configured', 'Azure Pipelines issues a token per service connection: use --ci-token azure-pipelines:SERVICE_CONNECTION_ID');
+  if (!id)
+    throw new HelperError('not-configured', 'Azure Pipelines issues a token per service connection: use --ci-token azure-pipelines:SERVICE_CONNECTION_ID');
   return id;
 }
 

@@ -26,9 +26,13 @@ async function readTokenFile(path: string): Promise<string> {
       `cannot read the CI token file ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}): check --ci-token file:PATH and the volume that projects it`,
     );
   }
-  if (read.kind === 'too-large') throw new HelperError('invalid-input', `${path} is larger than a token could be (more than ${MAX_CI_TOKEN_BYTES / 1024} KiB): check --ci-token file:PATH`);
+  if (read.kind === 'too-large')
+    throw new HelperError('invalid-input', `${path} is larger than a token could be (more than ${MAX_CI_TOKEN_BYTES / 1024} KiB): check --ci-token file:PATH`);
   if (read.kind === 'too-slow') {
-    throw new HelperError('not-configured', `${path} gave no token within ${CI_TOKEN_FILE_DEADLINE_MS / 1000} s (a pipe nobody writes?): check --ci-token file:PATH`);
+    throw new HelperError(
+      'not-configured',
+      `${path} gave no token within ${CI_TOKEN_FILE_DEADLINE_MS / 1000} s (a pipe nobody writes?): check --ci-token file:PATH`,
+    );
   }
   return read.text;
 }

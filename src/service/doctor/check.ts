@@ -34,7 +34,12 @@ export interface DoctorContext {
   kernelNeeded: boolean;
 }
 
-export const ok = (check: string, detail: string, registry?: string): CheckResult => ({ check, ...(registry ? { registry } : {}), status: 'ok', detail: printable(detail) });
+export const ok = (check: string, detail: string, registry?: string): CheckResult => ({
+  check,
+  ...(registry ? { registry } : {}),
+  status: 'ok',
+  detail: printable(detail),
+});
 
 export function problem(status: 'warning' | 'failed', check: string, detail: string, fix: string | undefined, registry?: string): CheckResult {
   return { check, ...(registry ? { registry } : {}), status, detail: printable(detail), ...(fix ? { fix: printable(fix) } : {}) };

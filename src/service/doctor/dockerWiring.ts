@@ -25,7 +25,12 @@ export function checkOnPath(env: NodeJS.ProcessEnv): CheckResult {
       }
     }
   }
-  return problem('failed', 'helper on PATH', `docker runs ${PROGRAM} from PATH and there is none on it`, `put the binary's directory on PATH, or link it into /usr/local/bin`);
+  return problem(
+    'failed',
+    'helper on PATH',
+    `docker runs ${PROGRAM} from PATH and there is none on it`,
+    `put the binary's directory on PATH, or link it into /usr/local/bin`,
+  );
 }
 
 function wiringOf(config: DockerConfig, key: string, registry: string, path: string): CheckResult {
@@ -36,10 +41,22 @@ function wiringOf(config: DockerConfig, key: string, registry: string, path: str
     return problem('failed', CHECK, `credHelpers in ${path} sends ${registry} to docker-credential-${helper}, which shadows this helper`, configure, registry);
   }
   if (config.credsStore === HELPER_NAME) {
-    return problem('warning', CHECK, `only credsStore points here: docker asks this helper, but skopeo, podman and buildah read only credHelpers`, `${configure} to add a credHelpers entry`, registry);
+    return problem(
+      'warning',
+      CHECK,
+      `only credsStore points here: docker asks this helper, but skopeo, podman and buildah read only credHelpers`,
+      `${configure} to add a credHelpers entry`,
+      registry,
+    );
   }
   if (config.credsStore) {
-    return problem('failed', CHECK, `credsStore sends ${registry} to docker-credential-${config.credsStore} and no credHelpers entry points here`, configure, registry);
+    return problem(
+      'failed',
+      CHECK,
+      `credsStore sends ${registry} to docker-credential-${config.credsStore} and no credHelpers entry points here`,
+      configure,
+      registry,
+    );
   }
   return problem('failed', CHECK, `nothing in ${path} sends ${registry} to this helper`, configure, registry);
 }

@@ -43,7 +43,12 @@ export async function runDoctor(deps: Deps, named?: string): Promise<DoctorRepor
   const kernel = await checkKernelKeyring(context);
   const bus = await checkSessionBus(context);
   checks.push(...bus);
-  checks.push(...(await checkSecretService(context, bus.some((result) => result.status !== 'ok'))));
+  checks.push(
+    ...(await checkSecretService(
+      context,
+      bus.some((result) => result.status !== 'ok'),
+    )),
+  );
   checks.push(...kernel);
   checks.push(settingsResult);
   checks.push(checkOnPath(deps.env));

@@ -3,7 +3,8 @@
 import { HelperError, printable } from '../../errors.js';
 
 /** Node's (OpenSSL's) codes for a certificate chain that does not verify. */
-const TLS_CODES = /^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID|CERT_SIGNATURE_FAILURE|ERR_SSL_.*)$/;
+const TLS_CODES =
+  /^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID|CERT_SIGNATURE_FAILURE|ERR_SSL_.*)$/;
 
 interface Failure {
   kind: 'tls' | 'unreachable' | 'refused-by-us';
@@ -35,7 +36,8 @@ export function proxyFor(url: URL, env: NodeJS.ProcessEnv): string | undefined {
   if (!value) return undefined;
   const noProxy = (env.NO_PROXY ?? env.no_proxy ?? '').split(/[\s,]+/).filter(Boolean);
   const host = url.hostname.toLowerCase();
-  if (noProxy.some((entry) => entry === '*' || host === entry.replace(/^\./, '').split(':')[0] || host.endsWith(`.${entry.replace(/^\./, '').split(':')[0]}`))) return undefined;
+  if (noProxy.some((entry) => entry === '*' || host === entry.replace(/^\./, '').split(':')[0] || host.endsWith(`.${entry.replace(/^\./, '').split(':')[0]}`)))
+    return undefined;
   try {
     const proxy = new URL(value);
     return proxy.host;

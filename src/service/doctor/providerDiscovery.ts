@@ -36,7 +36,10 @@ export async function checkDiscovery(deps: Deps, target: DoctorTarget): Promise<
     response = await fetch(url, { method: 'GET', headers: { accept: 'application/json' }, signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch (error) {
     const failure = classifyFailure(error);
-    const what = failure.kind === 'tls' ? `TLS error: ${issuer} presented a certificate that does not verify: ${failure.what}` : `cannot reach ${issuer} (${failure.what}; ${via(url, target, deps.env)})`;
+    const what =
+      failure.kind === 'tls'
+        ? `TLS error: ${issuer} presented a certificate that does not verify: ${failure.what}`
+        : `cannot reach ${issuer} (${failure.what}; ${via(url, target, deps.env)})`;
     return { result: problem('failed', CHECK, what, fixFor(failure, url, caFile, deps.env), target.registry), answered: false };
   }
   const tookMs = Date.now() - sentMs;
@@ -50,15 +53,43 @@ export async function checkDiscovery(deps: Deps, target: DoctorTarget): Promise<
     document = undefined;
   }
   if (response.status !== 200) {
-    return { result: problem('failed', CHECK, `${issuer} answered discovery with HTTP ${response.status}`, 'check --issuer: its /.well-known/openid-configuration must answer', target.registry), ...skew, answered: true };
+    return {
+      result: problem(
+        'failed',
+        CHECK,
+        `${issuer} answered discovery with HTTP ${response.status}`,
+        'check --issuer: its /.well-known/openid-configuration must answer',
+        target.registry,
+      ),
+      ...skew,
+      answered: true,
+    };
   }
   if (!document || typeof document !== 'object' || typeof document.token_endpoint !== 'string') {
-    return { result: problem('failed', CHECK, `${issuer}'s discovery document is not JSON with a token_endpoint`, 'check --issuer', target.registry), ...skew, answered: true };
+    return {
+      result: problem('failed', CHECK, `${issuer}'s discovery document is not JSON with a token_endpoint`, 'check --issuer', target.registry),
+      ...skew,
+      answered: true,
+    };
   }
   if (typeof document.issuer !== 'string' || document.issuer.replace(/\/+$/, '') !== issuer.replace(/\/+$/, '')) {
-    return { result: problem('failed', CHECK, `${issuer}'s discovery document names another issuer (${String(document.issuer).slice(0, 200)})`, 'sign in again with --issuer set to exactly that URL', target.registry), ...skew, answered: true };
+    return {
+      result: problem(
+        'failed',
+        CHECK,
+        `${issuer}'s discovery document names another issuer (${String(document.issuer).slice(0, 200)})`,
+        'sign in again with --issuer set to exactly that URL',
+        target.registry,
+      ),
+      ...skew,
+      answered: true,
+    };
   }
-  return { result: ok(CHECK, `${issuer} answers discovery (HTTP 200 in ${tookMs} ms, ${via(url, target, deps.env)})`, target.registry), ...skew, answered: true };
+  return {
+    result: ok(CHECK, `${issuer} answers discovery (HTTP 200 in ${tookMs} ms, ${via(url, target, deps.env)})`, target.registry),
+    ...skew,
+    answered: true,
+  };
 }
 
 /** Beyond this a JWT's iat/nbf/exp checks fail on one side (the same bound as oidc/errors.ts's). */
@@ -67,11 +98,20 @@ const SKEW_LIMIT_S = 120;
 export function checkClockSkew(target: DoctorTarget, outcome: DiscoveryOutcome): CheckResult[] {
   const check = 'clock';
   if (!outcome.answered) return [];
-  if (outcome.skewS === undefined) return [problem('warning', check, `${target.entry.issuer} sends no Date header: the clocks cannot be compared`, undefined, target.registry)];
+  if (outcome.skewS === undefined)
+    return [problem('warning', check, `${target.entry.issuer} sends no Date header: the clocks cannot be compared`, undefined, target.registry)];
   const skew = outcome.skewS;
   const off = Math.abs(skew);
   if (off <= SKEW_LIMIT_S) return [ok(check, `within ${Math.max(1, Math.round(off))} s of ${target.entry.issuer}'s`, target.registry)];
   const how = skew > 0 ? 'behind' : 'ahead of';
   const amount = off >= 90 ? `${Math.round(off / 60)} min` : `${Math.round(off)} s`;
-  return [problem('failed', check, `this machine's clock is ${amount} ${how} ${target.entry.issuer}'s, so its tokens look invalid`, 'set the clock right (e.g. timedatectl set-ntp true)', target.registry)];
+  return [
+    problem(
+      'failed',
+      check,
+      `this machine's clock is ${amount} ${how} ${target.entry.issuer}'s, so its tokens look invalid`,
+      'set the clock right (e.g. timedatectl set-ntp true)',
+      target.registry,
+    ),
+  ];
 }

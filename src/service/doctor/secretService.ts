@@ -23,13 +23,28 @@ export async function checkSecretService(context: DoctorContext, busFailed: bool
     await store.write(PROBE_ACCOUNT, value);
   } catch (error) {
     if (error instanceof HelperError && error.code === 'keychain-locked') {
-      return [problem(severity, check, 'present, but its collection is locked: nothing can be written or read', 'unlock it: log in to the desktop, or run "gnome-keyring-daemon --unlock" with the password on stdin')];
+      return [
+        problem(
+          severity,
+          check,
+          'present, but its collection is locked: nothing can be written or read',
+          'unlock it: log in to the desktop, or run "gnome-keyring-daemon --unlock" with the password on stdin',
+        ),
+      ];
     }
     return [fromError(severity, check, error)];
   }
   try {
     const back = await store.read(PROBE_ACCOUNT);
-    if (back !== value) return [problem(severity, check, 'present and unlocked, but an item written to it did not read back', 'restart the keychain (e.g. gnome-keyring-daemon --replace)')];
+    if (back !== value)
+      return [
+        problem(
+          severity,
+          check,
+          'present and unlocked, but an item written to it did not read back',
+          'restart the keychain (e.g. gnome-keyring-daemon --replace)',
+        ),
+      ];
   } catch (error) {
     return [fromError(severity, check, error)];
   } finally {

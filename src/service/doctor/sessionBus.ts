@@ -7,7 +7,8 @@ import { lazyBuiltin } from '../../lazyBuiltin.js';
 import { ok, problem, type CheckResult, type DoctorContext } from './check.js';
 
 const CHECK = 'session bus';
-const START_ONE = 'start a session with "dbus-run-session -- $SHELL" and a keychain in it ("gnome-keyring-daemon --unlock", the password on stdin), or keep tokens in the kernel keyring (registry-login --store kernel)';
+const START_ONE =
+  'start a session with "dbus-run-session -- $SHELL" and a keychain in it ("gnome-keyring-daemon --unlock", the password on stdin), or keep tokens in the kernel keyring (registry-login --store kernel)';
 
 /** The first socket of a D-Bus address list ("unix:path=/run/user/1000/bus,guid=..."), if it names one. */
 export function busSocketOf(address: string): { path: string; abstract: boolean } | { other: string } | undefined {
@@ -44,7 +45,14 @@ export async function checkSessionBus(context: DoctorContext): Promise<CheckResu
   if (!address) {
     const fallback = env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, 'bus') : undefined;
     if (!fallback || !existsSync(fallback)) {
-      return [problem(severity, CHECK, `no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is not set${fallback ? ` and there is no ${fallback}` : ' and neither is XDG_RUNTIME_DIR'}`, START_ONE)];
+      return [
+        problem(
+          severity,
+          CHECK,
+          `no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is not set${fallback ? ` and there is no ${fallback}` : ' and neither is XDG_RUNTIME_DIR'}`,
+          START_ONE,
+        ),
+      ];
     }
     address = `unix:path=${fallback}`;
   }

@@ -22,7 +22,10 @@ export async function checkSettings(deps: Deps, named: string | undefined): Prom
     return { result: problem('failed', CHECK, `${named} is not configured in ${path}`, SIGN_IN(named)), settings };
   }
   if (keys.length === 0) {
-    return { result: problem('warning', CHECK, existsSync(path) ? `${path} configures no registry` : `no settings file yet (${path})`, SIGN_IN('REGISTRY')), settings };
+    return {
+      result: problem('warning', CHECK, existsSync(path) ? `${path} configures no registry` : `no settings file yet (${path})`, SIGN_IN('REGISTRY')),
+      settings,
+    };
   }
   return { result: ok(CHECK, `${path}: ${keys.length} ${keys.length === 1 ? 'registry' : 'registries'} (${keys.join(', ')})`), settings };
 }

@@ -14,7 +14,11 @@ import { checkPipelineCredential } from './ciTokenPresence.js';
 const CHECK = 'sign-in';
 const REFRESH = 'refresh';
 
-const at = (epochS: number) => new Date(epochS * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+const at = (epochS: number) =>
+  new Date(epochS * 1000)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
 
 function minutes(seconds: number): string {
   return seconds >= 5400 ? `${Math.round(seconds / 3600)} h` : seconds >= 90 ? `${Math.round(seconds / 60)} min` : `${Math.round(seconds)} s`;
@@ -63,7 +67,15 @@ export async function checkSignIn(deps: Deps, target: DoctorTarget): Promise<Che
   }
   if (!session.refreshToken) {
     const usable = token !== undefined && renewAt > now;
-    results.push(problem(usable ? 'warning' : 'failed', CHECK, `signed in without a refresh token: ${state}, and nothing can renew it`, `${signInAgain(registry)} with offline_access in --scope`, registry));
+    results.push(
+      problem(
+        usable ? 'warning' : 'failed',
+        CHECK,
+        `signed in without a refresh token: ${state}, and nothing can renew it`,
+        `${signInAgain(registry)} with offline_access in --scope`,
+        registry,
+      ),
+    );
     return results;
   }
   results.push(ok(CHECK, `signed in${session.refreshExpiresAt ? ` until ${at(session.refreshExpiresAt)}` : ''}; ${state}`, registry));

@@ -18,10 +18,14 @@ test('the client end of a connection is the row with its port as local and the s
   assert.deepEqual(ownersOfClientSocket(TABLE, 0x8df9, 0xcfa2), [0], 'the server end is another row');
   assert.deepEqual(ownersOfClientSocket(TABLE, 0xcfa4, 0x8df9), [], 'a TIME_WAIT row has no owner');
   assert.deepEqual(ownersOfClientSocket('garbage\n\n', 1, 2), []);
-  assert.deepEqual(ownersOfClientSocket(TABLE + TABLE.split('\n')[2].replace(' 1000 ', ' 65534 ') + '\n', 0xcfa2, 0x8df9), [1000, 65534], 'every row of the port pair counts');
+  assert.deepEqual(
+    ownersOfClientSocket(TABLE + TABLE.split('\n')[2].replace(' 1000 ', ' 65534 ') + '\n', 0xcfa2, 0x8df9),
+    [1000, 65534],
+    'every row of the port pair counts',
+  );
 });
 
-test('a connection from this process is this user\'s (Linux: /proc/net/tcp)', async () => {
+test("a connection from this process is this user's (Linux: /proc/net/tcp)", async () => {
   const server = createServer();
   const accepted = new Promise<Socket>((resolve) => server.once('connection', resolve));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

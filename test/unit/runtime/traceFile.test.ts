@@ -32,9 +32,20 @@ test('a line: time, pid, step, key=value; quoted when it must be; undefined fiel
 
 test('a line is one line and holds no secret-shaped value, whatever a caller passes', () => {
   const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl';
-  const line = formatTraceLine(NOW, 1, 'x', { refreshToken: 'rt-123', client_secret: 's3cr3t', Authorization: 'Bearer abc', cookie: 'sid=1', description: `bad token ${jwt} here`, text: 'a\nb\u001b[31m', count: 3 });
+  const line = formatTraceLine(NOW, 1, 'x', {
+    refreshToken: 'rt-123',
+    client_secret: 's3cr3t',
+    Authorization: 'Bearer abc',
+    cookie: 'sid=1',
+    description: `bad token ${jwt} here`,
+    text: 'a\nb\u001b[31m',
+    count: 3,
+  });
   for (const secret of ['rt-123', 's3cr3t', 'Bearer abc', 'sid=1', jwt, '\u001b']) assert.ok(!line.includes(secret), secret);
-  assert.match(line, /refreshToken=\[redacted\] client_secret=\[redacted\] Authorization=\[redacted\] cookie=\[redacted\] description="bad token \[redacted jwt\] here" text="a\\nb\[31m" count=3\n$/);
+  assert.match(
+    line,
+    /refreshToken=\[redacted\] client_secret=\[redacted\] Authorization=\[redacted\] cookie=\[redacted\] description="bad token \[redacted jwt\] here" text="a\\nb\[31m" count=3\n$/,
+  );
   assert.equal(line.split('\n').length, 2, 'one line');
   assert.ok(formatTraceLine(NOW, 1, 'x', { long: 'a'.repeat(5000) }).length < 500, 'values are cut');
 });
@@ -90,6 +101,9 @@ test('off: trace() does nothing and no sink is installed', () => {
   installTraceSink(undefined);
   assert.equal(tracing(), false);
   trace('command', { command: 'get' });
-  assert.equal(startTrace({}, () => assert.fail('no warning')), undefined);
+  assert.equal(
+    startTrace({}, () => assert.fail('no warning')),
+    undefined,
+  );
   assert.equal(tracing(), false);
 });

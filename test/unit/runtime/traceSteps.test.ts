@@ -21,7 +21,10 @@ function collect(): Array<[string, TraceFields]> {
 
 test("a wait for another process's lock is traced once, with the holder, and how long it lasted", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'dco-trace-lock-'));
-  const holder = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test', 'support', 'lockHolder.mts'), dir, 'session:t', 'hold', '800'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+  const holder = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test', 'support', 'lockHolder.mts'), dir, 'session:t', 'hold', '800'], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   try {
     await new Promise<void>((resolve) => holder.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('held') && resolve()));
     const steps = collect();
@@ -43,7 +46,10 @@ test("a wait for another process's lock is traced once, with the holder, and how
 
 test('each store access is traced with its store and why, never its value', async () => {
   const stores = { 'secret-service': new MemoryStore(), kernel: new MemoryStore(), none: new MemoryStore() };
-  const routing = new RoutingStore(stores, { storeOf: (account) => (account === 'ci.example' ? 'kernel' : 'secret-service'), otherStoresInUse: () => ['kernel'] });
+  const routing = new RoutingStore(stores, {
+    storeOf: (account) => (account === 'ci.example' ? 'kernel' : 'secret-service'),
+    otherStoresInUse: () => ['kernel'],
+  });
   const steps = collect();
   try {
     await routing.write('ci.example', 'the-secret-value');

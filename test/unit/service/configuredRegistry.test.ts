@@ -45,6 +45,10 @@ test('the device-or-browser choice: the browser at a desktop, the device code ov
   assert.deepEqual(chooseSignInFlow('device-code', both, true, 'I'), { flow: 'device-code', browserFallback: false });
   assert.deepEqual(chooseSignInFlow('auto', { browser: true, deviceCode: false }, false, 'I'), { flow: 'browser', browserFallback: false });
   assert.deepEqual(chooseSignInFlow('auto', { browser: false, deviceCode: true }, true, 'I'), { flow: 'device-code', browserFallback: false });
-  assert.throws(() => chooseSignInFlow('authorization-code', { browser: false, deviceCode: true }, true, 'https://i'), { message: /publishes no authorization endpoint.*--flow device-code/ });
-  assert.throws(() => chooseSignInFlow('device-code', { browser: true, deviceCode: false }, false, 'https://i'), { message: /does not offer the device authorization grant.*--flow browser/ });
+  assert.throws(() => chooseSignInFlow('authorization-code', { browser: false, deviceCode: true }, true, 'https://i'), {
+    message: /publishes no authorization endpoint.*--flow device-code/,
+  });
+  assert.throws(() => chooseSignInFlow('device-code', { browser: true, deviceCode: false }, false, 'https://i'), {
+    message: /does not offer the device authorization grant.*--flow browser/,
+  });
 });

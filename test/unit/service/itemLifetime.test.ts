@@ -15,7 +15,14 @@ test('a sign-in with a refresh token ends when the provider says, else when its 
 });
 
 test('a sign-in without a refresh token ends with its last token', () => {
-  assert.equal(sessionEnd({ ...base, accessToken: { value: 't', issuedAt: 1000, expiresAt: 1300, audience: 'a' }, idToken: { value: 'i', issuedAt: 1000, expiresAt: 1600 } }), 1600);
+  assert.equal(
+    sessionEnd({
+      ...base,
+      accessToken: { value: 't', issuedAt: 1000, expiresAt: 1300, audience: 'a' },
+      idToken: { value: 'i', issuedAt: 1000, expiresAt: 1600 },
+    }),
+    1600,
+  );
   assert.equal(sessionEnd(base), undefined);
 });
 

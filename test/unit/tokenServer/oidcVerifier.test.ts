@@ -14,7 +14,14 @@ async function provider(handler: Parameters<typeof createServer>[1]) {
   const server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { issuer, close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+  return {
+    issuer,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 const introspecting = (issuer: string) => ({
@@ -74,7 +81,11 @@ async function signingProvider() {
   });
   const sign = (claims: Record<string, unknown>, kid = 'k1', key: typeof privateKey = privateKey) =>
     new SignJWT({ aud: 'registry', sub: 'alice', ...claims }).setProtectedHeader({ alg: 'ES256', kid }).setIssuer(idp.issuer).setExpirationTime('1h').sign(key);
-  const verifier = new OidcVerifier([{ issuer: idp.issuer, audience: 'registry', usernameClaim: 'preferred_username', algorithms: ['ES256'], acceptIdTokens: false }], 15, createFetch({ env: {}, timeoutMs: 10_000 }));
+  const verifier = new OidcVerifier(
+    [{ issuer: idp.issuer, audience: 'registry', usernameClaim: 'preferred_username', algorithms: ['ES256'], acceptIdTokens: false }],
+    15,
+    createFetch({ env: {}, timeoutMs: 10_000 }),
+  );
   return { ...idp, state, sign, verifier };
 }
 
@@ -111,7 +122,7 @@ test('a provider outage: the keys already held go on verifying past their age, a
     idp.state.down = false;
     t.mock.timers.tick(31_000);
     const refused = await idp.verifier.verify(await idp.sign({}, 'k2', rotated), Date.now() / 1000);
-    assert.deepEqual(refused, { refused: "signed by a key not in the provider's JWKS" }, 'once the provider answers, an unknown key is the client\'s failure');
+    assert.deepEqual(refused, { refused: "signed by a key not in the provider's JWKS" }, "once the provider answers, an unknown key is the client's failure");
     assert.equal(idp.state.jwksFetches - fetchesBefore, 1, 'one fetch after the outage, none during the cooldown');
   } finally {
     await idp.close();

@@ -9,9 +9,21 @@ test('1,000 refused requests from one address and 3 from another are 2 lines, th
   const log = new RateLimitLog((line) => lines.push(line), 60_000);
   for (let i = 0; i < 1_000; i++) log.note('10.0.0.1', '/token', 30);
   for (let i = 0; i < 3; i++) log.note('10.0.0.2', '/token', 30);
-  assert.deepEqual(lines.map((line) => [line.client, line.refused]), [['10.0.0.1', undefined], ['10.0.0.2', undefined]]);
+  assert.deepEqual(
+    lines.map((line) => [line.client, line.refused]),
+    [
+      ['10.0.0.1', undefined],
+      ['10.0.0.2', undefined],
+    ],
+  );
   log.flush();
-  assert.deepEqual(lines.slice(2).map((line) => [line.client, line.refused]), [['10.0.0.1', 999], ['10.0.0.2', 2]]);
+  assert.deepEqual(
+    lines.slice(2).map((line) => [line.client, line.refused]),
+    [
+      ['10.0.0.1', 999],
+      ['10.0.0.2', 2],
+    ],
+  );
   log.flush(); // a quiet interval: nothing to say, and the addresses are forgotten
   log.note('10.0.0.1', '/token', 30);
   assert.equal(lines.length, 5, 'an address that comes back after a quiet interval gets its first line again');

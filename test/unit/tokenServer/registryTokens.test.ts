@@ -24,7 +24,7 @@ const newPair = pair('new', 'ec');
 const bundle = join(dir, 'bundle.crt');
 writeFileSync(bundle, readFileSync(oldPair.cert, 'utf8') + readFileSync(newPair.cert, 'utf8'));
 const subject = { sub: 'alice', username: 'alice', idp: 'https://idp', claims: { sub: 'alice', groups: ['developers'] }, vouchedAt: 1_000 };
-const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as Record<string, number>;
+const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as Record<string, number>;
 
 test('RSA signs RS256, EC signs ES256, each with its libtrust kid and x5c', () => {
   const rsa = loadSigningKeys(oldPair.key, oldPair.cert).current;
@@ -59,7 +59,7 @@ test('a refresh token is bound to its service and issuer, expires, and is not an
   assert.deepEqual(await tokens.verifyRefreshToken(access, 'registry.example', 1_010), { refused: 'not a registry refresh token' });
   const other = new RegistryTokens(loadSigningKeys(newPair.key, bundle), 'another-issuer', 300, 3600);
   assert.deepEqual(await other.verifyRefreshToken(token, 'registry.example', 1_010), { refused: 'registry refresh token failed verification' });
-  const claims = JSON.parse(Buffer.from(access.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+  const claims = JSON.parse(Buffer.from(access.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
   assert.ok(Number.isInteger(claims.iat) && Number.isInteger(claims.exp) && Number.isInteger(claims.nbf), 'Distribution decodes the times as int64');
 });
 
@@ -88,7 +88,7 @@ test('a chain of renewed refresh tokens ends refreshTokenTtl after the sign-in t
     const { decision, issued } = await renew(service, token);
     assert.equal(decision.outcome, 'issued', `renewal at ${clock.now}: ${decision.reason}`);
     assert.equal(claimsOf(issued!.refreshToken!).exp, 1_020, `the renewed refresh token ends with its chain (at ${clock.now})`);
-    assert.ok(claimsOf(issued!.token).exp! <= 1_020 && issued!.expiresIn <= 1_020 - clock.now, 'an access token of the chain ends with it');
+    assert.ok(claimsOf(issued!.token).exp <= 1_020 && issued!.expiresIn <= 1_020 - clock.now, 'an access token of the chain ends with it');
     token = issued!.refreshToken!;
   }
   for (clock.now = 1_020; clock.now < 1_040; clock.now += 4) {
