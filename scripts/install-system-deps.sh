@@ -33,8 +33,8 @@ case "$(uname -m)" in
 esac
 # The win32-x64 build is run under Wine 8.0 (test/e2e/windowsWine.test.ts): wine64 and wine (the
 # 64-bit loader is /usr/lib/wine/wine64), mingw to build the test's stand-in bcryptprimitives.dll
-# (test/support/wine.ts).
-packages+=(wine64 wine gcc-mingw-w64-x86-64-win32)
+# (test/support/wine.ts). Wine runs x86-64 Windows programs on x86-64 machines only.
+[ "$(uname -m)" = x86_64 ] && packages+=(wine64 wine gcc-mingw-w64-x86-64-win32)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
