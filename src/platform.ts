@@ -32,7 +32,8 @@ export interface UserDirectories {
 }
 
 export function userDirectories(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): UserDirectories {
-  const { join } = pathsOf(platform);
+  const paths = pathsOf(platform);
+  const join = (...parts: string[]) => paths.join(...parts);
   const home = () => homedir(env, platform);
   const docker = env.DOCKER_CONFIG || join(home(), '.docker');
   if (platform === 'win32') {
@@ -83,7 +84,10 @@ export function ownershipProblem(
     if ((info.mode & 0o022) !== 0) return `${path} is writable by other users`;
     return null;
   }
-  const { relative, isAbsolute, join, sep } = win32;
+  const relative = (from: string, to: string) => win32.relative(from, to);
+  const isAbsolute = (path: string) => win32.isAbsolute(path);
+  const join = (...parts: string[]) => win32.join(...parts);
+  const sep = win32.sep;
   const profile = homedir(env, platform);
   const local = localAppData(env, platform);
   const inside = (parent: string, child: string) => {
