@@ -19,7 +19,7 @@ export function registerTokenServerCommand(program: Command, deps: Deps): void {
         return;
       }
       const log = (line: Record<string, unknown>) => deps.terminal.stdout(`${JSON.stringify(line)}\n`);
-      const server = await startTokenServer(config, log);
+      const server = await startTokenServer(config, log, deps.env);
       log({ time: new Date().toISOString(), msg: 'listening', url: server.url, service: config.service, issuer: config.issuer });
       deps.terminal.onEscapedFault(escapedFaultReporter(server, log));
       const signal = await deps.terminal.stopRequested();

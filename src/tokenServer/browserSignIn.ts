@@ -25,9 +25,10 @@ export class BrowserSignIn {
     readonly sessions: BrowserSessions,
     fetch: Fetch,
     private readonly subjectOf: SubjectOf,
+    env: NodeJS.ProcessEnv,
   ) {
     this.origins = new Set(settings.origins);
-    this.configuration = providerClient(settings.provider, settings, fetch);
+    this.configuration = providerClient(settings.provider, settings, fetch, env);
   }
 
   /** The Origin header when it is one of the allowed web UIs. */

@@ -4,7 +4,7 @@
 // are held and fetched again when a token names a kid we do not know (providerKeys.ts), so replicas
 // stay stateless. A token we cannot check because the provider is unreachable is `unavailable`: the
 // server's failure (503), not the client's.
-import { readFileSync } from 'node:fs';
+import { clientSecretOf } from './providerClient.js';
 import { decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { Fetch } from '../model.js';
 import type { ProviderConfig } from './config.js';
@@ -40,6 +40,7 @@ class ProviderVerifier {
     readonly config: ProviderConfig,
     private readonly clockSkewS: number,
     private readonly fetch: Fetch,
+    private readonly env: NodeJS.ProcessEnv,
   ) {
     this.audiences = Array.isArray(config.audience) ? config.audience : [config.audience];
   }
@@ -69,7 +70,7 @@ class ProviderVerifier {
     try {
       const endpoint = settings.endpoint ?? (await this.discovered()).introspection_endpoint;
       if (!endpoint) return { refused: 'the provider has no introspection endpoint' };
-      const secret = settings.clientSecretFile ? readFileSync(settings.clientSecretFile, 'utf8').trim() : (process.env[settings.clientSecretEnv ?? ''] ?? '');
+      const secret = clientSecretOf(settings, this.env) ?? '';
       const answer = (await fetchJson(this.fetch, endpoint, {
         method: 'POST',
         headers: {
@@ -142,8 +143,8 @@ function describeJoseError(error: unknown): string {
 export class OidcVerifier {
   private readonly providers: ProviderVerifier[];
 
-  constructor(providers: ProviderConfig[], clockSkewS: number, fetch: Fetch) {
-    this.providers = providers.map((provider) => new ProviderVerifier(provider, clockSkewS, fetch));
+  constructor(providers: ProviderConfig[], clockSkewS: number, fetch: Fetch, env: NodeJS.ProcessEnv) {
+    this.providers = providers.map((provider) => new ProviderVerifier(provider, clockSkewS, fetch, env));
   }
 
   async verify(token: string, nowS: number): Promise<Verified> {

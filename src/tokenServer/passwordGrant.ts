@@ -57,8 +57,9 @@ export class PasswordGrant {
     readonly provider: ProviderConfig,
     private readonly registry: string,
     fetch: Fetch,
+    env: NodeJS.ProcessEnv,
   ) {
-    this.discovered = providerClient(provider.issuer, provider.passwordClient!, fetch);
+    this.discovered = providerClient(provider.issuer, provider.passwordClient!, fetch, env);
     const issuer = provider.issuer.replace(/\/$/, '');
     // Keycloak's account console is where required actions are done; elsewhere the issuer's home.
     this.accountUrl = provider.passwordClient?.accountUrl ?? (/\/realms\/[^/]+$/.test(issuer) ? `${issuer}/account` : issuer);

@@ -19,8 +19,8 @@ export class PasswordSignIn {
   private readonly grants: PasswordGrant[];
   private readonly perUsername: FailureLimiter;
 
-  constructor(config: Pick<TokenServerConfig, 'providers' | 'rateLimit' | 'service'>, fetch: Fetch) {
-    this.grants = config.providers.filter((provider) => provider.passwordGrant).map((provider) => new PasswordGrant(provider, config.service, fetch));
+  constructor(config: Pick<TokenServerConfig, 'providers' | 'rateLimit' | 'service'>, fetch: Fetch, env: NodeJS.ProcessEnv) {
+    this.grants = config.providers.filter((provider) => provider.passwordGrant).map((provider) => new PasswordGrant(provider, config.service, fetch, env));
     this.perUsername = new FailureLimiter(config.rateLimit.failures, config.rateLimit.window * 1000);
   }
 

@@ -13,7 +13,8 @@ export interface ClientSettings {
   clientSecretEnv?: string | undefined;
 }
 
-function secretOf(settings: ClientSettings): string | undefined {
+/** The client's secret, from its file or its environment variable (the server's environment, passed in). */
+export function clientSecretOf(settings: ClientSettings, env: NodeJS.ProcessEnv): string | undefined {
   if (settings.clientSecretFile) {
     try {
       return readFileSync(settings.clientSecretFile, 'utf8').trim();
@@ -24,14 +25,14 @@ function secretOf(settings: ClientSettings): string | undefined {
       );
     }
   }
-  if (settings.clientSecretEnv) return process.env[settings.clientSecretEnv] ?? '';
+  if (settings.clientSecretEnv) return env[settings.clientSecretEnv] ?? '';
   return undefined;
 }
 
 /** A lazily discovered Configuration, shared by every request. */
-export function providerClient(issuerUrl: string, settings: ClientSettings, fetch: Fetch): () => Promise<client.Configuration> {
+export function providerClient(issuerUrl: string, settings: ClientSettings, fetch: Fetch, env: NodeJS.ProcessEnv): () => Promise<client.Configuration> {
   let configuration: Promise<client.Configuration> | undefined;
-  const secret = secretOf(settings);
+  const secret = clientSecretOf(settings, env);
   return () => {
     if (configuration) return configuration;
     const issuer = new URL(issuerUrl);

@@ -11,23 +11,23 @@ import { Rules } from './rules.js';
 import { loadSigningKeys } from './signingKeys.js';
 import { TokenService } from './tokenService.js';
 
-export function startTokenServer(config: TokenServerConfig, log: (line: Record<string, unknown>) => void): Promise<RunningServer> {
+export function startTokenServer(config: TokenServerConfig, log: (line: Record<string, unknown>) => void, env: NodeJS.ProcessEnv): Promise<RunningServer> {
   const keys = loadSigningKeys(config.signing.key, config.signing.certificate);
   const tokens = new RegistryTokens(keys, config.issuer, config.tokenTtl, config.refreshTokenTtl);
-  const fetch = createFetch({ env: process.env, timeoutMs: 10_000 });
+  const fetch = createFetch({ env, timeoutMs: 10_000 });
   const service = new TokenService(
     config.service,
-    new OidcVerifier(config.providers, config.clockSkew, fetch),
+    new OidcVerifier(config.providers, config.clockSkew, fetch, env),
     new Rules(config.rules),
     tokens,
     undefined,
-    new PasswordSignIn(config, fetch),
+    new PasswordSignIn(config, fetch, env),
   );
   let browser: BrowserSignIn | undefined;
   if (config.browserSignIn) {
     const secure = new URL(config.browserSignIn.redirectUri).protocol === 'https:';
     const sessions = new BrowserSessions(cookieKey(keys.current.privateKey), { secure, sessionTtlS: config.browserSignIn.sessionTtl });
-    browser = new BrowserSignIn(config.browserSignIn, sessions, fetch, (token) => service.subjectOf(token));
+    browser = new BrowserSignIn(config.browserSignIn, sessions, fetch, (token) => service.subjectOf(token), env);
   }
   return startHttpServer(config, service, log, browser);
 }

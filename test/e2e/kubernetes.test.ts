@@ -11,7 +11,7 @@ import { parse as parseYaml } from 'yaml';
 import { assertBuilt, helperBinary, loginBinary, run, runHelper } from '../support/helperBinary.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { makeOciImage } from '../support/ociImage.js';
-import { PIPELINE_CLIENTS, startIdp, type Idp } from '../support/idp.js';
+import { PIPELINE_CLIENTS, startIdp, type Idp, robotLoginArgs } from '../support/idp.js';
 import { startTokenServer, type TokenServer } from '../support/tokenServer.js';
 import { startCiIssuer, type CiIssuer } from '../support/ciIssuer.js';
 
@@ -71,25 +71,7 @@ before(async () => {
   await writeFile(secretFile, idp.pipeline.clientSecret, { mode: 0o600 });
   // A node: no D-Bus, no keychain; the kubelet's env names the settings file.
   env = { PATH: `${dirname(helperBinary)}:${process.env.PATH}`, HOME: home, DOCKER_CREDENTIAL_OIDC_CONFIG: join(home, 'kubelet', 'config.json') };
-  const node = await run(
-    loginBinary,
-    [
-      nodeRegistry.host,
-      '--issuer',
-      idp.issuer,
-      '--client-id',
-      PIPELINE_CLIENTS.secret,
-      '--resource',
-      idp.resource,
-      '--grant',
-      'client-credentials',
-      '--client-secret-file',
-      secretFile,
-      '--store',
-      'none',
-    ],
-    { env },
-  );
+  const node = await run(loginBinary, [nodeRegistry.host, ...robotLoginArgs(idp, secretFile), '--store', 'none'], { env });
   assert.equal(node.code, 0, node.stderr);
   const pod = await run(
     loginBinary,

@@ -12,7 +12,7 @@ import { startKeyring, type TestKeyring } from '../support/keyring.js';
 import { assertBuilt, helperBinary, loginBinary, run, runHelper, type RunResult } from '../support/helperBinary.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { makeOciImage } from '../support/ociImage.js';
-import { PIPELINE_CLIENTS, startIdp, type Idp } from '../support/idp.js';
+import { PIPELINE_CLIENTS, startIdp, type Idp, robotLoginArgs } from '../support/idp.js';
 import { startTokenServer, type TokenServer } from '../support/tokenServer.js';
 import { startCiIssuer, CI_SUBJECT, type CiIssuer } from '../support/ciIssuer.js';
 import { startEntraDouble, ENTRA_FEDERATION_AUDIENCE, type EntraDouble } from '../support/entraDouble.js';
@@ -119,18 +119,7 @@ after(async () => {
 });
 
 test('client credentials with a secret file: registry-login checks it with one grant, skopeo pushes and pulls', async () => {
-  const result = await login(registries.secret.host, [
-    '--issuer',
-    idp.issuer,
-    '--client-id',
-    PIPELINE_CLIENTS.secret,
-    '--resource',
-    idp.resource,
-    '--grant',
-    'client-credentials',
-    '--client-secret-file',
-    secretFile,
-  ]);
+  const result = await login(registries.secret.host, [...robotLoginArgs(idp, secretFile)]);
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stderr, new RegExp(`Signed in to ${registries.secret.host} as ${PIPELINE_CLIENTS.secret} without a person`));
   assert.equal(grants('client_credentials'), 1);

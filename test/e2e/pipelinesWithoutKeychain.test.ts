@@ -10,7 +10,7 @@ import { startBareBus, type BareBus } from '../support/bareBus.js';
 import { assertBuilt, helperBinary, loginBinary, run, runHelper } from '../support/helperBinary.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { makeOciImage } from '../support/ociImage.js';
-import { PIPELINE_CLIENTS, startIdp, type Idp } from '../support/idp.js';
+import { robotLoginArgs, startIdp, type Idp } from '../support/idp.js';
 import { startTokenServer, type TokenServer } from '../support/tokenServer.js';
 import { signIn } from '../support/signIn.js';
 
@@ -31,19 +31,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const clientCredentials = () => idp.stats.tokenRequests.client_credentials ?? 0;
 
 function robotArgs(extra: string[] = []): string[] {
-  return [
-    '--issuer',
-    idp.issuer,
-    '--client-id',
-    PIPELINE_CLIENTS.secret,
-    '--resource',
-    idp.resource,
-    '--grant',
-    'client-credentials',
-    '--client-secret-file',
-    secretFile,
-    ...extra,
-  ];
+  return [...robotLoginArgs(idp, secretFile), ...extra];
 }
 
 async function getSecret(host: string, viaKeyctlSession = false): Promise<string> {

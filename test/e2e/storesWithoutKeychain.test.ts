@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { startBareBus, type BareBus } from '../support/bareBus.js';
 import { assertBuilt, loginBinary, run, runHelper } from '../support/helperBinary.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
-import { PIPELINE_CLIENTS, startIdp, type Idp } from '../support/idp.js';
+import { PIPELINE_CLIENTS, startIdp, type Idp, robotLoginArgs } from '../support/idp.js';
 import { signIn } from '../support/signIn.js';
 import { startTokenServer, type TokenServer } from '../support/tokenServer.js';
 
@@ -75,20 +75,7 @@ for (const place of places) {
     let env: NodeJS.ProcessEnv;
     let secretFile: string;
 
-    const robotArgs = (store: string) => [
-      '--issuer',
-      idp.issuer,
-      '--client-id',
-      PIPELINE_CLIENTS.secret,
-      '--resource',
-      idp.resource,
-      '--grant',
-      'client-credentials',
-      '--client-secret-file',
-      secretFile,
-      '--store',
-      store,
-    ];
+    const robotArgs = (store: string) => [...robotLoginArgs(idp, secretFile), '--store', store];
 
     before(async () => {
       home = await mkdtemp(join(tmpdir(), 'dco-stores-'));

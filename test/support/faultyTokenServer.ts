@@ -51,7 +51,7 @@ rules: [{anonymous: true, repositories: ["public/*"], actions: [pull]}]
 const keys = loadSigningKeys(key, cert);
 const service = new FaultyService(
   config.service,
-  new OidcVerifier(config.providers, 15, fetch),
+  new OidcVerifier(config.providers, 15, fetch, process.env),
   new Rules(config.rules),
   new RegistryTokens(keys, config.issuer, 300, 3600),
 );

@@ -39,6 +39,22 @@ export interface IdpOptions {
 
 /** The pipelines' clients: a secret, a private key (private_key_jwt), and one that presents CI tokens. */
 export const PIPELINE_CLIENTS = { secret: 'ci-robot', privateKey: 'ci-robot-key', exchange: 'ci-exchange' } as const;
+
+/** registry-login's flags for the robot that signs in with client credentials and a secret file. */
+export function robotLoginArgs(idp: { issuer: string; resource: string }, secretFile: string): string[] {
+  return [
+    '--issuer',
+    idp.issuer,
+    '--client-id',
+    PIPELINE_CLIENTS.secret,
+    '--resource',
+    idp.resource,
+    '--grant',
+    'client-credentials',
+    '--client-secret-file',
+    secretFile,
+  ];
+}
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 

@@ -66,7 +66,7 @@ test("a session's registry tokens end with the session, and a session is never t
   );
   const tokens = new RegistryTokens(loadSigningKeys(keyFile, certFile), 'ts', 300, 3600);
   const rules = new Rules([{ match: { groups: 'developers' }, repositories: ['team/*'], actions: ['pull'] }]);
-  const service = new TokenService('registry.example', new OidcVerifier([], 15, fetch), rules, tokens, () => NOW);
+  const service = new TokenService('registry.example', new OidcVerifier([], 15, fetch, {}), rules, tokens, () => NOW);
   const { decision, issued } = await service.token({
     service: 'registry.example',
     scopes: ['repository:team/app:pull'],

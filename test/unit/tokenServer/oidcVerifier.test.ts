@@ -39,7 +39,7 @@ test('an endless introspection answer is cut off at the limit, not read whole', 
     endlessAnswer(res, 200 * 1024 * 1024, counter);
   });
   try {
-    const verifier = new OidcVerifier([introspecting(idp.issuer)], 15, createFetch({ env: {}, timeoutMs: 10_000 }));
+    const verifier = new OidcVerifier([introspecting(idp.issuer)], 15, createFetch({ env: {}, timeoutMs: 10_000 }), {});
     const verdict = await verifier.verify('opaque-token', Date.now() / 1000);
     assert.ok('refused' in verdict && /introspection failed: .*larger than 256 KiB/.test(verdict.refused), JSON.stringify(verdict));
     assert.ok(counter.sent < 64 * MAX_RESPONSE_BYTES, `the provider was stopped early (${counter.sent} bytes sent)`);
@@ -59,7 +59,7 @@ test('a redirect from the introspection endpoint is refused, the token never re-
     res.end();
   });
   try {
-    const verifier = new OidcVerifier([introspecting(idp.issuer)], 15, createFetch({ env: {}, timeoutMs: 10_000 }));
+    const verifier = new OidcVerifier([introspecting(idp.issuer)], 15, createFetch({ env: {}, timeoutMs: 10_000 }), {});
     const verdict = await verifier.verify('opaque-token', Date.now() / 1000);
     assert.ok('refused' in verdict && /redirect/.test(verdict.refused), JSON.stringify(verdict));
     assert.deepEqual(elsewhere, []);
@@ -85,6 +85,7 @@ async function signingProvider() {
     [{ issuer: idp.issuer, audience: 'registry', usernameClaim: 'preferred_username', algorithms: ['ES256'], acceptIdTokens: false }],
     15,
     createFetch({ env: {}, timeoutMs: 10_000 }),
+    {},
   );
   return { ...idp, state, sign, verifier };
 }

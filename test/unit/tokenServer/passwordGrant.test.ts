@@ -53,7 +53,7 @@ test('a client secret file that cannot be read stops the start, not the first si
     passwordClient: { clientId: 'registry-token-server', clientSecretFile: '/nonexistent/secret' },
   };
   assert.throws(
-    () => new PasswordSignIn({ providers: [provider], rateLimit: { failures: 5, window: 60 }, service: 'registry.example.com' }, fetch),
+    () => new PasswordSignIn({ providers: [provider], rateLimit: { failures: 5, window: 60 }, service: 'registry.example.com' }, fetch, {}),
     /cannot read the client secret of registry-token-server \(\/nonexistent\/secret\): ENOENT/,
   );
 });

@@ -75,7 +75,7 @@ test('failure limiter: blocks one address after its limit, for the rest of its w
 function refreshOnlyService(keysFrom: { key: string }, refreshTtlS: number, clock: { now: number }) {
   const tokens = new RegistryTokens(loadSigningKeys(keysFrom.key, bundle), 'ts', 300, refreshTtlS);
   const rules = new Rules([{ match: { sub: '*' }, repositories: ['team/*'], actions: ['pull', 'push'] }]);
-  return { tokens, service: new TokenService('registry.example', new OidcVerifier([], 15, fetch), rules, tokens, () => clock.now) };
+  return { tokens, service: new TokenService('registry.example', new OidcVerifier([], 15, fetch, {}), rules, tokens, () => clock.now) };
 }
 const renew = (service: TokenService, token: string) =>
   service.token({ service: 'registry.example', scopes: ['repository:team/app:pull'], credential: { kind: 'refresh', token }, offline: true });
