@@ -30,7 +30,8 @@ const work = join(out, 'build');
 const [targetPlatform, targetArch] = (process.env.DCO_TARGET ?? `${process.platform}-${process.arch}`).split('-');
 const cross = targetPlatform !== process.platform || targetArch !== process.arch;
 const CROSS_TARGETS = ['linux-x64', 'linux-arm64', 'win32-x64'];
-if (cross && !CROSS_TARGETS.includes(`${targetPlatform}-${targetArch}`)) throw new Error(`cross builds are made for ${CROSS_TARGETS.join(', ')}, not ${process.env.DCO_TARGET}`);
+if (cross && !CROSS_TARGETS.includes(`${targetPlatform}-${targetArch}`))
+  throw new Error(`cross builds are made for ${CROSS_TARGETS.join(', ')}, not ${process.env.DCO_TARGET}`);
 const windows = targetPlatform === 'win32';
 const exe = windows ? '.exe' : '';
 const binary = join(out, `docker-credential-oidc${exe}`);
@@ -109,15 +110,17 @@ mkdirSync(work, { recursive: true });
 // koffi serves only the kernel keyring, which only Linux has: other platforms' binaries go without it.
 const addons = targetPlatform === 'linux' ? { keyring: keyringAddonPath(), koffi: koffiAddonPath() } : { keyring: keyringAddonPath() };
 const assetOf = (name) => `${name}.node`;
-const addonIds = Object.fromEntries(Object.entries(addons).map(([name, file]) => [name, createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 16)]));
+const addonIds = Object.fromEntries(
+  Object.entries(addons).map(([name, file]) => [name, createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 16)]),
+);
 const runtime = runtimeNode();
 // Makes the SEA blob: the runtime itself, or for a cross build this machine's copy of its version.
 const blobMaker = cross && !process.env.DCO_RUNTIME_NODE ? runtimeNodeOfHost() : runtime;
 if (blobMaker.version !== runtime.version) throw new Error(`the blob needs node ${runtime.version} for this machine, found ${blobMaker.version}`);
 
-// Scripts of their own, compiled only when used (src/native/scriptAsset.ts): name → entry. The main
+// Scripts of their own, compiled only when used (src/runtime/scriptAsset.ts): name → entry. The main
 // script is the entry (src/main.ts), which answers from the kernel cache; the program is one of these.
-const SCRIPTS = { program: 'src/program.ts', 'token-server': 'src/tokenServer/index.ts', undici: 'src/native/undiciEntry.ts' };
+const SCRIPTS = { program: 'src/app/program.ts', 'token-server': 'src/tokenServer/index.ts', undici: 'src/runtime/undiciEntry.ts' };
 const scriptAsset = (name) => `${name}.cjs`;
 const cacheAsset = (name) => `${name}.cache`;
 const bundleOptions = {
@@ -135,7 +138,9 @@ const bundleOptions = {
     __DCO_SCRIPTS__: JSON.stringify(Object.fromEntries(Object.keys(SCRIPTS).map((name) => [name, { script: scriptAsset(name), cache: cacheAsset(name) }]))),
     __DCO_VERSION__: JSON.stringify(pkg.version),
     __DCO_RUNTIME__: JSON.stringify(runtime.version),
-    __DCO_ADDONS__: JSON.stringify(Object.fromEntries(Object.entries(addons).map(([name, file]) => [name, { asset: assetOf(name), id: addonIds[name], size: statSync(file).size }]))),
+    __DCO_ADDONS__: JSON.stringify(
+      Object.fromEntries(Object.entries(addons).map(([name, file]) => [name, { asset: assetOf(name), id: addonIds[name], size: statSync(file).size }])),
+    ),
   },
   // The addons are loaded from the SEA assets; the packages' JS loaders must not be bundled.
   external: ['@napi-rs/keyring', 'koffi'],
@@ -143,9 +148,10 @@ const bundleOptions = {
   alias: { 'jsonc-parser': join(root, 'node_modules/jsonc-parser/lib/esm/main.js') },
 };
 await build({ ...bundleOptions, entryPoints: [join(root, 'src/main.ts')], outfile: join(work, 'main.cjs'), plugins: [programOnly] });
-for (const [name, entry] of Object.entries(SCRIPTS)) await build({ ...bundleOptions, entryPoints: [join(root, entry)], outfile: join(work, scriptAsset(name)) });
+for (const [name, entry] of Object.entries(SCRIPTS))
+  await build({ ...bundleOptions, entryPoints: [join(root, entry)], outfile: join(work, scriptAsset(name)) });
 // Each script's V8 code cache, made by the runtime that will read it, for the text
-// src/native/scriptAsset.ts wrapScript compiles. A cross build has no runtime to run: an empty cache
+// src/runtime/scriptAsset.ts wrapScript compiles. A cross build has no runtime to run: an empty cache
 // (the script is then compiled when loaded, as without one).
 const wrapScript = (code) => `(function (exports, require, module, __filename, __dirname) {${code}\n})`;
 for (const name of Object.keys(SCRIPTS)) {
@@ -155,7 +161,12 @@ for (const name of Object.keys(SCRIPTS)) {
     continue;
   }
   writeFileSync(join(work, `${name}.wrapped.js`), wrapScript(readFileSync(join(work, scriptAsset(name)), 'utf8')));
-  run(runtime.binary, ['-e', `const fs=require('fs');const vm=require('vm');fs.writeFileSync(process.argv[2],new vm.Script(fs.readFileSync(process.argv[1],'utf8')).createCachedData())`, join(work, `${name}.wrapped.js`), cacheFile]);
+  run(runtime.binary, [
+    '-e',
+    `const fs=require('fs');const vm=require('vm');fs.writeFileSync(process.argv[2],new vm.Script(fs.readFileSync(process.argv[1],'utf8')).createCachedData())`,
+    join(work, `${name}.wrapped.js`),
+    cacheFile,
+  ]);
 }
 
 const seaConfig = join(work, 'sea-config.json');
@@ -166,7 +177,15 @@ writeFileSync(
     output: join(work, 'sea-prep.blob'),
     disableExperimentalSEAWarning: true,
     useCodeCache: !cross,
-    assets: { ...Object.fromEntries(Object.entries(addons).map(([name, file]) => [assetOf(name), file])), ...Object.fromEntries(Object.keys(SCRIPTS).flatMap((name) => [[scriptAsset(name), join(work, scriptAsset(name))], [cacheAsset(name), join(work, cacheAsset(name))]])) },
+    assets: {
+      ...Object.fromEntries(Object.entries(addons).map(([name, file]) => [assetOf(name), file])),
+      ...Object.fromEntries(
+        Object.keys(SCRIPTS).flatMap((name) => [
+          [scriptAsset(name), join(work, scriptAsset(name))],
+          [cacheAsset(name), join(work, cacheAsset(name))],
+        ]),
+      ),
+    },
   }),
 );
 run(blobMaker.binary, ['--experimental-sea-config', seaConfig]);

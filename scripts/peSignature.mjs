@@ -43,7 +43,8 @@ export function stripAuthenticode(file) {
   const size = image.readUInt32LE(fields.certificateTable + 4);
   if (offset === 0 || size === 0) return 0;
   // The table is the file's tail (8-byte aligned); anything after it would be data we do not know.
-  if (offset + size < image.length - 7 || offset + size > image.length) throw new Error(`${file}: the certificate table is not at the end of the file; refusing to cut it out`);
+  if (offset + size < image.length - 7 || offset + size > image.length)
+    throw new Error(`${file}: the certificate table is not at the end of the file; refusing to cut it out`);
   image = Buffer.from(image.subarray(0, offset));
   image.writeUInt32LE(0, fields.certificateTable);
   image.writeUInt32LE(0, fields.certificateTable + 4);

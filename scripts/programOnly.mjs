@@ -1,7 +1,7 @@
 // An esbuild plugin of scripts/build.mjs, shared with test/unit/hotPath.test.ts.
 /**
  * The entry's modules import the rest of the program dynamically (a renewal, a logout, the settings
- * schema); in the entry script those imports are never reached (src/kernelCacheAnswer.ts hands over
+ * schema); in the entry script those imports are never reached (src/app/cachedAnswer.ts hands over
  * to the program first), so they are left out: reaching one would only fail, and hand over.
  */
 export const programOnly = {

@@ -17,7 +17,10 @@ function helper(args, input = '') {
   return result;
 }
 function expect(condition, what, result) {
-  if (!condition) throw new Error(`${what}: exit ${result.status}, stdout ${JSON.stringify(result.stdout.slice(0, 300))}, stderr ${JSON.stringify(result.stderr.slice(0, 300))}`);
+  if (!condition)
+    throw new Error(
+      `${what}: exit ${result.status}, stdout ${JSON.stringify(result.stdout.slice(0, 300))}, stderr ${JSON.stringify(result.stderr.slice(0, 300))}`,
+    );
   console.log(`ok: ${what}`);
 }
 
@@ -27,7 +30,11 @@ const stored = helper(['store'], JSON.stringify({ ServerURL: registry, Username:
 expect(stored.status === 0, 'store a 6,000-byte secret for a registry with a port', stored);
 try {
   const got = helper(['get'], `${registry}\r\n`);
-  expect(got.status === 0 && got.stdout === `${JSON.stringify({ ServerURL: registry, Username: 'journey', Secret: secret })}\n`, 'get (input ending in CRLF) answers it whole', got);
+  expect(
+    got.status === 0 && got.stdout === `${JSON.stringify({ ServerURL: registry, Username: 'journey', Secret: secret })}\n`,
+    'get (input ending in CRLF) answers it whole',
+    got,
+  );
   const list = helper(['list']);
   expect(list.status === 0 && JSON.parse(list.stdout)[registry] === 'journey', 'list names it', list);
 } finally {

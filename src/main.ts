@@ -1,20 +1,20 @@
 // The binary's entry (and `tsx src/main.ts`). docker runs `get` for every pull and `list` before a
 // build: when the kernel cache holds the answer, this small script gives it and exits. Everything
-// else (a miss, every other command) runs the whole program (program.ts), which in the single
+// else (a miss, every other command) runs the whole program (app/program.ts), which in the single
 // executable is a script of its own, compiled from its code cache only then: carried in the main
 // script, its 355 KB cost every start 1.1 ms (measured: a SEA carrying it and exiting at once, 22.0
 // against 20.9 ms).
 import { LOGIN_PROGRAM_NAME } from './version.js';
-import { answerFromKernelCache } from './kernelCacheAnswer.js';
-import { loadScript } from './native/scriptAsset.js';
-import { invokedAs, print, readStdin } from './processIo.js';
-import { limitCoreDumps } from './platform.js';
+import { answerFromKernelCache } from './app/cachedAnswer.js';
+import { loadScript } from './runtime/scriptAsset.js';
+import { invokedAs, print, readStdin } from './app/processIo.js';
+import { limitCoreDumps } from './runtime/platform.js';
 import { traceRequested } from './runtime/trace.js';
 
 async function runProgram(readInput?: () => string): Promise<void> {
   // Not a literal, so that the bundler leaves the program out of this script.
-  const source = './program.js';
-  const { runProgram } = await loadScript('program', () => import(source) as Promise<typeof import('./program.js')>);
+  const source = './app/program.js';
+  const { runProgram } = await loadScript('program', () => import(source) as Promise<typeof import('./app/program.js')>);
   runProgram(readInput);
 }
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../service/deps.js';
 import { HelperError } from '../errors.js';
 
 const CLIENTS_HELP = `

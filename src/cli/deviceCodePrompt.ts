@@ -2,7 +2,7 @@
 // (a live line on a terminal, one line in a log). On a terminal the URL that carries the code is
 // also drawn as a QR code, for signing in from a phone; logs and CI get the one-line form only.
 import { renderUnicodeCompact } from 'uqr';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../service/deps.js';
 import type { DeviceCode } from '../oidc/deviceFlow.js';
 import type { ShowDeviceCode } from '../service/login.js';
 import { browserCommand } from './browser.js';

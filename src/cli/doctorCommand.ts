@@ -1,6 +1,6 @@
 // doctor: checks what get depends on here and prints one line per check, with the fix.
 import type { Command } from 'commander';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../service/deps.js';
 import { printable } from '../errors.js';
 import { traceNotice } from './traceNotice.js';
 

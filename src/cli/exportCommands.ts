@@ -1,7 +1,7 @@
 // pull-secret and export-config: credentials printed for what cannot run a helper. The output is a
 // secret: it goes to stdout only (for kubectl apply -f -, or a CI variable), never to a file of ours.
 import { Option, type Command } from 'commander';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../service/deps.js';
 import { HelperError } from '../errors.js';
 import { formatTime } from './formatTime.js';
 import { checkNamespace, checkObjectName } from './kubernetesNames.js';

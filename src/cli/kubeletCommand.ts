@@ -3,7 +3,7 @@
 // on a provider waits with a pod's start.
 import type { Command } from 'commander';
 import { SettingsFile } from '../config/settingsFile.js';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../service/deps.js';
 import { HelperError } from '../errors.js';
 
 /** Well under the kubelet's own patience with an image pull. */

@@ -9,7 +9,7 @@ import {
   type RegistrySettingKey,
   type RegistrySettingSpec,
 } from '../config/registrySettingsTable.js';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../service/deps.js';
 import { signInPresenter } from './signInPresenter.js';
 import { formatTime } from './formatTime.js';
 import { shortLivedAdvice } from './shortLivedAdvice.js';

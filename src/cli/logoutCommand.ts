@@ -1,8 +1,8 @@
 // logout: the end of a sign-in, here and at the provider.
 import type { Command } from 'commander';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../service/deps.js';
 import { HelperError } from '../errors.js';
-import { parseServerUrl } from '../registryAddress.js';
+import { parseServerUrl } from '../protocol/registryAddress.js';
 import type { LogoutReport } from '../service/logout.js';
 
 function describe(report: LogoutReport): string {

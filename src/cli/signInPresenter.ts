@@ -1,6 +1,6 @@
 // What registry-login shows and opens for each way of signing in: the device code with its
 // countdown (cli/deviceCodePrompt.ts), or the browser on the authorization URL.
-import type { Deps } from '../deps.js';
+import type { Deps } from '../service/deps.js';
 import type { SignInPresenter } from '../service/login.js';
 import { browserCommand } from './browser.js';
 import { deviceCodePrompt } from './deviceCodePrompt.js';

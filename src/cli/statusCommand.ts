@@ -1,6 +1,6 @@
 // status: what is configured and signed in, never a secret.
 import type { Command } from 'commander';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../service/deps.js';
 import { printable } from '../errors.js';
 import { shortLivedAdvice } from './shortLivedAdvice.js';
 import { formatTime } from './formatTime.js';

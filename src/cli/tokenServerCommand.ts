@@ -1,7 +1,7 @@
 // token-server: the Distribution token endpoint that accepts OIDC sign-ins (see src/tokenServer/).
 // Runs until SIGTERM or SIGINT, then lets requests in flight finish.
 import type { Command } from 'commander';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../service/deps.js';
 
 export function registerTokenServerCommand(program: Command, deps: Deps): void {
   program

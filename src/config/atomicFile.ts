@@ -18,7 +18,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { HelperError } from '../errors.js';
-import { directoriesCanBeSynced } from '../platform.js';
+import { directoriesCanBeSynced } from '../runtime/platform.js';
 
 /** Follows symlinks by hand: realpath fails on a dangling link, whose target is still where to write. */
 function writeTarget(path: string): string {

@@ -4,7 +4,7 @@
 import { getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { HelperError } from '../errors.js';
 import { IDENTITY_TOKEN_USERNAME } from '../model.js';
-import { parseServerUrl } from '../registryAddress.js';
+import { parseServerUrl } from '../protocol/registryAddress.js';
 import { applyTextEdits, duplicateKey, editObject, findProperty, indentUnit, propertiesByKey, type ObjectChanges, type TextEdit } from './jsonTextEdits.js';
 
 export const HELPER_NAME = 'oidc';

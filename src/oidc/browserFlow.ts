@@ -7,7 +7,7 @@ import type { ServerResponse } from 'node:http';
 import * as client from 'openid-client';
 import { HelperError, printable, signInAgain } from '../errors.js';
 import type { RegistrySettings } from '../model.js';
-import { describeProviderError } from './errors.js';
+import { describeProviderError } from './providerErrors.js';
 import { openSignInListener, page } from './signInListener.js';
 import { audienceParameters } from './tokenMath.js';
 import type { TokenResponse } from './tokenResponse.js';

@@ -7,10 +7,10 @@ import { azurePipelines } from './ciPlatforms/azurePipelines.js';
 import { githubActions } from './ciPlatforms/githubActions.js';
 import { gitlab } from './ciPlatforms/gitlab.js';
 import { kubelet } from './ciPlatforms/kubelet.js';
-import type { CiTokenPlatform, CiTokenRequest } from './ciPlatforms/platform.js';
+import type { CiTokenPlatform, CiTokenRequest } from './ciPlatforms/ciPlatform.js';
 import { tokenFile } from './ciPlatforms/tokenFile.js';
 
-export type { CiTokenRequest } from './ciPlatforms/platform.js';
+export type { CiTokenRequest } from './ciPlatforms/ciPlatform.js';
 
 type NamedSource = Exclude<CiTokenSource, { kind: 'auto' }>;
 

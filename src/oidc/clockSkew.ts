@@ -1,6 +1,6 @@
 // The provider's clock as its answers' Date headers tell it, against ours. A clock far off makes the
 // JWT checks (iat, nbf, exp) fail in ways that look like bad tokens; the error mapper names the real
-// cause instead (oidc/errors.ts).
+// cause instead (oidc/providerErrors.ts).
 let skewS = 0;
 
 /** Records a response's Date header (HTTP dates have one-second resolution). */

@@ -5,7 +5,7 @@ import * as client from 'openid-client';
 import { HelperError, printable, signInAgain } from '../errors.js';
 import { isSecureUrl } from './endpointPolicy.js';
 import type { RegistrySettings } from '../model.js';
-import { describeProviderError } from './errors.js';
+import { describeProviderError } from './providerErrors.js';
 import { audienceParameters } from './tokenMath.js';
 import type { TokenResponse } from './tokenResponse.js';
 

@@ -5,7 +5,7 @@ import * as client from 'openid-client';
 import { HelperError } from '../errors.js';
 import type { Fetch, ProviderMetadata, RegistrySettings } from '../model.js';
 import { requireSecureUrl } from './endpointPolicy.js';
-import { describeProviderError } from './errors.js';
+import { describeProviderError } from './providerErrors.js';
 import { withProviderQuirks } from './providerQuirks.js';
 
 function applyTransport(config: client.Configuration, issuer: URL, fetch: Fetch): client.Configuration {

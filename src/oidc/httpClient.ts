@@ -9,7 +9,7 @@ import { rootCertificates } from 'node:tls';
 import { HelperError } from '../errors.js';
 import type { Fetch } from '../model.js';
 import { observeServerDate } from './clockSkew.js';
-import { loadScript } from '../native/scriptAsset.js';
+import { loadScript } from '../runtime/scriptAsset.js';
 import { trace, tracing } from '../runtime/trace.js';
 
 /** Token, discovery, device and exchange answers are a few KiB; JWKS documents a few tens. */
@@ -74,8 +74,8 @@ function sender(options: { caFile?: string | undefined; env: NodeJS.ProcessEnv }
   let agent: Promise<{ fetch: typeof import('undici').fetch; dispatcher: import('undici').Dispatcher }> | undefined;
   return async (input, init) => {
     // Not a literal, so that the bundler leaves undici out of the main script.
-    const source = '../native/undiciEntry.js';
-    agent ??= loadScript('undici', () => import(source) as Promise<typeof import('../native/undiciEntry.js')>).then(({ EnvHttpProxyAgent, fetch }) => ({
+    const source = '../runtime/undiciEntry.js';
+    agent ??= loadScript('undici', () => import(source) as Promise<typeof import('../runtime/undiciEntry.js')>).then(({ EnvHttpProxyAgent, fetch }) => ({
       fetch,
       dispatcher: new EnvHttpProxyAgent({
         connect: extra.length ? { ca: [...rootCertificates, ...extra] } : {},

@@ -11,7 +11,7 @@ import { isPipelineGrant, JWT_TOKEN_TYPE, type Fetch, type ProviderMetadata, typ
 import { fetchCiToken } from './ciToken.js';
 import { clientAuthFor } from './clientAuth.js';
 import { providerFromMetadata } from './discovery.js';
-import { describeProviderError } from './errors.js';
+import { describeProviderError } from './providerErrors.js';
 import { audienceParameters } from './tokenMath.js';
 import type { TokenResponse } from './tokenResponse.js';
 

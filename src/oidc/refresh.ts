@@ -4,7 +4,7 @@
 import * as client from 'openid-client';
 import { sessionExpired } from '../errors.js';
 import type { OidcSession, RegistrySettings } from '../model.js';
-import { describeProviderError } from './errors.js';
+import { describeProviderError } from './providerErrors.js';
 import { audienceParameters } from './tokenMath.js';
 import { sessionFromTokens, type TokenResponse } from './tokenResponse.js';
 

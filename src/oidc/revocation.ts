@@ -3,7 +3,7 @@
 // the person from signing out locally.
 import * as client from 'openid-client';
 import type { Fetch, ProviderMetadata } from '../model.js';
-import { describeProviderError } from './errors.js';
+import { describeProviderError } from './providerErrors.js';
 import { providerFromMetadata } from './discovery.js';
 
 export async function revokeRefreshToken(

@@ -4,7 +4,7 @@
 // forgotten variable on a build machine never fills a disk. Loaded only when the variable is set.
 import { closeSync, fchmodSync, fstatSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { stateDirectory } from '../config/paths.js';
+import { stateDirectory } from './paths.js';
 import { printable } from '../errors.js';
 import { DEBUG_VARIABLE, installTraceSink, traceRequested, type TraceFields, type TraceValue } from './trace.js';
 

@@ -4,7 +4,7 @@
 // read back before its clear-text copy is removed. The file is rewritten once, atomically, from what
 // is on disk at that moment: another program (docker login, gcloud) that wrote it meanwhile is not
 // overwritten, its change is kept and ours applied on top.
-import type { Deps } from '../deps.js';
+import type { Deps } from './deps.js';
 import { HelperError } from '../errors.js';
 import {
   HELPER_NAME,
@@ -19,8 +19,8 @@ import {
 import { readDockerConfigFile } from '../config/dockerConfigFile.js';
 import { replaceFileAtomically } from '../config/atomicFile.js';
 import { lookup } from '../config/ownKeys.js';
-import { dockerConfigPath } from '../config/paths.js';
-import { parseServerUrl } from '../registryAddress.js';
+import { dockerConfigPath } from '../runtime/paths.js';
+import { parseServerUrl } from '../protocol/registryAddress.js';
 
 export interface ConfigureDockerOptions {
   registries: string[];

@@ -2,10 +2,10 @@
 // keychain account of its credential and of its sign-in, its host[:port] for messages, the store its
 // items live in, and the provider endpoints saved for it. A use case resolves it at its start and
 // passes it down, instead of re-parsing the server URL and recomputing the session key at each step.
-import type { Deps } from '../deps.js';
+import type { Deps } from './deps.js';
 import { lookup } from '../config/ownKeys.js';
 import { sessionKeyOf, storeOfRegistry, type HelperSettings, type ProviderMetadata, type RegistryEntry, type StoreName } from '../model.js';
-import { hostWithPort, parseServerUrl } from '../registryAddress.js';
+import { hostWithPort, parseServerUrl } from '../protocol/registryAddress.js';
 
 export interface ConfiguredRegistry {
   /** The keychain account of its credential: host[:port][path]. */

@@ -2,13 +2,13 @@
 // `docker login`, and registries signed in with OIDC. This is the path of every pull and build:
 // `get` of a cached credential is one keychain read and one look at the settings file; the OIDC
 // machinery (renewal, logout) is imported only when a token must be renewed or a sign-in ended.
-import type { Deps } from '../deps.js';
+import type { Deps } from './deps.js';
 import { HelperError, notSignedIn } from '../errors.js';
 import { IDENTITY_TOKEN_USERNAME, isPipelineGrant, sessionKeyOf, isFresh, type HandedCredential } from '../model.js';
-import { KERNEL_CACHE_MAX_MS } from './kernelCachePolicy.js';
+import { KERNEL_CACHE_MAX_MS } from '../store/kernelCache/policy.js';
 import type { CredentialHelper } from '../protocol/handleCommand.js';
 import { CREDENTIALS_NOT_FOUND } from '../protocol/messages.js';
-import { hostWithPort, parseServerUrl } from '../registryAddress.js';
+import { hostWithPort, parseServerUrl } from '../protocol/registryAddress.js';
 import type { Credentials } from '../protocol/wire.js';
 import { itemLockName } from '../store/lockingStore.js';
 

@@ -2,7 +2,7 @@
 // refreshing the sign-in's tokens when they are stale (a pipeline's: running its grant again). Used by `get` when it renews and by
 // registry-login when it finishes. The caller holds the sign-in's lock; the rotated session is
 // stored before anything else can fail, so a rotated refresh token is never lost.
-import type { Deps } from '../deps.js';
+import type { Deps } from './deps.js';
 import { HelperError } from '../errors.js';
 import { clientSecretOf } from '../config/clientSecret.js';
 import {

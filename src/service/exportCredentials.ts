@@ -1,11 +1,11 @@
 // Credentials for tools that cannot run a helper: a Kubernetes pull secret, or a config.json with
 // inline `auths` (kaniko, BuildKit pods, GitLab's DOCKER_AUTH_CONFIG). Obtained exactly as `get`
 // obtains them; the result is a secret and is only ever returned to be printed, never written.
-import type { Deps } from '../deps.js';
+import type { Deps } from './deps.js';
 import { HelperError, signInAgain } from '../errors.js';
 import { isPipelineGrant } from '../model.js';
 import { decodeJwtPayload } from '../oidc/tokenMath.js';
-import { hostWithPort, parseServerUrl } from '../registryAddress.js';
+import { hostWithPort, parseServerUrl } from '../protocol/registryAddress.js';
 import { credentialHelper } from './credentialHelper.js';
 import type { CredentialHelper } from '../protocol/handleCommand.js';
 import type { Credentials } from '../protocol/wire.js';

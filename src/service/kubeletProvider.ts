@@ -2,11 +2,11 @@
 // its registry, obtained by the registry's pipeline grant (a node's client credentials or federated
 // token file, or the pod's own service-account token exchanged at the provider). Nothing is read
 // from or written to a keychain (a node has none); the kubelet caches the answer for cacheDuration.
-import type { Deps } from '../deps.js';
+import type { Deps } from './deps.js';
 import { HelperError, signInAgain } from '../errors.js';
 import { isPipelineGrant } from '../model.js';
 import { parseRequest, registryHostOf, response, type CredentialProviderResponse } from '../kubelet/credentialProviderApi.js';
-import { parseServerUrl } from '../registryAddress.js';
+import { parseServerUrl } from '../protocol/registryAddress.js';
 import { ItemStore } from '../store/itemStore.js';
 import { NoStore } from '../store/noStore.js';
 import { findConfiguredRegistry } from './configuredRegistry.js';

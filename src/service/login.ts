@@ -1,7 +1,7 @@
 // registry-login: sign a person in with the device flow, or reuse the sign-in they already have at
 // the same provider and client, keep the tokens only in the keychain, and remember the registry's
 // settings (never a secret) so that the next registry-login and every `get` need no flags.
-import type { Deps } from '../deps.js';
+import type { Deps } from './deps.js';
 import { HelperError } from '../errors.js';
 import { clientSecretOf } from '../config/clientSecret.js';
 import { lookup, withKey } from '../config/ownKeys.js';
@@ -29,7 +29,7 @@ import { deviceGrantRefusal, startDeviceAuthorization, type DeviceCode } from '.
 import { requireSecureUrl } from '../oidc/endpointPolicy.js';
 import { sessionFromTokens, type TokenResponse } from '../oidc/tokenResponse.js';
 import { usernameFor } from '../oidc/tokenMath.js';
-import { hostWithPort, parseServerUrl } from '../registryAddress.js';
+import { hostWithPort, parseServerUrl } from '../protocol/registryAddress.js';
 import { deriveCredential, derivedRecord } from './deriveCredential.js';
 import { runPipelineGrant } from '../oidc/pipelineGrant.js';
 import { chooseStore } from './storeChoice.js';

@@ -1,13 +1,13 @@
 // logout (and docker logout's erase): the end of a registry's sign-in, here and at the provider.
 // Registries behind the same sign-in keep it; the sign-in ends, and its refresh token is revoked
 // (RFC 7009), with the last of them.
-import type { Deps } from '../deps.js';
+import type { Deps } from './deps.js';
 import { lookup, withKey } from '../config/ownKeys.js';
 import { registriesOfSession } from '../config/settingsFile.js';
 import { clientSecretOf } from '../config/clientSecret.js';
 import { sessionKeyOf, type HelperSettings, type OidcSession, type RegistrySettings } from '../model.js';
 import { revokeRefreshToken } from '../oidc/revocation.js';
-import { hostWithPort, parseServerUrl } from '../registryAddress.js';
+import { hostWithPort, parseServerUrl } from '../protocol/registryAddress.js';
 
 export interface LogoutReport {
   registry: string;

@@ -1,7 +1,7 @@
 // A provider's endpoints, learnt by OpenID discovery and saved in the settings file so that a
 // refresh (or a pipeline's grant) costs one round trip, not two.
 import type * as OpenIdClient from 'openid-client';
-import type { Deps } from '../deps.js';
+import type { Deps } from './deps.js';
 import { lookup, withKey } from '../config/ownKeys.js';
 import type { Fetch, ProviderMetadata, RegistryEntry } from '../model.js';
 import { discoverProvider, type ClientCredential } from '../oidc/discovery.js';

@@ -3,7 +3,7 @@
 // once (BuildKit, parallel builds) make exactly one refresh: providers rotate refresh tokens and
 // revoke the whole grant when a used one is replayed, so two concurrent refreshes would sign the
 // person out.
-import type { Deps } from '../deps.js';
+import type { Deps } from './deps.js';
 import { notSignedIn } from '../errors.js';
 import { isPipelineGrant, type OidcSession, type RegistryCredential, isFresh } from '../model.js';
 import { deriveCredential, derivedRecord, keep } from './deriveCredential.js';

@@ -1,4 +1,4 @@
-// The one line a renewer (service/renewer.ts) prints on its stdout: how it is written, and how the
+// The one line a renewer (app/renewerMain.ts) prints on its stdout: how it is written, and how the
 // `get` waiting on the other end reads it. A module of its own: that `get` must not load the renewal machinery
 // (openid-client, node:crypto, the HTTP client) just to parse one line.
 import { HelperError, type ErrorCode } from '../errors.js';

@@ -1,10 +1,10 @@
 // What `status` reports per configured registry, and the sign-ins no registry uses any more:
 // never a secret, only facts about them. An item that cannot be read is shown as such; the others
 // are still listed.
-import type { Deps } from '../deps.js';
+import type { Deps } from './deps.js';
 import { HelperError } from '../errors.js';
 import { isPipelineGrant, sessionKeyOf, storeOfRegistry, type OidcSession, type StoreName, DEFAULT_MIN_VALIDITY_S } from '../model.js';
-import { parseServerUrl } from '../registryAddress.js';
+import { parseServerUrl } from '../protocol/registryAddress.js';
 import { credentialHelper } from './credentialHelper.js';
 import { usernameFor } from '../oidc/tokenMath.js';
 import type { StoredRecord } from '../store/record.js';

@@ -3,7 +3,7 @@
 // OS keychain), or to the kernel keyring only when the person says so. A pipeline's tokens live
 // minutes and can always be obtained again, so the first store that works here is taken: the
 // Secret Service, else the kernel keyring (blocked inside most containers), else none.
-import type { Deps } from '../deps.js';
+import type { Deps } from './deps.js';
 import { HelperError } from '../errors.js';
 import { isPipelineGrant, type RegistryEntry, type StoreName } from '../model.js';
 import { trace } from '../runtime/trace.js';

@@ -10,7 +10,7 @@
 // read a manifest finds all of its parts, or (when a writer removed them after switching) reads the
 // manifest again: it never mixes two generations. Writes of one account are serialised by the item
 // lock around this store (store/lockingStore.ts).
-import { lazyBuiltin } from '../lazyBuiltin.js';
+import { lazyBuiltin } from '../runtime/lazyBuiltin.js';
 import type { SecretStore } from './secretStore.js';
 
 interface Manifest {

@@ -5,10 +5,10 @@
 // session, such as the next CI step or a cron job, reads them as AccessDenied):
 // - keys are linked into the user keyring (@u), which every process of the user can search;
 // - each key grants the user (not only its possessor) view, read, write and search.
-// The syscalls go through store/keyctl.ts (koffi to libc's syscall(2)).
+// The syscalls go through runtime/keyctl.ts (koffi to libc's syscall(2)).
 import { HelperError } from '../errors.js';
-import type { KoffiModule } from '../native/addon.js';
-import { ERRNO, ERRNO_NAMES, KEYCTL, KEY_SPEC_USER_KEYRING, Keyctl, isGone } from './keyctl.js';
+import type { KoffiModule } from '../runtime/addon.js';
+import { ERRNO, ERRNO_NAMES, KEYCTL, KEY_SPEC_USER_KEYRING, Keyctl, isGone } from '../runtime/keyctl.js';
 import { KEYCHAIN_SERVICE, type SecretStore } from './secretStore.js';
 
 /** Possessor: everything; user: view, read, write, search. Group and others: nothing. */

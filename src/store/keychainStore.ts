@@ -2,7 +2,7 @@
 // the freedesktop Secret Service, pinned so nothing silently lands in the kernel keyring (which a
 // reboot wipes and other tools cannot see). Every call is bounded by a timeout so that a hung or
 // prompting keychain fails `docker pull` with a message instead of hanging it (as gh does).
-import type { KeyringModule } from '../native/addon.js';
+import type { KeyringModule } from '../runtime/addon.js';
 import { HelperError } from '../errors.js';
 import { KEYCHAIN_SERVICE, type SecretStore } from './secretStore.js';
 import { describeKeychainError } from './keychainErrors.js';

@@ -1,5 +1,5 @@
-// Loads the token server's code: a separate script in the single executable (native/scriptAsset.ts).
-import { loadScript } from '../native/scriptAsset.js';
+// Loads the token server's code: a separate script in the single executable (runtime/scriptAsset.ts).
+import { loadScript } from '../runtime/scriptAsset.js';
 import type * as TokenServer from './index.js';
 
 export function loadTokenServer(): Promise<typeof TokenServer> {

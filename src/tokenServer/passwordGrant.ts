@@ -6,7 +6,7 @@
 import * as client from 'openid-client';
 import { printable } from '../errors.js';
 import type { Fetch } from '../model.js';
-import { ENTRA_NEEDS_PERSON, NEEDS_PERSON } from '../oidc/errors.js';
+import { ENTRA_NEEDS_PERSON, NEEDS_PERSON } from '../oidc/providerErrors.js';
 import type { ProviderConfig } from './config.js';
 import { providerClient } from './providerClient.js';
 

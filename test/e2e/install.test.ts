@@ -52,7 +52,9 @@ before(async () => {
   await writeRelease(join(root, 'unsigned'), { packed });
   await writeRelease(join(root, 'corrupt'), { key, packed });
   for (const sub of [`download/v${VERSION}`, 'latest/download']) await writeFile(join(root, 'corrupt', sub, RELEASE_ARCHIVE), 'echo pwned\n', { flag: 'a' });
-  [mirror, swapped, resigned, unsigned, corrupt] = await Promise.all(['release', 'swapped', 'resigned', 'unsigned', 'corrupt'].map((d) => serveDirectory(join(root, d))));
+  [mirror, swapped, resigned, unsigned, corrupt] = await Promise.all(
+    ['release', 'swapped', 'resigned', 'unsigned', 'corrupt'].map((d) => serveDirectory(join(root, d))),
+  );
 });
 after(async () => {
   await Promise.all([mirror, swapped, resigned, unsigned, corrupt].map((m) => m?.stop()));
@@ -90,7 +92,11 @@ test('fresh install: verified binary, registry-login link, docker configured, PA
   assert.deepEqual(config, { auths: { 'ghcr.io': {} }, credHelpers: { 'r1.example': 'oidc', 'r2.example:5000': 'oidc' } });
   const version = await run(binary, ['version'], { env: h.env });
   assert.match(version.stdout, new RegExp(`^docker-credential-oidc ${VERSION.replace(/[.]/g, '\\.')} \\(Node\\.js v24\\.\\d+\\.\\d+ inside\\)\n$`));
-  assert.match(first.stderr, /Installed .*docker-credential-oidc \(docker-credential-oidc .* \(Node\.js v24\.\d+\.\d+ inside\)\)/, 'install.sh says which runtime is inside');
+  assert.match(
+    first.stderr,
+    /Installed .*docker-credential-oidc \(docker-credential-oidc .* \(Node\.js v24\.\d+\.\d+ inside\)\)/,
+    'install.sh says which runtime is inside',
+  );
 
   const before = await stat(binary);
   const second = await run('bash', [INSTALL, '--registry', 'r1.example', '--registry', 'r2.example:5000'], { env: h.env });
@@ -105,7 +111,9 @@ async function assertRefused(name: string, mirrorUrl: string, message: RegExp, a
   const h = await home(name);
   await mkdir(join(h.dir, '.docker'));
   await writeFile(h.config, '{}\n');
-  const result = await run('bash', [INSTALL, '--registry', 'r1.example', ...args], { env: { ...h.env, DOCKER_CREDENTIAL_OIDC_BASE_URL: mirrorUrl, ...extraEnv } });
+  const result = await run('bash', [INSTALL, '--registry', 'r1.example', ...args], {
+    env: { ...h.env, DOCKER_CREDENTIAL_OIDC_BASE_URL: mirrorUrl, ...extraEnv },
+  });
   assert.equal(result.code, 1, result.stderr);
   assert.match(result.stderr, message);
   assert.match(result.stderr, /nothing was installed\n$/);
@@ -116,14 +124,26 @@ async function assertRefused(name: string, mirrorUrl: string, message: RegExp, a
 }
 
 test('a mirror that swaps the archive and rewrites SHA256SUMS to match is refused: the signature no longer verifies', async () => {
-  const result = await assertRefused('swapped', swapped.url, new RegExp(`install\\.sh: SHA256SUMS from ${swapped.url}/latest/download is not signed by the release key: the download may have been tampered with; nothing was installed\n$`));
+  const result = await assertRefused(
+    'swapped',
+    swapped.url,
+    new RegExp(
+      `install\\.sh: SHA256SUMS from ${swapped.url}/latest/download is not signed by the release key: the download may have been tampered with; nothing was installed\n$`,
+    ),
+  );
   assert.ok(!swapped.requests.some((path) => path.endsWith('.tar.xz')), 'the archive is not even downloaded once the sums fail');
   assert.doesNotMatch(result.stderr, /Downloading/);
 });
 
 test('the swap re-signed with another key, an unsigned release, and a release signed by a key other than the built-in one are refused', async () => {
   await assertRefused('resigned', resigned.url, /is not signed by the release key/);
-  await assertRefused('unsigned', unsigned.url, new RegExp(`install\\.sh: no SHA256SUMS\\.sig at ${unsigned.url}/latest/download: the release is unsigned or the mirror incomplete, so its checksums cannot be trusted; nothing was installed\n$`));
+  await assertRefused(
+    'unsigned',
+    unsigned.url,
+    new RegExp(
+      `install\\.sh: no SHA256SUMS\\.sig at ${unsigned.url}/latest/download: the release is unsigned or the mirror incomplete, so its checksums cannot be trusted; nothing was installed\n$`,
+    ),
+  );
   // Without DOCKER_CREDENTIAL_OIDC_RELEASE_KEY the project's key (carried in install.sh) is the judge,
   // and this test release is signed with a throw-away key.
   const h = await home('built-in-key');
@@ -131,11 +151,18 @@ test('the swap re-signed with another key, an unsigned release, and a release si
   assert.equal(result.code, 1);
   assert.match(result.stderr, /is not signed by the release key/);
   await assert.rejects(lstat(h.prefix));
-  await assertRefused('bad-key', mirror.url, /install\.sh: DOCKER_CREDENTIAL_OIDC_RELEASE_KEY is not an SSH public-key line \(like 'ssh-ed25519 AAAA\.\.\. comment'\); nothing was installed\n$/, [], { DOCKER_CREDENTIAL_OIDC_RELEASE_KEY: 'ssh-ed25519 AAAA$(touch pwned)' });
+  await assertRefused(
+    'bad-key',
+    mirror.url,
+    /install\.sh: DOCKER_CREDENTIAL_OIDC_RELEASE_KEY is not an SSH public-key line \(like 'ssh-ed25519 AAAA\.\.\. comment'\); nothing was installed\n$/,
+    [],
+    { DOCKER_CREDENTIAL_OIDC_RELEASE_KEY: 'ssh-ed25519 AAAA$(touch pwned)' },
+  );
 });
 
 test('signed sums but an altered archive: the checksum fails, with or without --skip-signature', async () => {
-  const checksum = /install\.sh: checksum mismatch for docker-credential-oidc-linux-\w+\.tar\.xz: expected [0-9a-f]{64}, got [0-9a-f]{64}; nothing was installed\n$/;
+  const checksum =
+    /install\.sh: checksum mismatch for docker-credential-oidc-linux-\w+\.tar\.xz: expected [0-9a-f]{64}, got [0-9a-f]{64}; nothing was installed\n$/;
   await assertRefused('corrupt', corrupt.url, checksum);
   await assertRefused('corrupt-skip', corrupt.url, checksum, ['--skip-signature']);
 });
@@ -144,7 +171,10 @@ test('--skip-signature installs an unsigned release on its checksum alone, and s
   const h = await home('skip');
   const result = await run('bash', [INSTALL, '--skip-signature'], { env: { ...h.env, DOCKER_CREDENTIAL_OIDC_BASE_URL: unsigned.url } });
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stderr, new RegExp(`Not verifying the signature of SHA256SUMS \\(--skip-signature\\): trusting the checksums ${unsigned.url}/latest/download serves`));
+  assert.match(
+    result.stderr,
+    new RegExp(`Not verifying the signature of SHA256SUMS \\(--skip-signature\\): trusting the checksums ${unsigned.url}/latest/download serves`),
+  );
   assert.equal((await run(join(h.prefix, 'docker-credential-oidc'), ['version'], { env: h.env })).code, 0);
 });
 
@@ -203,7 +233,27 @@ test('--uninstall --purge also removes the keychain items', async () => {
 });
 
 /** TOOLS is everything install.sh needs but what a test leaves out. */
-const TOOLS = ['bash', 'uname', 'mktemp', 'rm', 'awk', 'cut', 'mkdir', 'cp', 'chmod', 'mv', 'ln', 'cat', 'tr', 'grep', 'tar', 'xz', 'ssh-keygen', 'curl', 'sha256sum'];
+const TOOLS = [
+  'bash',
+  'uname',
+  'mktemp',
+  'rm',
+  'awk',
+  'cut',
+  'mkdir',
+  'cp',
+  'chmod',
+  'mv',
+  'ln',
+  'cat',
+  'tr',
+  'grep',
+  'tar',
+  'xz',
+  'ssh-keygen',
+  'curl',
+  'sha256sum',
+];
 
 /** A PATH directory holding only TOOLS (links to this machine's). */
 async function minimalPath(dir: string, tools: string[]): Promise<string> {
@@ -223,7 +273,9 @@ test('without curl it downloads with wget; without sha256sum it verifies with sh
   const result = await run(join(bin, 'bash'), [INSTALL, '--prefix', join(h.dir, 'bin')], { env: { ...h.env, PATH: bin } });
   assert.equal(result.code, 0, result.stderr);
   assert.equal((await stat(join(h.dir, 'bin', 'docker-credential-oidc'))).mode & 0o777, 0o755);
-  const tamperedResult = await run(join(bin, 'bash'), [INSTALL, '--prefix', join(h.dir, 'bin2')], { env: { ...h.env, PATH: bin, DOCKER_CREDENTIAL_OIDC_BASE_URL: corrupt.url } });
+  const tamperedResult = await run(join(bin, 'bash'), [INSTALL, '--prefix', join(h.dir, 'bin2')], {
+    env: { ...h.env, PATH: bin, DOCKER_CREDENTIAL_OIDC_BASE_URL: corrupt.url },
+  });
   assert.match(tamperedResult.stderr, /checksum mismatch/);
   await assert.rejects(lstat(join(h.dir, 'bin2')));
 });
@@ -234,23 +286,39 @@ test('without xz (GNU tar needs it for .tar.xz) it names the package to install,
   const before = mirror.requests.length;
   const result = await run(join(bin, 'bash'), [INSTALL], { env: { ...h.env, PATH: bin } });
   assert.equal(result.code, 1);
-  assert.equal(result.stderr, 'install.sh: xz is not installed and the download is a .tar.xz: sudo apt-get install xz-utils, then run install.sh again; nothing was installed\n');
+  assert.equal(
+    result.stderr,
+    'install.sh: xz is not installed and the download is a .tar.xz: sudo apt-get install xz-utils, then run install.sh again; nothing was installed\n',
+  );
   assert.equal(mirror.requests.length, before, 'nothing downloaded');
   await assert.rejects(lstat(h.prefix));
 });
 
 test('without ssh-keygen, or with one older than OpenSSH 8.1, it stops unless --skip-signature', async () => {
   const h = await home('no-ssh-keygen');
-  const bin = await minimalPath(h.dir, TOOLS.filter((t) => t !== 'ssh-keygen'));
+  const bin = await minimalPath(
+    h.dir,
+    TOOLS.filter((t) => t !== 'ssh-keygen'),
+  );
   const missing = await run(join(bin, 'bash'), [INSTALL], { env: { ...h.env, PATH: bin } });
   assert.equal(missing.code, 1);
-  assert.match(missing.stderr, /^install\.sh: ssh-keygen is not installed: it verifies the release signature \(install the openssh-clients package \(openssh-client on Debian and Ubuntu\)\), or pass --skip-signature to rely on the checksum alone; nothing was installed\n$/);
+  assert.match(
+    missing.stderr,
+    /^install\.sh: ssh-keygen is not installed: it verifies the release signature \(install the openssh-clients package \(openssh-client on Debian and Ubuntu\)\), or pass --skip-signature to rely on the checksum alone; nothing was installed\n$/,
+  );
   await assert.rejects(lstat(h.prefix));
   // OpenSSH before 8.1 has no -Y: this stand-in answers as OpenSSH 8.0's ssh-keygen does.
-  await writeFile(join(bin, 'ssh-keygen'), '#!/bin/sh\necho "ssh-keygen: illegal option -- Y" >&2\necho "usage: ssh-keygen [-q] [-b bits] [-C comment] [-f output_keyfile]" >&2\nexit 1\n', { mode: 0o755 });
+  await writeFile(
+    join(bin, 'ssh-keygen'),
+    '#!/bin/sh\necho "ssh-keygen: illegal option -- Y" >&2\necho "usage: ssh-keygen [-q] [-b bits] [-C comment] [-f output_keyfile]" >&2\nexit 1\n',
+    { mode: 0o755 },
+  );
   const old = await run(join(bin, 'bash'), [INSTALL], { env: { ...h.env, PATH: bin } });
   assert.equal(old.code, 1);
-  assert.match(old.stderr, /^install\.sh: ssh-keygen is too old to verify the release signature \(OpenSSH 8\.1 or later is needed\): update it, or pass --skip-signature to rely on the checksum alone; nothing was installed\n$/);
+  assert.match(
+    old.stderr,
+    /^install\.sh: ssh-keygen is too old to verify the release signature \(OpenSSH 8\.1 or later is needed\): update it, or pass --skip-signature to rely on the checksum alone; nothing was installed\n$/,
+  );
   await assert.rejects(lstat(h.prefix));
   const skipped = await run(join(bin, 'bash'), [INSTALL, '--skip-signature'], { env: { ...h.env, PATH: bin } });
   assert.equal(skipped.code, 0, skipped.stderr);
@@ -263,10 +331,13 @@ test('install.sh is shellcheck clean', async () => {
   await chmod(INSTALL, 0o755);
 });
 
-test('curl | sh runs under dash, Debian\'s /bin/sh, with every option', async () => {
+test("curl | sh runs under dash, Debian's /bin/sh, with every option", async () => {
   const h = await home('dash');
   const script = await readFile(INSTALL);
-  const installed = await run('dash', ['-s', '--', '--registry', 'dash-1.example', '--registry', 'dash-2.example:5000', '--migrate'], { env: h.env, input: script });
+  const installed = await run('dash', ['-s', '--', '--registry', 'dash-1.example', '--registry', 'dash-2.example:5000', '--migrate'], {
+    env: h.env,
+    input: script,
+  });
   assert.equal(installed.code, 0, installed.stderr);
   assert.deepEqual(JSON.parse(await readFile(h.config, 'utf8')), { credHelpers: { 'dash-1.example': 'oidc', 'dash-2.example:5000': 'oidc' } });
   assert.ok((await lstat(join(h.prefix, 'registry-login'))).isSymbolicLink());

@@ -27,7 +27,10 @@ before(async () => {
   out = await mkdtemp(join(tmpdir(), 'dco-win32-'));
   idp = await startIdp();
   wine = await startWine('win32');
-  const build = await run(process.execPath, [join(repoRoot, 'scripts', 'build.mjs')], { env: { ...process.env, DCO_TARGET: 'win32-x64', DCO_BUILD_OUT: out }, timeoutMs: 600_000 });
+  const build = await run(process.execPath, [join(repoRoot, 'scripts', 'build.mjs')], {
+    env: { ...process.env, DCO_TARGET: 'win32-x64', DCO_BUILD_OUT: out },
+    timeoutMs: 600_000,
+  });
   assert.equal(build.code, 0, build.stderr + build.stdout);
   assert.match(build.stdout, /win32-x64, Node\.js v24\./);
   exe = windowsBuild(out);
@@ -87,13 +90,17 @@ test('registry-login.exe with the device code, get answers a token, status, logo
   const registry = 'reg.example.com:5000';
   // The person at the browser: approves the code registry-login.exe shows on stderr.
   let approval: Promise<void> | undefined;
-  const login = await wine.run(exe.login, [registry, '--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--mode', 'password', '--flow', 'device-code', '--no-browser'], {
-    timeoutMs: 120_000,
-    onStderr: (text) => {
-      const code = /enter the code: (\S+)/.exec(text)?.[1];
-      if (code && !approval) approval = idp.approve(code);
+  const login = await wine.run(
+    exe.login,
+    [registry, '--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--mode', 'password', '--flow', 'device-code', '--no-browser'],
+    {
+      timeoutMs: 120_000,
+      onStderr: (text) => {
+        const code = /enter the code: (\S+)/.exec(text)?.[1];
+        if (code && !approval) approval = idp.approve(code);
+      },
     },
-  });
+  );
   await approval;
   assert.equal(login.code, 0, login.stdout + login.stderr);
   assert.ok(approval, 'registry-login.exe showed no device code');

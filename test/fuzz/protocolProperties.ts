@@ -3,7 +3,7 @@
 // without bounds by `npm run fuzz` (scripts/fuzz.ts).
 import fc from 'fast-check';
 import { answerProtocol } from '../../src/protocol/handleCommand.js';
-import { parseServerUrl } from '../../src/registryAddress.js';
+import { parseServerUrl } from '../../src/protocol/registryAddress.js';
 import { credentialHelper } from '../../src/service/credentialHelper.js';
 import { testDeps } from '../support/testDeps.js';
 

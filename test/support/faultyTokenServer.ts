@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/tokenServer/config.js';
 import { escapedFaultReporter, startHttpServer } from '../../src/tokenServer/httpServer.js';
-import { onEscapedFault } from '../../src/processIo.js';
+import { onEscapedFault } from '../../src/app/processIo.js';
 import { OidcVerifier } from '../../src/tokenServer/oidcVerifier.js';
 import { RegistryTokens } from '../../src/tokenServer/registryTokens.js';
 import { Rules } from '../../src/tokenServer/rules.js';

@@ -1,7 +1,7 @@
 // A separate process that takes a file lock, says so on stdout, and then works inside it: holds it
 // for a while, or runs a short critical section many times (for the lock tests).
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { fileLock } from '../../src/store/fileLock.js';
+import { fileLock } from '../../src/runtime/fileLock.js';
 
 const [directory, name, mode, arg, holdMs] = process.argv.slice(2);
 const withLock = fileLock(directory, { waitMs: 60_000, ...(holdMs ? { holdMs: () => Number(holdMs) } : {}) });

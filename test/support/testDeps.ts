@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SettingsFile } from '../../src/config/settingsFile.js';
-import type { Deps, Terminal } from '../../src/deps.js';
+import type { Deps, Terminal } from '../../src/service/deps.js';
 import type { Fetch, WithLock } from '../../src/model.js';
 import type { DeviceCode } from '../../src/oidc/deviceFlow.js';
 import type { SignInPresenter } from '../../src/service/login.js';

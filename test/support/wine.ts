@@ -119,7 +119,15 @@ export async function startWine(name: string): Promise<WineWorld> {
   // Adaptation 3.
   writeFileSync(join(work, 'processprng.c'), PROCESS_PRNG_C);
   writeFileSync(join(work, 'processprng.def'), 'LIBRARY bcryptprimitives\nEXPORTS\nProcessPrng\n');
-  await execFileAsync('x86_64-w64-mingw32-gcc', ['-shared', '-O2', '-o', join(prefix, 'drive_c', 'windows', 'system32', 'bcryptprimitives.dll'), join(work, 'processprng.c'), join(work, 'processprng.def'), '-ladvapi32']);
+  await execFileAsync('x86_64-w64-mingw32-gcc', [
+    '-shared',
+    '-O2',
+    '-o',
+    join(prefix, 'drive_c', 'windows', 'system32', 'bcryptprimitives.dll'),
+    join(work, 'processprng.c'),
+    join(work, 'processprng.def'),
+    '-ladvapi32',
+  ]);
   writeFileSync(join(work, 'keepalive-after-connect.cjs'), KEEPALIVE_AFTER_CONNECT_CJS);
   env.NODE_OPTIONS = `--require ${windowsPath(join(work, 'keepalive-after-connect.cjs'))}`;
   const user = (await wine(['cmd', '/c', 'echo %USERNAME%'])).stdout.trim();
@@ -134,7 +142,8 @@ export async function startWine(name: string): Promise<WineWorld> {
     user,
     driveC: (...parts) => join(prefix, 'drive_c', ...parts),
     async run(exe, args, options = {}) {
-      if (!options.files && !options.onStderr) return run(WINE64, [copyOf(exe), ...args], { input: options.input ?? '', env, timeoutMs: options.timeoutMs ?? 60_000 });
+      if (!options.files && !options.onStderr)
+        return run(WINE64, [copyOf(exe), ...args], { input: options.input ?? '', env, timeoutMs: options.timeoutMs ?? 60_000 });
       const io = mkdtempSync(join(work, 'io-'));
       const [stdin, stdout, stderr] = ['stdin', 'stdout', 'stderr'].map((name) => join(io, name)) as [string, string, string];
       writeFileSync(stdin, options.input ?? '');

@@ -3,7 +3,7 @@
 // (Azure DevOps REST API, "Create an OIDC token").
 import { HelperError } from '../../errors.js';
 import { requireSecureUrl } from '../endpointPolicy.js';
-import { askPlatform, checkedToken, requireVariables, type CiTokenPlatform } from './platform.js';
+import { askPlatform, checkedToken, requireVariables, type CiTokenPlatform } from './ciPlatform.js';
 
 const AZURE_PIPELINES_API_VERSION = '7.1';
 

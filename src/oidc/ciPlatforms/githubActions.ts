@@ -2,7 +2,7 @@
 // $ACTIONS_ID_TOKEN_REQUEST_TOKEN" → {"value": JWT}. GitHub sets both variables only for jobs with
 // "permissions: id-token: write".
 import { requireSecureUrl } from '../endpointPolicy.js';
-import { askPlatform, checkedToken, requireVariables, type CiTokenPlatform } from './platform.js';
+import { askPlatform, checkedToken, requireVariables, type CiTokenPlatform } from './ciPlatform.js';
 
 const VARIABLES: [string, string] = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
 const GRANT_PERMISSION = 'give the job "permissions: id-token: write" (GitHub sets these only then)';

@@ -1,5 +1,5 @@
 // GitLab CI: the token is a job variable declared under `id_tokens:` (GitLab mints it per job).
-import { checkedToken, type CiTokenPlatform } from './platform.js';
+import { checkedToken, type CiTokenPlatform } from './ciPlatform.js';
 
 export const gitlab: CiTokenPlatform<{ kind: 'gitlab'; variable: string }> = {
   detect: (env) => (env.GITLAB_CI && env.GITLAB_OIDC_TOKEN ? { kind: 'gitlab', variable: 'GITLAB_OIDC_TOKEN' } : undefined),

@@ -1,10 +1,10 @@
 // A token file rewritten by its owner (a Kubernetes projected service-account token, Azure workload
 // identity's AZURE_FEDERATED_TOKEN_FILE): read again for every grant, since it is replaced before
-// it expires. Whatever is at the path, the read is bounded (config/boundedFile.ts): /dev/zero cannot
+// it expires. Whatever is at the path, the read is bounded (runtime/boundedFile.ts): /dev/zero cannot
 // fill memory, and a pipe nobody writes cannot hang `get` (and with it docker).
 import { HelperError } from '../../errors.js';
-import { readBoundedFile, type BoundedRead } from '../../config/boundedFile.js';
-import { MAX_CI_TOKEN_BYTES, checkedToken, type CiTokenPlatform } from './platform.js';
+import { readBoundedFile, type BoundedRead } from '../../runtime/boundedFile.js';
+import { MAX_CI_TOKEN_BYTES, checkedToken, type CiTokenPlatform } from './ciPlatform.js';
 
 /** A token file is read at once; only a pipe whose writer is late takes longer (and gets this long). */
 const CI_TOKEN_FILE_DEADLINE_MS = 5000;

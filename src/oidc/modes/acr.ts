@@ -2,7 +2,7 @@
 // for an ACR refresh token, which docker then uses as the password of the null-GUID user (what
 // `az acr login` does). See the ACR AAD OAuth docs: "Exchange AAD access token for ACR refresh token".
 import { HelperError, signInAgain } from '../../errors.js';
-import { describeNetworkError } from '../errors.js';
+import { describeNetworkError } from '../providerErrors.js';
 import { registryOrigin } from '../endpointPolicy.js';
 import { decodeJwtPayload } from '../tokenMath.js';
 import type { CredentialModeHandler } from './modeContext.js';

@@ -1,5 +1,5 @@
 // The vocabulary of `doctor`: one result per check, in the order they ran; what each check may use.
-import type { Deps } from '../../deps.js';
+import type { Deps } from '../deps.js';
 import { HelperError, printable } from '../../errors.js';
 import type { RegistryEntry } from '../../model.js';
 

@@ -6,7 +6,7 @@ import { delimiter, join } from 'node:path';
 import { HELPER_NAME, dockerRegistryKey, parseDockerConfig, type DockerConfig } from '../../config/dockerConfig.js';
 import { readDockerConfigFile } from '../../config/dockerConfigFile.js';
 import { lookup } from '../../config/ownKeys.js';
-import { dockerConfigPath } from '../../config/paths.js';
+import { dockerConfigPath } from '../../runtime/paths.js';
 import { fromError, ok, problem, type CheckResult, type DoctorContext } from './check.js';
 
 const CHECK = 'config.json';

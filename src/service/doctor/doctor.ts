@@ -1,12 +1,12 @@
 // `doctor [REGISTRY]`: every part get depends on, checked in the order a failure would cascade (the
 // bus before the keychain on it, the settings before the registries they name), one result each.
 // Never a prompt, never a sign-in, never a secret in a result. `healthy` is whether get can work.
-import type { Deps } from '../../deps.js';
+import type { Deps } from '../deps.js';
 import { storeOfRegistry } from '../../model.js';
-import { hostWithPort, parseServerUrl } from '../../registryAddress.js';
+import { hostWithPort, parseServerUrl } from '../../protocol/registryAddress.js';
 import type { CheckResult, DoctorContext, DoctorTarget } from './check.js';
 import { checkDockerWiring, checkOnPath } from './dockerWiring.js';
-import { checkKernelKeyring } from './kernelKeyring.js';
+import { checkKernelKeyring } from './kernelKeyringCheck.js';
 import { checkClockSkew, checkDiscovery } from './providerDiscovery.js';
 import { checkRegistryChallenge } from './registryChallenge.js';
 import { checkSecretService } from './secretService.js';
@@ -38,7 +38,7 @@ export async function runDoctor(deps: Deps, named?: string): Promise<DoctorRepor
   const checks: CheckResult[] = [];
   // Tried first, shown third: the Secret Service probe writes through the kernel cache, whose first
   // use gives this process a session keyring of its own, from which keys in @u are no longer
-  // "possessed" (store/kernelCache.ts). A fresh get or registry-login --store kernel sees the
+  // "possessed" (store/kernelCache/kernelCache.ts). A fresh get or registry-login --store kernel sees the
   // kernel keyring as it is before that, and so must this check.
   const kernel = await checkKernelKeyring(context);
   const bus = await checkSessionBus(context);

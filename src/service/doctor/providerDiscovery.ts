@@ -1,6 +1,6 @@
 // The provider's OpenID discovery document, fetched through the fetch get uses (deps.fetchFor: proxy
 // variables, the registry's --ca-file, NODE_EXTRA_CA_CERTS), and its Date header for the clock check.
-import type { Deps } from '../../deps.js';
+import type { Deps } from '../deps.js';
 import { ok, problem, type CheckResult, type DoctorTarget } from './check.js';
 import { classifyFailure, extraCas, fixFor, proxyFor } from './networkFailure.js';
 
@@ -92,7 +92,7 @@ export async function checkDiscovery(deps: Deps, target: DoctorTarget): Promise<
   };
 }
 
-/** Beyond this a JWT's iat/nbf/exp checks fail on one side (the same bound as oidc/errors.ts's). */
+/** Beyond this a JWT's iat/nbf/exp checks fail on one side (the same bound as oidc/providerErrors.ts's). */
 const SKEW_LIMIT_S = 120;
 
 export function checkClockSkew(target: DoctorTarget, outcome: DiscoveryOutcome): CheckResult[] {

@@ -3,7 +3,7 @@
 // that offers the exchange (Azure Container Registry, or docker-credential-oidc token-server), or a
 // Keycloak docker-v2 realm, which takes only Keycloak passwords (service/registryProbe.ts).
 import { registryOrigin } from '../../oidc/endpointPolicy.js';
-import type { Deps } from '../../deps.js';
+import type { Deps } from '../deps.js';
 import type { Fetch } from '../../model.js';
 import { keycloakDockerRealm, parseBearerChallenge, probeRegistry } from '../registryProbe.js';
 import { fromError, ok, problem, type CheckResult, type DoctorTarget } from './check.js';

@@ -3,7 +3,7 @@
 // SSH, a cron job or a container often has neither (docker-credential-helpers #132, docker/cli #7148).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { lazyBuiltin } from '../../lazyBuiltin.js';
+import { lazyBuiltin } from '../../runtime/lazyBuiltin.js';
 import { ok, problem, type CheckResult, type DoctorContext } from './check.js';
 
 const CHECK = 'session bus';

@@ -1,7 +1,7 @@
 // Our settings file: readable, valid, and naming the registry asked about.
 import { existsSync } from 'node:fs';
-import { settingsPath } from '../../config/paths.js';
-import type { Deps } from '../../deps.js';
+import { settingsPath } from '../../runtime/paths.js';
+import type { Deps } from '../deps.js';
 import type { HelperSettings } from '../../model.js';
 import { fromError, ok, problem, type CheckResult } from './check.js';
 

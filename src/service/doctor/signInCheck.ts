@@ -2,7 +2,7 @@
 // provider renews it now. The renewal is real (a refresh-token grant at the token endpoint, never a
 // prompt): a provider that rotates refresh tokens hands out a new one, so it runs exactly as get's
 // does, under the sign-in's lock, and the result is stored before anything else.
-import type { Deps } from '../../deps.js';
+import type { Deps } from '../deps.js';
 import { notSignedIn, signInAgain } from '../../errors.js';
 import { DEFAULT_MIN_VALIDITY_S, freshUntilS, isPipelineGrant, sessionKeyOf, type OidcSession } from '../../model.js';
 import type { StoredRecord } from '../../store/record.js';

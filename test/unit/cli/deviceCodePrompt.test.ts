@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encode } from 'uqr';
 import { deviceCodePrompt } from '../../../src/cli/deviceCodePrompt.js';
-import type { Terminal } from '../../../src/deps.js';
+import type { Terminal } from '../../../src/service/deps.js';
 import { testDeps } from '../../support/testDeps.js';
 
 function recordingIo(overrides: Partial<Terminal> & { env?: NodeJS.ProcessEnv }) {

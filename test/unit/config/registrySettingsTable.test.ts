@@ -5,7 +5,7 @@ import { REGISTRY_SETTINGS, REGISTRY_SETTING_KEYS, envNameOf } from '../../../sr
 import { settingsFromEnv } from '../../../src/config/resolveSettings.js';
 import { validateSettings } from '../../../src/config/settingsSchema.js';
 import { registerLoginCommand, settingsFromFlags } from '../../../src/cli/loginCommand.js';
-import type { Deps } from '../../../src/deps.js';
+import type { Deps } from '../../../src/service/deps.js';
 
 /** The login command's options as commander parses them (the action never runs). */
 function loginOptions(): Command {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stateDirectory } from '../../../src/config/paths.js';
+import { stateDirectory } from '../../../src/runtime/paths.js';
 import { installTraceSink, trace, traceRequested, tracing } from '../../../src/runtime/trace.js';
 import { TraceFile, formatTraceLine, startTrace, traceDestination } from '../../../src/runtime/traceFile.js';
 

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installTraceSink, type TraceFields } from '../../../src/runtime/trace.js';
-import { fileLock } from '../../../src/store/fileLock.js';
+import { fileLock } from '../../../src/runtime/fileLock.js';
 import { RoutingStore } from '../../../src/store/routingStore.js';
 import { MemoryStore } from '../../support/memoryStore.js';
 import { repoRoot } from '../../support/helperBinary.js';

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HelperError, notSignedIn } from '../../../src/errors.js';
 import type { RegistryEntry } from '../../../src/model.js';
-import { withDoctorHint } from '../../../src/service/doctorHint.js';
+import { withDoctorHint } from '../../../src/service/doctor/doctorHint.js';
 import { fromError } from '../../../src/service/doctor/check.js';
 import { busSocketOf } from '../../../src/service/doctor/sessionBus.js';
 import { classifyFailure, fixFor, proxyFor } from '../../../src/service/doctor/networkFailure.js';

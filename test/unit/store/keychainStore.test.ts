@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KeychainStore } from '../../../src/store/keychainStore.js';
-import type { KeyringModule } from '../../../src/native/addon.js';
+import type { KeyringModule } from '../../../src/runtime/addon.js';
 
 /** A keyring whose calls behave as scripted: the real one is exercised end to end. */
 function fakeKeyring(getPassword: () => Promise<string | null>): KeyringModule {

@@ -5,7 +5,7 @@
 import { HelperError, printable } from '../../errors.js';
 import type { Fetch } from '../../model.js';
 import type { CiTokenSource } from '../../config/ciTokenSource.js';
-import { describeNetworkError } from '../errors.js';
+import { describeNetworkError } from '../providerErrors.js';
 
 /** A JWT of a CI platform is a few KiB; anything much larger is not one. */
 export const MAX_CI_TOKEN_BYTES = 64 * 1024;

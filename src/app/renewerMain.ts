@@ -5,11 +5,11 @@
 // before the answer was stored would leave only the old, now revoked token, and the next `get` would
 // replay it (the provider then ends the whole sign-in). The renewer is out of reach of both, bounded
 // in time, never interactive, and reports one JSON line on stdout to whoever still listens.
-import type { Deps } from '../deps.js';
+import type { Deps } from '../service/deps.js';
 import { HelperError } from '../errors.js';
 import { CREDENTIALS_NOT_FOUND } from '../protocol/messages.js';
-import { renewCredential } from './renewCredential.js';
-import { renewerLine } from './renewerLine.js';
+import { renewCredential } from '../service/renewCredential.js';
+import { renewerLine } from '../service/renewerLine.js';
 
 /**
  * Runs in the renewer process; returns the line to print on the pipe the waiting `get` reads (the

@@ -5,7 +5,7 @@
 // call). Each comes with a V8 code cache made at build time by the same Node.js: compiling the
 // program's script takes ~10 ms, from its cache ~1 ms (measured, node 24). From source (tsx), the
 // module is imported as usual.
-import { lazyBuiltin } from '../lazyBuiltin.js';
+import { lazyBuiltin } from './lazyBuiltin.js';
 
 /** The separate scripts, by name (their entries are listed in scripts/build.mjs, SCRIPTS). */
 export type ScriptName = 'program' | 'token-server' | 'undici';
@@ -30,7 +30,7 @@ export async function loadScript<T>(name: ScriptName, fromSource: () => Promise<
   const compiled = new Script(wrapScript(getAsset(script, 'utf8')), { filename, ...(cachedData.length ? { cachedData } : {}) });
   const wrapper = compiled.runInThisContext() as (...args: unknown[]) => void;
   const module = { exports: {} as T };
-  // The scripts require only Node's built-ins (the addons are opened by native/addon.ts): the main
+  // The scripts require only Node's built-ins (the addons are opened by runtime/addon.ts): the main
   // script's own require (a SEA's reaches exactly those) serves them without loading node:module.
   wrapper(module.exports, require, module, filename, process.cwd());
   return module.exports;

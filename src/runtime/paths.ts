@@ -1,6 +1,6 @@
-// Where our files live: the platform's own directories (src/platform.ts), named by what they hold.
+// Where our files live: the platform's own directories (src/runtime/platform.ts), named by what they hold.
 // Settings are never secret; the cache holds the keychain addon; locks live in the runtime dir.
-import { APP, homedir, pathsOf, userDirectories } from '../platform.js';
+import { APP, homedir, pathsOf, userDirectories } from './platform.js';
 
 /** Our settings file; DOCKER_CREDENTIAL_OIDC_CONFIG names another (the kubelet's, a CI job's). */
 export function settingsPath(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string {
@@ -13,7 +13,7 @@ export function cacheDirectory(env: NodeJS.ProcessEnv, platform: NodeJS.Platform
 }
 
 /**
- * The kernel cache's generation tag (store/cacheGeneration.ts): under the home directory, not
+ * The kernel cache's generation tag (store/kernelCache/generation.ts): under the home directory, not
  * XDG_CACHE_HOME, because every writer of the keychain must find the same tag, and a process with
  * its own XDG_CACHE_HOME (a CI step, a tool's wrapper) still writes the person's keychain. Not in the
  * kernel keyring: that is one per uid, shared by every home and keychain of the user (containers
@@ -23,7 +23,7 @@ export function keychainGenerationPath(env: NodeJS.ProcessEnv, platform: NodeJS.
   return pathsOf(platform).join(homedir(env, platform), '.cache', APP, 'keychain-generation');
 }
 
-/** Logs (the debug trace): the platform's place for them (src/platform.ts). */
+/** Logs (the debug trace): the platform's place for them (src/runtime/platform.ts). */
 export function stateDirectory(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string {
   return userDirectories(env, platform).state;
 }

@@ -2,15 +2,15 @@
 // program is loaded. The same use case as always (credentialHelper over the protocol's handleCommand),
 // over dependencies that can only read the cache: whatever else it would need (the keychain, a lock,
 // a renewal, another store) ends the attempt, and the program answers from the start.
-import { SettingsFile } from './config/settingsFile.js';
-import { settingsPath } from './config/paths.js';
-import { kernelCacheFor, kernelCacheReadsOn } from './kernelCacheSetup.js';
-import { handleCommand } from './protocol/handleCommand.js';
-import { credentialHelperOver, type CredentialHelperDeps } from './service/credentialHelper.js';
-import { CachedStore } from './store/cachedStore.js';
-import { ItemStore } from './store/itemStore.js';
-import { RoutingStore, storeChoiceOf } from './store/routingStore.js';
-import type { SecretStore } from './store/secretStore.js';
+import { SettingsFile } from '../config/settingsFile.js';
+import { settingsPath } from '../runtime/paths.js';
+import { kernelCacheFor, kernelCacheReadsOn } from '../store/kernelCache/setup.js';
+import { handleCommand } from '../protocol/handleCommand.js';
+import { credentialHelperOver, type CredentialHelperDeps } from '../service/credentialHelper.js';
+import { CachedStore } from '../store/kernelCache/cachedStore.js';
+import { ItemStore } from '../store/itemStore.js';
+import { RoutingStore, storeChoiceOf } from '../store/routingStore.js';
+import type { SecretStore } from '../store/secretStore.js';
 
 /** Not an error anyone sees: the program takes over. */
 class NotCached extends Error {}

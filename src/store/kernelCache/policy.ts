@@ -1,8 +1,8 @@
-// What `get` may answer from the kernel cache (store/kernelCache.ts), and for how long: the two kinds
+// What `get` may answer from the kernel cache (store/kernelCache/kernelCache.ts), and for how long: the two kinds
 // of item it hands out as they are, a `docker login` password and a cached registry credential. A
 // sign-in's refresh token is never cached: only the renewer reads it, from the keychain.
-import { freshUntilS } from '../model.js';
-import { decodeRecord } from '../store/record.js';
+import { freshUntilS } from '../../model.js';
+import { decodeRecord } from '../record.js';
 
 /**
  * The longest a password stays in kernel memory after it was read from the keychain: a keychain

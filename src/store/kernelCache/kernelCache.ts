@@ -7,19 +7,19 @@
 // then searches the session keyring it saw before that: a login's own (pam_keyinit), which then
 // reaches the persistent keyring, or, in a process that had none (cron, containers, CI agents), the
 // user's default session keyring, which reaches the user keyring (@u) instead. Writing needs what
-// the library cannot do (permissions, a timeout), through store/keyctl.ts and koffi (~8 ms to
+// the library cannot do (permissions, a timeout), through runtime/keyctl.ts and koffi (~8 ms to
 // load): only after a miss. So every entry is:
 // - in the persistent keyring and linked into @u, so that both kinds of session find it;
 // - readable by the user's processes (as the Secret Service is when unlocked), by nobody else;
 // - timed out by the kernel no later than the credential stops being fresh (at most ten minutes);
-// - tagged with the keychain's generation (store/cacheGeneration.ts), so that a write or removal
+// - tagged with the keychain's generation (store/kernelCache/generation.ts), so that a write or removal
 //   anywhere turns every earlier entry into a miss.
 // The cache never fails a command: anything unexpected is a miss, and the Secret Service answers.
-import type { KeyringModule, KoffiModule } from '../native/addon.js';
+import type { KeyringModule, KoffiModule } from '../../runtime/addon.js';
 import { readFileSync } from 'node:fs';
-import { KEYCTL, KEY_SPEC_SESSION_KEYRING, KEY_SPEC_USER_KEYRING, Keyctl } from './keyctl.js';
+import { KEYCTL, KEY_SPEC_SESSION_KEYRING, KEY_SPEC_USER_KEYRING, Keyctl } from '../../runtime/keyctl.js';
 import type { ItemCache } from './cachedStore.js';
-import { KEYCHAIN_SERVICE } from './secretStore.js';
+import { KEYCHAIN_SERVICE } from '../secretStore.js';
 
 /**
  * Possessor (a process whose session keyring reaches it): everything. The user: view, read, search

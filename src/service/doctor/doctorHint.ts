@@ -2,10 +2,10 @@
 // status 1, out: ..."). Where the cause is the set-up rather than the sign-in (the keychain, the
 // network, the provider, a file), the line ends by pointing at `doctor`, which checks each part, and
 // at the debug trace, which shows each step get took.
-import { HelperError, type ErrorCode } from '../errors.js';
-import type { CredentialHelper } from '../protocol/handleCommand.js';
-import { hostWithPort, parseServerUrl } from '../registryAddress.js';
-import { DEBUG_VARIABLE, tracing } from '../runtime/trace.js';
+import { HelperError, type ErrorCode } from '../../errors.js';
+import type { CredentialHelper } from '../../protocol/handleCommand.js';
+import { hostWithPort, parseServerUrl } from '../../protocol/registryAddress.js';
+import { DEBUG_VARIABLE, tracing } from '../../runtime/trace.js';
 
 /** Failures a doctor check tells more about; "sign in again" and the protocol's own answers are complete as they are. */
 const SET_UP_FAILURES: ReadonlySet<ErrorCode> = new Set([

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { KERNEL_CACHE_MAX_MS, kernelCacheLifetimeMs } from '../../../src/service/kernelCachePolicy.js';
-import { isFresh } from '../../../src/model.js';
-import { encodeRecord } from '../../../src/store/record.js';
+import { KERNEL_CACHE_MAX_MS, kernelCacheLifetimeMs } from '../../../../src/store/kernelCache/policy.js';
+import { isFresh } from '../../../../src/model.js';
+import { encodeRecord } from '../../../../src/store/record.js';
 
 const nowS = 1_700_000_000;
 const derived = (issuedAt: number, expiresAt: number, minValidity?: number) =>

@@ -94,7 +94,8 @@ export function ownershipProblem(
     const rest = relative(parent.toLowerCase(), child.toLowerCase());
     return rest !== '' && !rest.startsWith('..') && !isAbsolute(rest) ? relative(parent, child) : null;
   };
-  if (inside(profile, local) === null) return `%LOCALAPPDATA% (${local}) is not inside your profile (${profile}), so nothing says other users cannot write to it`;
+  if (inside(profile, local) === null)
+    return `%LOCALAPPDATA% (${local}) is not inside your profile (${profile}), so nothing says other users cannot write to it`;
   const rest = inside(local, path);
   if (rest === null) return `${path} is not inside your %LOCALAPPDATA% (${local}), the one place whose permissions Windows keeps to you`;
   // From the profile down: no component may be a symlink or junction (lstat reports both as links).

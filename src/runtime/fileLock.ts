@@ -11,16 +11,16 @@
 // lock, after reading the stale holder again, so a fresh lock can never be removed by a late waiter.
 import { createHash } from 'node:crypto';
 import { linkSync, lstatSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { processStart } from '../platform.js';
+import { processStart } from './platform.js';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { HelperError } from '../errors.js';
 import type { WithLock } from '../model.js';
-import { trace } from '../runtime/trace.js';
+import { trace } from './trace.js';
 
 interface LockOwner {
   pid: number;
-  /** The process's start time where the platform tells it (src/platform.ts processStart). */
+  /** The process's start time where the platform tells it (src/runtime/platform.ts processStart). */
   start: string;
   host: string;
   /** Epoch ms by which the holder's work is over (bounded by its own timeouts). */
@@ -122,7 +122,7 @@ function unlinkQuietly(path: string): void {
   }
 }
 
-/** Locks this process holds: released on SIGINT/SIGTERM before it exits (program.ts). */
+/** Locks this process holds: released on SIGINT/SIGTERM before it exits (app/program.ts). */
 const held = new Map<string, string>();
 
 export function releaseHeldLocks(): void {

@@ -5,9 +5,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CacheGeneration } from '../../../src/store/cacheGeneration.js';
-import { CachedStore, type ItemCache } from '../../../src/store/cachedStore.js';
-import { MemoryStore } from '../../support/memoryStore.js';
+import { CacheGeneration } from '../../../../src/store/kernelCache/generation.js';
+import { CachedStore, type ItemCache } from '../../../../src/store/kernelCache/cachedStore.js';
+import { MemoryStore } from '../../../support/memoryStore.js';
 
 class MemoryCache implements ItemCache {
   readonly entries = new Map<string, { value: string; generation: string; until: number }>();

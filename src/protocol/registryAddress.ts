@@ -3,7 +3,7 @@
 // `https://index.docker.io/v1/`. Like docker-credential-helpers' registryurl.Parse, the scheme is
 // optional; unlike it, we key items by host, port and path only, so every spelling finds the same
 // item while a different host or port never does.
-import { HelperError } from './errors.js';
+import { HelperError } from '../errors.js';
 
 export interface RegistryAddress {
   /** Lower-cased host name or bracketed IPv6 literal. */

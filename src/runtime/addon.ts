@@ -7,10 +7,10 @@
 import type * as Keyring from '@napi-rs/keyring';
 import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync, unlinkSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { cacheDirectory, runtimeDirectory } from '../config/paths.js';
-import { cacheVariable, ownershipProblem } from '../platform.js';
+import { cacheDirectory, runtimeDirectory } from './paths.js';
+import { cacheVariable, ownershipProblem } from './platform.js';
 import { HelperError } from '../errors.js';
-import { lazyBuiltin } from '../lazyBuiltin.js';
+import { lazyBuiltin } from './lazyBuiltin.js';
 
 export type KeyringModule = typeof Keyring;
 
@@ -32,13 +32,18 @@ interface AddonAsset {
 
 /**
  * Per process, not per script: the binary's entry (main.ts) and the program it may hand over to
- * (program.ts) are separate scripts, each with its own copy of this module; the addon is opened once.
+ * (app/program.ts) are separate scripts, each with its own copy of this module; the addon is opened once.
  */
-const loaded: Map<AddonName, unknown> = ((globalThis as { [ADDONS_LOADED]?: Map<AddonName, unknown> })[ADDONS_LOADED] ??= new Map());
+const loaded: Map<AddonName, unknown> = ((globalThis as { [ADDONS_LOADED]?: Map<AddonName, unknown> })[ADDONS_LOADED] ??= new Map<AddonName, unknown>());
 
 function loadAddon(name: AddonName): unknown {
   if (!loaded.has(name)) {
-    loaded.set(name, typeof __DCO_ADDONS__ === 'undefined' ? lazyBuiltin<typeof import('node:module')>('node:module').createRequire(import.meta.url)(ADDON_PACKAGES[name]) : loadFromSeaAsset(name, carried(__DCO_ADDONS__, name)));
+    loaded.set(
+      name,
+      typeof __DCO_ADDONS__ === 'undefined'
+        ? lazyBuiltin<typeof import('node:module')>('node:module').createRequire(import.meta.url)(ADDON_PACKAGES[name])
+        : loadFromSeaAsset(name, carried(__DCO_ADDONS__, name)),
+    );
   }
   return loaded.get(name);
 }
@@ -46,7 +51,11 @@ function loadAddon(name: AddonName): unknown {
 /** A binary carries only its platform's addons (koffi, for the kernel keyring, only on Linux). */
 function carried(addons: Partial<Record<AddonName, AddonAsset>>, name: AddonName): AddonAsset {
   const addon = addons[name];
-  if (!addon) throw new HelperError('keychain-unavailable', `this ${process.platform}-${process.arch} binary carries no ${ADDON_PACKAGES[name]} module: use another --store`);
+  if (!addon)
+    throw new HelperError(
+      'keychain-unavailable',
+      `this ${process.platform}-${process.arch} binary carries no ${ADDON_PACKAGES[name]} module: use another --store`,
+    );
   return addon;
 }
 

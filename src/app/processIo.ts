@@ -2,8 +2,8 @@
 // Synchronous on the descriptors: process.stdin and process.stdout are streams whose first touch loads node:net and node:stream (~4 ms of every pull, measured).
 import { readSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
-import { HelperError } from './errors.js';
-import { PROGRAM_NAME } from './version.js';
+import { HelperError } from '../errors.js';
+import { PROGRAM_NAME } from '../version.js';
 
 /** Docker never sends more than a URL or one credential; a flood on stdin is refused, not buffered. */
 const MAX_STDIN_BYTES = 1024 * 1024;

@@ -1,10 +1,10 @@
-// The platform rules (src/platform.ts) for each OS, checked on Linux: Windows' paths with Windows'
+// The platform rules (src/runtime/platform.ts) for each OS, checked on Linux: Windows' paths with Windows'
 // separators, and the addon directory check Windows gets instead of POSIX mode bits.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Stats } from 'node:fs';
-import { dockerConfigPath, lockDirectory, settingsPath, cacheDirectory, runtimeDirectory } from '../../src/config/paths.js';
-import { ownershipProblem, processStart } from '../../src/platform.js';
+import { dockerConfigPath, lockDirectory, settingsPath, cacheDirectory, runtimeDirectory } from '../../../src/runtime/paths.js';
+import { ownershipProblem, processStart } from '../../../src/runtime/platform.js';
 
 const windowsEnv = {
   USERPROFILE: 'C:\\Users\\ada',
@@ -48,14 +48,20 @@ const noLinks = () => directory;
 
 test('Windows addon directory: inside %LOCALAPPDATA% under the profile is private, whatever the mode bits say', () => {
   assert.equal(ownershipProblem('C:\\Users\\ada\\AppData\\Local\\docker-credential-oidc', windowsStat, 'win32', windowsEnv, noLinks), null);
-  assert.equal(ownershipProblem('c:\\users\\ADA\\appdata\\local\\Temp\\docker-credential-oidc-user\\keyring-1.node', windowsStat, 'win32', windowsEnv, noLinks), null);
+  assert.equal(
+    ownershipProblem('c:\\users\\ADA\\appdata\\local\\Temp\\docker-credential-oidc-user\\keyring-1.node', windowsStat, 'win32', windowsEnv, noLinks),
+    null,
+  );
 });
 
 test('Windows addon directory: outside %LOCALAPPDATA%, a %LOCALAPPDATA% outside the profile, or a junction on the way is refused', () => {
   assert.match(ownershipProblem('C:\\ProgramData\\docker-credential-oidc', windowsStat, 'win32', windowsEnv, noLinks) ?? '', /not inside your %LOCALAPPDATA%/);
   assert.match(ownershipProblem('C:\\Users\\ada\\AppData\\LocalLow\\x', windowsStat, 'win32', windowsEnv, noLinks) ?? '', /not inside your %LOCALAPPDATA%/);
   assert.match(ownershipProblem('C:\\Users\\ada\\AppData\\Local', windowsStat, 'win32', windowsEnv, noLinks) ?? '', /not inside/);
-  assert.match(ownershipProblem('C:\\shared\\docker-credential-oidc', windowsStat, 'win32', { ...windowsEnv, LOCALAPPDATA: 'C:\\shared' }, noLinks) ?? '', /not inside your profile/);
+  assert.match(
+    ownershipProblem('C:\\shared\\docker-credential-oidc', windowsStat, 'win32', { ...windowsEnv, LOCALAPPDATA: 'C:\\shared' }, noLinks) ?? '',
+    /not inside your profile/,
+  );
   const junctionAt = (linked: string) => (path: string) => ({ isSymbolicLink: () => path.toLowerCase() === linked.toLowerCase() }) as Stats;
   assert.match(
     ownershipProblem('C:\\Users\\ada\\AppData\\Local\\docker-credential-oidc', windowsStat, 'win32', windowsEnv, junctionAt('C:\\Users\\ada\\AppData')) ?? '',

@@ -2,7 +2,7 @@
 // syscall(2): no keyutils package needed. Shared by the kernel keyring store (a pipeline's tokens)
 // and the kernel cache in front of the Secret Service. Calls return the kernel's answer (-1 on
 // failure, then `errno()` says why); each user decides what a failure means for it.
-import type { KoffiModule } from '../native/addon.js';
+import type { KoffiModule } from './addon.js';
 
 /** add_key and keyctl, by architecture (asm/unistd.h); other architectures have no kernel store. */
 const SYSCALLS: Partial<Record<NodeJS.Architecture, { addKey: number; keyctl: number }>> = {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runRenewer } from '../../../src/service/renewer.js';
+import { runRenewer } from '../../../src/app/renewerMain.js';
 import { awaitRenewerAnswer, renewerOutcome } from '../../../src/service/renewerLine.js';
 import { PassThrough } from 'node:stream';
 import { HelperError } from '../../../src/errors.js';

@@ -1,6 +1,6 @@
 // The human commands, wired with commander. Loaded only when argv is not a bare protocol action.
 import { Command, CommanderError } from 'commander';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../service/deps.js';
 import { USAGE_EXIT_CODE, reportError } from '../errors.js';
 import { PROGRAM_NAME, RUNTIME, VERSION } from '../version.js';
 import { trace } from '../runtime/trace.js';
@@ -35,7 +35,7 @@ Credential-helper protocol (called by docker, skopeo, podman, buildah, BuildKit)
   version  prints the version`,
     );
 
-  // Bare protocol verbs never reach commander (program.ts answers them); these entries only make
+  // Bare protocol verbs never reach commander (app/program.ts answers them); these entries only make
   // `get extra` or `store --x` a usage error instead of an unknown command.
   for (const action of ['store', 'get', 'erase', 'list'] as const) {
     program.command(action, { hidden: true }).description(`credential-helper protocol: ${action} (reads stdin)`);

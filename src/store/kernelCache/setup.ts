@@ -1,10 +1,10 @@
 // The kernel cache in front of the Secret Service, as both entry points build it: the binary's entry
-// (main.ts), which answers from it alone, and the program (program.ts), which reads through it.
-import { keychainGenerationPath } from './config/paths.js';
-import { loadKeyring, loadKoffi } from './native/addon.js';
-import { CacheGeneration } from './store/cacheGeneration.js';
-import { KernelCache } from './store/kernelCache.js';
-import { Keyctl } from './store/keyctl.js';
+// (main.ts), which answers from it alone, and the program (app/program.ts), which reads through it.
+import { keychainGenerationPath } from '../../runtime/paths.js';
+import { loadKeyring, loadKoffi } from '../../runtime/addon.js';
+import { CacheGeneration } from './generation.js';
+import { KernelCache } from './kernelCache.js';
+import { Keyctl } from '../../runtime/keyctl.js';
 
 /** The cache and its generation tag; undefined where there are no kernel keyrings. */
 export function kernelCacheFor(env: NodeJS.ProcessEnv): { cache: KernelCache; generation: CacheGeneration } | undefined {

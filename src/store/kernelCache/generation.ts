@@ -1,5 +1,5 @@
 // Which state of the keychain the kernel cache's entries were read from. A random tag in a small
-// file under the home directory (config/paths.ts keychainGenerationPath says why there), replaced
+// file under the home directory (runtime/paths.ts keychainGenerationPath says why there), replaced
 // after every write or removal of an item: an entry is answered only while it carries the current tag. A file, because every process of the user sees it
 // (another session, cron, the next CI step), it costs one read on the hot path, and a logout in one
 // session must stop every other session's cached answer at once. The tag is no secret.

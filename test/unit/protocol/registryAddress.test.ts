@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseServerUrl } from '../../src/registryAddress.js';
+import { parseServerUrl } from '../../../src/protocol/registryAddress.js';
 
 test('every spelling docker and the clients use maps to one key', () => {
   const cases: Array<[string, string]> = [

@@ -1,12 +1,12 @@
-// The Secret Service behind the kernel cache (store/kernelCache.ts). Only `get` and `list`, the
+// The Secret Service behind the kernel cache (store/kernelCache/kernelCache.ts). Only `get` and `list`, the
 // commands docker runs for every pull and build, read through it; every write and removal, by any
 // command, renews the keychain's generation first-hand, so that no process answers from an entry
 // read before it. What may be cached, and for how long, is the caller's policy.
-import { trace } from '../runtime/trace.js';
-import type { CacheGeneration } from './cacheGeneration.js';
-import type { SecretStore } from './secretStore.js';
+import { trace } from '../../runtime/trace.js';
+import type { CacheGeneration } from './generation.js';
+import type { SecretStore } from '../secretStore.js';
 
-/** Where items are cached (store/kernelCache.ts); never throws, a failure is a miss. */
+/** Where items are cached (store/kernelCache/kernelCache.ts); never throws, a failure is a miss. */
 export interface ItemCache {
   /** The item if cached in `generation` and not past its time. */
   read(account: string, generation: string, nowMs: number): string | null;

@@ -1,50 +1,60 @@
-// The composition root (with processIo.ts, the only module that touches process.*): it reads argv
+// The composition root (with app/processIo.ts, the only module that touches process.*): it reads argv
 // and stdin (or takes what main.ts read), builds the one Deps, routes to the protocol (every docker
 // pull calls `get`) or to the human commands, and sets the exit code. The protocol path loads
 // neither commander nor the sign-in code: both are imported only when a human command or a renewal
 // needs them (test/unit/hotPath.test.ts checks it).
 import { writeSync } from 'node:fs';
-import { SettingsFile } from './config/settingsFile.js';
-import { lockDirectory, settingsPath } from './config/paths.js';
-import { kernelCacheFor, kernelCacheReadsOn } from './kernelCacheSetup.js';
-import { splitSecrets } from './config/secretVariables.js';
-import type { Deps, Terminal } from './deps.js';
-import { HelperError, describeUnexpected } from './errors.js';
-import { lazyBuiltin } from './lazyBuiltin.js';
+import { SettingsFile } from '../config/settingsFile.js';
+import { lockDirectory, settingsPath } from '../runtime/paths.js';
+import { kernelCacheFor, kernelCacheReadsOn } from '../store/kernelCache/setup.js';
+import { splitSecrets } from '../config/secretVariables.js';
+import type { Deps, Terminal } from '../service/deps.js';
+import { HelperError, describeUnexpected } from '../errors.js';
+import { lazyBuiltin } from '../runtime/lazyBuiltin.js';
 import { invokedAs, onEscapedFault, print, readStdin, stopRequested } from './processIo.js';
-import type { Fetch, HandedCredential, WithLock } from './model.js';
-import type { RenewerExit } from './service/renewerLine.js';
-import { loadKeyring, loadKoffi } from './native/addon.js';
-import { answerProtocol, isProtocolAction } from './protocol/handleCommand.js';
-import { unknownAction, usage } from './protocol/messages.js';
-import { credentialHelper } from './service/credentialHelper.js';
-import { withDoctorHint } from './service/doctorHint.js';
-import { kernelCacheLifetimeMs } from './service/kernelCachePolicy.js';
-import { CachedStore } from './store/cachedStore.js';
-import { ChunkedStore, itemLimitFor } from './store/chunkedStore.js';
-import { ItemStore } from './store/itemStore.js';
-import { KernelKeyring } from './store/kernelKeyring.js';
-import { KeychainStore } from './store/keychainStore.js';
-import { LockingStore } from './store/lockingStore.js';
-import { NoStore } from './store/noStore.js';
-import { RoutingStore, storeChoiceOf } from './store/routingStore.js';
-import type { SecretStore } from './store/secretStore.js';
-import { LOGIN_PROGRAM_NAME, PROGRAM_NAME, RUNTIME, VERSION } from './version.js';
-import { parseServerUrl } from './registryAddress.js';
-import { trace, traceRequested } from './runtime/trace.js';
+import type { Fetch, HandedCredential, WithLock } from '../model.js';
+import type { RenewerExit } from '../service/renewerLine.js';
+import { loadKeyring, loadKoffi } from '../runtime/addon.js';
+import { answerProtocol, isProtocolAction } from '../protocol/handleCommand.js';
+import { unknownAction, usage } from '../protocol/messages.js';
+import { credentialHelper } from '../service/credentialHelper.js';
+import { withDoctorHint } from '../service/doctor/doctorHint.js';
+import { kernelCacheLifetimeMs } from '../store/kernelCache/policy.js';
+import { CachedStore } from '../store/kernelCache/cachedStore.js';
+import { ChunkedStore, itemLimitFor } from '../store/chunkedStore.js';
+import { ItemStore } from '../store/itemStore.js';
+import { KernelKeyring } from '../store/kernelKeyring.js';
+import { KeychainStore } from '../store/keychainStore.js';
+import { LockingStore } from '../store/lockingStore.js';
+import { NoStore } from '../store/noStore.js';
+import { RoutingStore, storeChoiceOf } from '../store/routingStore.js';
+import type { SecretStore } from '../store/secretStore.js';
+import { LOGIN_PROGRAM_NAME, PROGRAM_NAME, RUNTIME, VERSION } from '../version.js';
+import { parseServerUrl } from '../protocol/registryAddress.js';
+import { trace, traceRequested } from '../runtime/trace.js';
 
 const DEFAULT_KEYCHAIN_TIMEOUT_MS = 15_000;
 
-const HUMAN_COMMANDS = new Set(['login', 'logout', 'status', 'doctor', 'configure-docker', 'kubelet-credential-provider', 'pull-secret', 'export-config', 'token-server', 'help']);
+const HUMAN_COMMANDS = new Set([
+  'login',
+  'logout',
+  'status',
+  'doctor',
+  'configure-docker',
+  'kubelet-credential-provider',
+  'pull-secret',
+  'export-config',
+  'token-server',
+  'help',
+]);
 
-/** The hidden verb of the detached renewer (service/renewer.ts): `get` runs this binary with it. */
+/** The hidden verb of the detached renewer (app/renewerMain.ts): `get` runs this binary with it. */
 const RENEWER_VERB = '__renew-credential';
 
 function keychainTimeoutMs(env: NodeJS.ProcessEnv): number {
   const seconds = Number(env.DOCKER_CREDENTIAL_OIDC_KEYCHAIN_TIMEOUT);
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_KEYCHAIN_TIMEOUT_MS;
 }
-
 
 function terminal(interrupt: () => AbortSignal, secretVariables: () => string[]): Terminal {
   return {
@@ -109,12 +119,12 @@ function realDeps(interrupt: () => AbortSignal, cacheReads = false): Deps {
   const env = process.env;
   const locks = lockDirectory(env);
   // The lock module (and node:crypto) is not needed on the read-only path of `get`.
-  const withLock: WithLock = async (name, work) => (await import('./store/fileLock.js')).fileLock(locks)(name, work);
+  const withLock: WithLock = async (name, work) => (await import('../runtime/fileLock.js')).fileLock(locks)(name, work);
   const fetchFor = (caFile: string | undefined): Fetch => {
     // undici is loaded by the first request, not by `get` of a cached credential.
     let fetch: Promise<Fetch> | undefined;
     return async (input, init) => {
-      fetch ??= import('./oidc/httpClient.js').then(({ createFetch }) => createFetch({ caFile, env }));
+      fetch ??= import('../oidc/httpClient.js').then(({ createFetch }) => createFetch({ caFile, env }));
       return (await fetch)(input, init);
     };
   };
@@ -149,11 +159,11 @@ function realDeps(interrupt: () => AbortSignal, cacheReads = false): Deps {
  * terminal's process group and of the SIGKILL docker sends its helper), and waits for its one line.
  */
 async function renewDetached(registryKey: string, secretVariables: string[]): Promise<HandedCredential | undefined> {
-  const { awaitRenewerAnswer } = await import('./service/renewerLine.js');
+  const { awaitRenewerAnswer } = await import('../service/renewerLine.js');
   const { spawn } = lazyBuiltin<typeof import('node:child_process')>('node:child_process');
   const isSea = lazyBuiltin<typeof import('node:sea')>('node:sea').isSea();
   // From source (tsx) the binary is node and the program is a script.
-  const args = isSea ? [RENEWER_VERB, registryKey] : [...process.execArgv, process.argv[1]!, RENEWER_VERB, registryKey];
+  const args = isSea ? [RENEWER_VERB, registryKey] : [...process.execArgv, process.argv[1], RENEWER_VERB, registryKey];
   // Secrets from our environment (a client secret) go over the stdin pipe, not into its environment.
   const { env, secrets } = splitSecrets(process.env, secretVariables);
   // Windows: detached keeps it out of the job object Node puts its children in (closed, with them,
@@ -189,11 +199,14 @@ function secretsFromParent(): Record<string, string> {
 
 /** The renewer process: ignores the signals that end builds, bounded by its own deadline. */
 async function runRenewerProcess(registryKey: string): Promise<number> {
-  const [{ runRenewer }, { RENEWAL_DEADLINE_MS }] = await Promise.all([import('./service/renewer.js'), import('./store/fileLock.js')]);
+  const [{ runRenewer }, { RENEWAL_DEADLINE_MS }] = await Promise.all([import('./renewerMain.js'), import('../runtime/fileLock.js')]);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => undefined);
   setTimeout(() => process.exit(1), RENEWAL_DEADLINE_MS).unref();
   Object.assign(process.env, secretsFromParent());
-  const { line, exitCode } = await runRenewer(realDeps(() => new AbortController().signal), registryKey);
+  const { line, exitCode } = await runRenewer(
+    realDeps(() => new AbortController().signal),
+    registryKey,
+  );
   try {
     writeSync(1, line);
   } catch {
@@ -204,11 +217,12 @@ async function runRenewerProcess(registryKey: string): Promise<number> {
 
 /** Ctrl-C or a TERM while a protocol verb holds a lock: release it, then exit as killed by it. */
 function exitOnSignals(): void {
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     process.once(signal, () => {
-      void import('./store/fileLock.js')
-        .then(({ releaseHeldLocks }) => releaseHeldLocks())
-        .finally(() => process.exit(code));
+      void import('../runtime/fileLock.js').then(({ releaseHeldLocks }) => releaseHeldLocks()).finally(() => process.exit(code));
     });
   }
 }
@@ -242,11 +256,12 @@ async function runProtocol(action: string, deps: Deps, readInput: () => string):
 /** The trace, when DOCKER_CREDENTIAL_OIDC_DEBUG asks for one: its writer is loaded only then. */
 async function startTraceIfAsked(args: string[], name: string): Promise<void> {
   if (!traceRequested(process.env)) return;
-  const { startTrace } = await import('./runtime/traceFile.js');
+  const { startTrace } = await import('../runtime/traceFile.js');
   startTrace(process.env, (text) => print(2, text));
   const verb = name === LOGIN_PROGRAM_NAME ? 'login' : (args[0] ?? '');
   // A protocol verb's registry is traced once its input is read (runProtocol); the renewer's is its argument.
-  if (!(args.length === 1 && isProtocolAction(verb))) trace('command', { command: verb === RENEWER_VERB ? 'renewer' : verb, registry: verb === RENEWER_VERB ? args[1] : undefined, version: VERSION });
+  if (!(args.length === 1 && isProtocolAction(verb)))
+    trace('command', { command: verb === RENEWER_VERB ? 'renewer' : verb, registry: verb === RENEWER_VERB ? args[1] : undefined, version: VERSION });
 }
 
 async function main(readInput: () => string): Promise<number> {
@@ -258,11 +273,11 @@ async function main(readInput: () => string): Promise<number> {
   const interruptSignal = () => (interrupt ??= new AbortController()).signal;
 
   if (name !== LOGIN_PROGRAM_NAME) {
-    if (args.length === 1 && isProtocolAction(args[0]!)) {
+    if (args.length === 1 && isProtocolAction(args[0])) {
       exitOnSignals();
-      return runProtocol(args[0]!, realDeps(interruptSignal, args[0] === 'get' || args[0] === 'list'), readInput);
+      return runProtocol(args[0], realDeps(interruptSignal, args[0] === 'get' || args[0] === 'list'), readInput);
     }
-    if (args.length === 2 && args[0] === RENEWER_VERB) return runRenewerProcess(args[1]!);
+    if (args.length === 2 && args[0] === RENEWER_VERB) return runRenewerProcess(args[1]);
     if (args.length === 0) {
       // Like the Go helpers: the name as invoked (docker runs docker-credential-NAME from PATH).
       print(1, `${usage(process.argv0 || PROGRAM_NAME)}\n`);
@@ -272,13 +287,13 @@ async function main(readInput: () => string): Promise<number> {
       print(1, `${PROGRAM_NAME} ${VERSION} (Node.js ${RUNTIME} inside)\n`);
       return 0;
     }
-    if (args.length === 1 && !args[0]!.startsWith('-') && !HUMAN_COMMANDS.has(args[0]!)) {
-      print(1, `${unknownAction(args[0]!)}\n`);
+    if (args.length === 1 && !args[0].startsWith('-') && !HUMAN_COMMANDS.has(args[0])) {
+      print(1, `${unknownAction(args[0])}\n`);
       return 1;
     }
   }
 
-  const { runCli } = await import('./cli/program.js');
+  const { runCli } = await import('../cli/commands.js');
   process.on('SIGINT', () => (interrupt ??= new AbortController()).abort());
   return runCli(name === LOGIN_PROGRAM_NAME ? ['login', ...args] : args, realDeps(interruptSignal));
 }

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileLock, lockFileName } from '../../../src/store/fileLock.js';
+import { fileLock, lockFileName } from '../../../src/runtime/fileLock.js';
 import { repoRoot } from '../../support/helperBinary.js';
 
 const holderScript = join(repoRoot, 'test', 'support', 'lockHolder.mts');

@@ -1,10 +1,10 @@
-// The one set of dependencies every command and use case takes what it needs from. program.ts builds
+// The one set of dependencies every command and use case takes what it needs from. app/program.ts builds
 // the real one once; unit tests build one over an in-memory store, a temp settings file and an
 // injected fetch (test/support/testDeps.ts).
-import type { SettingsFile } from './config/settingsFile.js';
-import type { Fetch, HandedCredential, StoreName, WithLock } from './model.js';
-import type { ItemStore } from './store/itemStore.js';
-import type { SecretStore } from './store/secretStore.js';
+import type { SettingsFile } from '../config/settingsFile.js';
+import type { Fetch, HandedCredential, StoreName, WithLock } from '../model.js';
+import type { ItemStore } from '../store/itemStore.js';
+import type { SecretStore } from '../store/secretStore.js';
 
 /** What a command may touch of the process and the person in front of it. */
 export interface Terminal {
@@ -44,7 +44,7 @@ export interface Deps {
   stores: Record<StoreName, SecretStore>;
   /**
    * Answers computed from the keychain's items, cached in kernel memory until the next change
-   * (store/cachedStore.ts `remember`); absent where there is no kernel cache.
+   * (store/kernelCache/cachedStore.ts `remember`); absent where there is no kernel cache.
    */
   keychainAnswers?: { remember(name: string, lifetimeMs: number, compute: () => Promise<string>): Promise<string> };
   /** Cross-process locks: renewals of one sign-in, writes of one item, the settings file. */
@@ -55,7 +55,7 @@ export interface Deps {
   terminal: Terminal;
   /**
    * Renews a registry's cached credential (service/renewCredential.ts) where a killed `get` cannot
-   * take the renewal down with it: program.ts runs it in a detached process of the same binary; unit
+   * take the renewal down with it: app/program.ts runs it in a detached process of the same binary; unit
    * tests run it in-process. Resolves once the new credential is stored, with that credential (the
    * renewer hands it back over its stdout pipe, which saves `get` reading the keychain again);
    * rejects with its error.
