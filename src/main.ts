@@ -11,7 +11,8 @@ import { invokedAs, print, readStdin } from './app/processIo.js';
 import { limitCoreDumps } from './runtime/platform.js';
 import { traceRequested } from './runtime/trace.js';
 
-async function runProgram(readInput?: () => string): Promise<void> {
+/** Loads the whole program (a script of its own) and lets it answer. */
+async function handOverToProgram(readInput?: () => string): Promise<void> {
   // Not a literal, so that the bundler leaves the program out of this script.
   const source = './app/program.js';
   const { runProgram } = await loadScript('program', () => import(source) as Promise<typeof import('./app/program.js')>);
@@ -23,18 +24,18 @@ async function start(): Promise<void> {
   const args = process.argv.slice(2);
   const action = args[0];
   // With a debug trace asked for, the program answers even a cached get, and traces it.
-  if (args.length !== 1 || (action !== 'get' && action !== 'list') || invokedAs() === LOGIN_PROGRAM_NAME || traceRequested(process.env)) return runProgram();
+  if (args.length !== 1 || (action !== 'get' && action !== 'list') || invokedAs() === LOGIN_PROGRAM_NAME || traceRequested(process.env)) return handOverToProgram();
   let input: string;
   try {
     input = readStdin();
   } catch (error) {
     // Too much input: the program reports it (stdin is consumed; it is handed the failure).
-    return runProgram(() => {
+    return handOverToProgram(() => {
       throw error;
     });
   }
   const answer = await answerFromKernelCache(action, input, process.env);
-  if (answer === undefined) return runProgram(() => input);
+  if (answer === undefined) return handOverToProgram(() => input);
   print(1, answer);
   process.exit(0);
 }

@@ -1,8 +1,9 @@
-// The composition root (with app/processIo.ts, the only module that touches process.*): it reads argv
-// and stdin (or takes what main.ts read), builds the one Deps, routes to the protocol (every docker
-// pull calls `get`) or to the human commands, and sets the exit code. The protocol path loads
-// neither commander nor the sign-in code: both are imported only when a human command or a renewal
-// needs them (test/unit/hotPath.test.ts checks it).
+// The composition root of the process edge (app/: with processIo.ts, cachedAnswer.ts and
+// renewerMain.ts, the only code that reads argv and stdin, handles signals and sets exit codes;
+// test/unit/architecture.test.ts holds that): it reads argv and stdin (or takes what main.ts read),
+// builds the one Deps, routes to the protocol (every docker pull calls `get`) or to the human
+// commands, and sets the exit code. The protocol path loads neither commander nor the sign-in code:
+// both are imported only when a human command or a renewal needs them (test/unit/hotPath.test.ts).
 import { writeSync } from 'node:fs';
 import { SettingsFile } from '../config/settingsFile.js';
 import { lockDirectory, settingsPath } from '../runtime/paths.js';
