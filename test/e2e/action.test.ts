@@ -16,7 +16,7 @@ import { startKeyring, type TestKeyring } from '../support/keyring.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { makeOciImage } from '../support/ociImage.js';
 import { PIPELINE_CLIENTS, startIdp, type Idp } from '../support/idp.js';
-import { startTokenServer, type TokenServer } from '../support/tokenServer.js';
+import { openRules, startTokenServerProcess, tokenAuthOf, type TokenServerProcess } from '../support/tokenServerProcess.js';
 import { startCiIssuer, type CiIssuer } from '../support/ciIssuer.js';
 import { makeSigningKey, RELEASE_VERSION, writeRelease, type SigningKey } from '../support/releaseMirror.js';
 
@@ -39,7 +39,7 @@ let root: string;
 let keyring: TestKeyring;
 let ci: CiIssuer;
 let idp: Idp;
-let tokenServer: TokenServer;
+let tokenServer: TokenServerProcess;
 let registry: TestRegistry;
 let key: SigningKey;
 let mirror: Awaited<ReturnType<typeof serveDirectory>>;
@@ -50,14 +50,8 @@ before(async () => {
   keyring = await startKeyring();
   ci = await startCiIssuer();
   idp = await startIdp({ ciTrust: { verify: (token) => ci.verify(token, CI_AUDIENCE) } });
-  tokenServer = await startTokenServer({ idp });
-  registry = await startRegistry({
-    kind: 'token',
-    realm: tokenServer.realm,
-    service: tokenServer.service,
-    issuer: tokenServer.issuer,
-    rootCertPath: tokenServer.rootCertPath,
-  });
+  tokenServer = await startTokenServerProcess(openRules(idp, ['ci/*']));
+  registry = await startRegistry(tokenAuthOf(tokenServer));
   key = makeSigningKey(root);
   await writeRelease(join(root, 'release'), { key });
   mirror = await serveDirectory(join(root, 'release'));

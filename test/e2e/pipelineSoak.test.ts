@@ -10,7 +10,7 @@ import { helperBinary, loginBinary, run, runHelper } from '../support/helperBina
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { makeOciImage } from '../support/ociImage.js';
 import { PIPELINE_CLIENTS, startIdp, type Idp } from '../support/idp.js';
-import { startTokenServer, type TokenServer } from '../support/tokenServer.js';
+import { openRules, startTokenServerProcess, tokenAuthOf, type TokenServerProcess } from '../support/tokenServerProcess.js';
 import { startCiIssuer, type CiIssuer } from '../support/ciIssuer.js';
 
 const SOAK_SECONDS = Number(process.env.DCO_PIPELINE_SOAK_SECONDS ?? 150);
@@ -19,21 +19,15 @@ const CI_AUDIENCE = 'registry-ci';
 let world: KeyringWorld;
 let ci: CiIssuer;
 let idp: Idp;
-let tokenServer: TokenServer;
+let tokenServer: TokenServerProcess;
 let registry: TestRegistry;
 
 before(async () => {
   world = await startKeyringWorld('pipeline-soak');
   ci = await startCiIssuer({ ttl: 5 });
   idp = await startIdp({ accessTokenTtl: 4, ciTrust: { verify: (token) => ci.verify(token, CI_AUDIENCE) } });
-  tokenServer = await startTokenServer({ idp });
-  registry = await startRegistry({
-    kind: 'token',
-    realm: tokenServer.realm,
-    service: tokenServer.service,
-    issuer: tokenServer.issuer,
-    rootCertPath: tokenServer.rootCertPath,
-  });
+  tokenServer = await startTokenServerProcess(openRules(idp, ['ci/*']));
+  registry = await startRegistry(tokenAuthOf(tokenServer));
 });
 
 after(async () => {
@@ -62,6 +56,10 @@ test(
         'github-actions',
         '--ci-token-audience',
         CI_AUDIENCE,
+        // The token server also offers the exchange (acr mode, long-lived registry tokens): this soak
+        // is about the access token itself, renewed with a fresh CI token at every grant.
+        '--mode',
+        'password',
       ],
       { env },
     );

@@ -98,3 +98,26 @@ export async function pipelineCredentials(idp: Idp, server: TokenServerProcess):
   const exchange = await fetch(`${server.url}/oauth2/exchange`, form({ grant_type: 'access_token', service: server.service, access_token: accessToken }));
   return { accessToken, refreshToken: ((await exchange.json()) as { refresh_token: string }).refresh_token };
 }
+
+/**
+ * The product's token server for tests about something else than its rules (pipelines, clients): one
+ * provider, and every subject it signs may pull and push `repositories`. Start it with
+ * startTokenServerProcess(openRules(idp, [...])) and the registry with tokenAuthOf(server).
+ */
+export function openRules(idp: { issuer: string; resource: string }, repositories: string[]) {
+  return (paths: { listen: string; key: string; cert: string }): string => `listen: ${paths.listen}
+service: registry.example.com
+issuer: registry-token-server
+signing: {key: ${paths.key}, certificate: ${paths.cert}}
+providers: [{issuer: "${idp.issuer}", audience: "${idp.resource}"}]
+rules:
+  - match: {sub: "*"}
+    repositories: ${JSON.stringify(repositories)}
+    actions: [pull, push]
+`;
+}
+
+/** What a Distribution registry needs to send its clients to this token server. */
+export function tokenAuthOf(server: TokenServerProcess): { kind: 'token'; realm: string; service: string; issuer: string; rootCertPath: string } {
+  return { kind: 'token', realm: `${server.url}/token`, service: server.service, issuer: server.issuer, rootCertPath: server.certificatePath };
+}
