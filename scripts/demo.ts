@@ -2,6 +2,7 @@
 // provider and a token-auth registry start, install.sh installs the release just built, the person
 // signs in with the device code (or --auto-approve does it for them), skopeo pushes and pulls with
 // credentials only from the helper, status shows the session, and config.json shows no secret.
+import { readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -58,6 +59,8 @@ try {
     XDG_CACHE_HOME: join(home, '.cache'),
     PATH: `${prefix}:/usr/local/bin:/usr/bin:/bin`,
     DOCKER_CREDENTIAL_OIDC_BASE_URL: mirror.url,
+    // demo.sh signed this release with a throw-away key: install.sh checks the signature against it.
+    DOCKER_CREDENTIAL_OIDC_RELEASE_KEY: readFileSync(join(repoRoot, 'dist', 'demo-release-key.pub'), 'utf8').trim(),
   };
 
   step(`curl -fsSL ${mirror.url}/install.sh | sh -s -- --registry ${registry.host}`);
