@@ -36,13 +36,7 @@ try {
   cleanups.push(() => idp.stop());
   const tokenServer = await startTokenServer({ idp });
   cleanups.push(() => tokenServer.stop());
-  const registry = await startRegistry({
-    kind: 'token',
-    realm: tokenServer.realm,
-    service: tokenServer.service,
-    issuer: tokenServer.issuer,
-    rootCertPath: tokenServer.rootCertPath,
-  });
+  const registry = await startRegistry(tokenServer.registryAuth);
   cleanups.push(() => registry.stop());
   const mirror = await serveDirectory(join(repoRoot, 'dist', 'release'));
   cleanups.push(() => mirror.stop());

@@ -57,7 +57,7 @@ before(async () => {
   idp = await startIdp({ users: ['alice'] });
   untrustedIdp = await startIdp();
   server = await startTokenServerProcess((paths) => exampleConfig({ ...paths, service: SERVICE, issuer: idp.issuer, audience: idp.resource }));
-  const tokenAuth = { kind: 'token' as const, realm: `${server.url}/token`, service: SERVICE, issuer: server.issuer, rootCertPath: server.certificatePath };
+  const tokenAuth = server.registryAuth;
   registry = await startRegistry(tokenAuth);
   otherRegistry = await startRegistry(tokenAuth);
   ({ home, env } = await makeClientHome('acr-exchange', keyring.env, [registry.host, otherRegistry.host]));

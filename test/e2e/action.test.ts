@@ -16,7 +16,7 @@ import { startKeyring, type TestKeyring } from '../support/keyring.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { makeOciImage } from '../support/ociImage.js';
 import { PIPELINE_CLIENTS, startIdp, type Idp } from '../support/idp.js';
-import { openRules, startTokenServerProcess, tokenAuthOf, type TokenServerProcess } from '../support/tokenServerProcess.js';
+import { openRules, startTokenServerProcess, type TokenServerProcess } from '../support/tokenServerProcess.js';
 import { startCiIssuer, type CiIssuer } from '../support/ciIssuer.js';
 import { makeSigningKey, RELEASE_VERSION, writeRelease, type SigningKey } from '../support/releaseMirror.js';
 
@@ -51,7 +51,7 @@ before(async () => {
   ci = await startCiIssuer();
   idp = await startIdp({ ciTrust: { verify: (token) => ci.verify(token, CI_AUDIENCE) } });
   tokenServer = await startTokenServerProcess(openRules(idp, ['ci/*']));
-  registry = await startRegistry(tokenAuthOf(tokenServer));
+  registry = await startRegistry(tokenServer.registryAuth);
   key = makeSigningKey(root);
   await writeRelease(join(root, 'release'), { key });
   mirror = await serveDirectory(join(root, 'release'));

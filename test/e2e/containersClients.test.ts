@@ -32,13 +32,7 @@ before(async () => {
   keyring = await startKeyring();
   idp = await startIdp();
   tokenServer = await startTokenServer({ idp });
-  registry = await startRegistry({
-    kind: 'token',
-    realm: tokenServer.realm,
-    service: tokenServer.service,
-    issuer: tokenServer.issuer,
-    rootCertPath: tokenServer.rootCertPath,
-  });
+  registry = await startRegistry(tokenServer.registryAuth);
   ({ home, authFile, env } = await makeClientHome('containers', keyring.env, [registry.host]));
   image = await makeOciImage(await mkdtemp(join(home, 'img-')));
   storage = ['--root', join(home, 'storage'), '--runroot', join(home, 'run'), '--storage-driver', 'vfs'];

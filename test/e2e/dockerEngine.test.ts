@@ -52,13 +52,7 @@ before(async () => {
   world = await startKeyringWorld('docker-engine');
   idp = await startIdp({ accessTokenTtl: ACCESS_TOKEN_TTL });
   tokenServer = await startTokenServer({ idp });
-  ssoRegistry = await startRegistry({
-    kind: 'token',
-    realm: tokenServer.realm,
-    service: tokenServer.service,
-    issuer: tokenServer.issuer,
-    rootCertPath: tokenServer.rootCertPath,
-  });
+  ssoRegistry = await startRegistry(tokenServer.registryAuth);
   passwordRegistry = await startRegistry({ kind: 'htpasswd', users: { robot: 'robot-password' } });
   work = await mkdtemp(join(tmpdir(), 'dco-engine-'));
   for (const [name, config] of [

@@ -57,13 +57,7 @@ before(async () => {
   kube = await startCiIssuer({ ttl: 600 });
   idp = await startIdp({ accessTokenTtl: ACCESS_TOKEN_TTL, ciTrust: { verify: (token) => kube.verify(token, KUBE_AUDIENCE) } });
   tokenServer = await startTokenServer({ idp });
-  const tokenAuth = {
-    kind: 'token' as const,
-    realm: tokenServer.realm,
-    service: tokenServer.service,
-    issuer: tokenServer.issuer,
-    rootCertPath: tokenServer.rootCertPath,
-  };
+  const tokenAuth = tokenServer.registryAuth;
   nodeRegistry = await startRegistry(tokenAuth);
   podRegistry = await startRegistry(tokenAuth);
   home = await mkdtemp(join(tmpdir(), 'dco-kube-'));

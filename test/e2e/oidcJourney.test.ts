@@ -54,13 +54,7 @@ before(async () => {
   keyring = await startKeyring();
   idp = await startIdp({ accessTokenTtl: ACCESS_TOKEN_TTL });
   tokenServer = await startTokenServer({ idp });
-  const tokenAuth = {
-    kind: 'token' as const,
-    realm: tokenServer.realm,
-    service: tokenServer.service,
-    issuer: tokenServer.issuer,
-    rootCertPath: tokenServer.rootCertPath,
-  };
+  const tokenAuth = tokenServer.registryAuth;
   registry = await startRegistry(tokenAuth);
   identityRegistry = await startRegistry(tokenAuth);
   acr = await startAcrDouble((token) => verifyOidcAccessToken(token, idp));

@@ -10,7 +10,7 @@ import { helperBinary, loginBinary, run, runHelper } from '../support/helperBina
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { makeOciImage } from '../support/ociImage.js';
 import { PIPELINE_CLIENTS, startIdp, type Idp } from '../support/idp.js';
-import { openRules, startTokenServerProcess, tokenAuthOf, type TokenServerProcess } from '../support/tokenServerProcess.js';
+import { openRules, startTokenServerProcess, type TokenServerProcess } from '../support/tokenServerProcess.js';
 import { startCiIssuer, type CiIssuer } from '../support/ciIssuer.js';
 
 const SOAK_SECONDS = Number(process.env.DCO_PIPELINE_SOAK_SECONDS ?? 150);
@@ -27,7 +27,7 @@ before(async () => {
   ci = await startCiIssuer({ ttl: 5 });
   idp = await startIdp({ accessTokenTtl: 4, ciTrust: { verify: (token) => ci.verify(token, CI_AUDIENCE) } });
   tokenServer = await startTokenServerProcess(openRules(idp, ['ci/*']));
-  registry = await startRegistry(tokenAuthOf(tokenServer));
+  registry = await startRegistry(tokenServer.registryAuth);
 });
 
 after(async () => {

@@ -76,13 +76,7 @@ before(async () => {
   ci = await startCiIssuer({ ttl: 5 });
   idp = await startIdp({ accessTokenTtl: ACCESS_TOKEN_TTL, ciTrust: { verify: (token) => ci.verify(token, CI_AUDIENCE) } });
   tokenServer = await startTokenServer({ idp });
-  const tokenAuth = {
-    kind: 'token' as const,
-    realm: tokenServer.realm,
-    service: tokenServer.service,
-    issuer: tokenServer.issuer,
-    rootCertPath: tokenServer.rootCertPath,
-  };
+  const tokenAuth = tokenServer.registryAuth;
   for (const name of ['secret', 'key', 'exchange', 'bearer'] as const) registries[name] = await startRegistry(tokenAuth);
   entra = await startEntraDouble({
     federated: [

@@ -52,13 +52,7 @@ before(async () => {
   bus = await startBareBus();
   idp = await startIdp({ accessTokenTtl: ACCESS_TOKEN_TTL });
   tokenServer = await startTokenServer({ idp });
-  const tokenAuth = {
-    kind: 'token' as const,
-    realm: tokenServer.realm,
-    service: tokenServer.service,
-    issuer: tokenServer.issuer,
-    rootCertPath: tokenServer.rootCertPath,
-  };
+  const tokenAuth = tokenServer.registryAuth;
   kernelRegistry = await startRegistry(tokenAuth);
   noneRegistry = await startRegistry(tokenAuth);
   personRegistry = await startRegistry(tokenAuth);

@@ -27,13 +27,7 @@ before(async () => {
   bus = await startBareBus();
   idp = await startIdp();
   tokenServer = await startTokenServer({ idp });
-  registry = await startRegistry({
-    kind: 'token',
-    realm: tokenServer.realm,
-    service: tokenServer.service,
-    issuer: tokenServer.issuer,
-    rootCertPath: tokenServer.rootCertPath,
-  });
+  registry = await startRegistry(tokenServer.registryAuth);
 });
 
 after(async () => {

@@ -100,7 +100,7 @@ before(async () => {
   downIdp = await startIdp();
   await downIdp.pause();
   server = await startTokenServerProcess(config([idp, kelvinIdp, downIdp]));
-  const tokenAuth = { kind: 'token' as const, realm: `${server.url}/token`, service: SERVICE, issuer: server.issuer, rootCertPath: server.certificatePath };
+  const tokenAuth = server.registryAuth;
   registry = await startRegistry(tokenAuth);
   kelvinRegistry = await startRegistry(tokenAuth);
   ({ home, authFile, env } = await makeClientHome('token-server-hostile', keyring.env, [registry.host, kelvinRegistry.host]));

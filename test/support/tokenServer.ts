@@ -26,6 +26,8 @@ export interface TokenServer {
   service: string;
   issuer: string;
   rootCertPath: string;
+  /** What startRegistry needs to send its clients here. */
+  registryAuth: { kind: 'token'; realm: string; service: string; issuer: string; rootCertPath: string };
   stats: TokenServerStats;
   stop(): Promise<void>;
 }
@@ -155,11 +157,13 @@ export async function startTokenServer(options: {
     }),
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const realm = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`;
   return {
-    realm: `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`,
+    realm,
     service,
     issuer,
     rootCertPath: certPath,
+    registryAuth: { kind: 'token', realm, service, issuer, rootCertPath: certPath },
     stats,
     async stop() {
       server.closeAllConnections();

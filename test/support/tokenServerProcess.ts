@@ -14,6 +14,8 @@ export interface TokenServerProcess {
   issuer: string;
   /** The registry's rootcertbundle. */
   certificatePath: string;
+  /** What startRegistry needs to send its clients here. */
+  registryAuth: { kind: 'token'; realm: string; service: string; issuer: string; rootCertPath: string };
   keyPath: string;
   dir: string;
   /** Every JSON line it logged so far. */
@@ -61,11 +63,13 @@ export async function startTokenServerProcess(
       .split('\n')
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const url = `${/^tls:/m.test(text) ? 'https' : 'http'}://${listen}`;
   return {
-    url: `${/^tls:/m.test(text) ? 'https' : 'http'}://${listen}`,
+    url,
     service,
     issuer,
     certificatePath: cert,
+    registryAuth: { kind: 'token', realm: `${url}/token`, service, issuer, rootCertPath: cert },
     keyPath: key,
     dir,
     logs,
@@ -102,7 +106,7 @@ export async function pipelineCredentials(idp: Idp, server: TokenServerProcess):
 /**
  * The product's token server for tests about something else than its rules (pipelines, clients): one
  * provider, and every subject it signs may pull and push `repositories`. Start it with
- * startTokenServerProcess(openRules(idp, [...])) and the registry with tokenAuthOf(server).
+ * startTokenServerProcess(openRules(idp, [...])) and the registry with startRegistry(server.registryAuth).
  */
 export function openRules(idp: { issuer: string; resource: string }, repositories: string[]) {
   return (paths: { listen: string; key: string; cert: string }): string => `listen: ${paths.listen}
@@ -115,9 +119,4 @@ rules:
     repositories: ${JSON.stringify(repositories)}
     actions: [pull, push]
 `;
-}
-
-/** What a Distribution registry needs to send its clients to this token server. */
-export function tokenAuthOf(server: TokenServerProcess): { kind: 'token'; realm: string; service: string; issuer: string; rootCertPath: string } {
-  return { kind: 'token', realm: `${server.url}/token`, service: server.service, issuer: server.issuer, rootCertPath: server.certificatePath };
 }
