@@ -24,7 +24,8 @@ async function start(): Promise<void> {
   const args = process.argv.slice(2);
   const action = args[0];
   // With a debug trace asked for, the program answers even a cached get, and traces it.
-  if (args.length !== 1 || (action !== 'get' && action !== 'list') || invokedAs() === LOGIN_PROGRAM_NAME || traceRequested(process.env)) return handOverToProgram();
+  if (args.length !== 1 || (action !== 'get' && action !== 'list') || invokedAs() === LOGIN_PROGRAM_NAME || traceRequested(process.env))
+    return handOverToProgram();
   let input: string;
   try {
     input = readStdin();
