@@ -70,6 +70,7 @@ export function registerLoginCommand(program: Command, deps: Deps): void {
 
 /** One line (and a note when the credential is short-lived) saying who is signed in and until when. */
 function printLoginResult(deps: Deps, result: LoginResult, input: SettingsInput): void {
+  for (const warning of result.warnings ?? []) deps.terminal.stderr(`warning: ${warning}\n`);
   const where =
     result.store === 'secret-service'
       ? ''

@@ -72,6 +72,8 @@ export interface LoginResult {
   pipeline: boolean;
   /** Configured for the kubelet only: each pull's service-account token is exchanged, none exists now. */
   kubeletOnly?: boolean;
+  /** What went wrong on the side, for the command to show (a sign-in left behind whose revocation failed). */
+  warnings?: string[];
 }
 
 export async function login(deps: Deps, serverUrl: string, flags: SettingsInput, presenter: SignInPresenter): Promise<LoginResult> {
@@ -269,7 +271,9 @@ async function completeLogin(
   } catch (error) {
     // The registry refused what the new sign-in gives (a failed exchange): no live refresh token
     // may stay behind in the keychain or at the provider for a sign-in that failed.
-    if (!reused) await endFailedSignIn(deps, registry, signIn.endpoints);
+    const warning = reused ? undefined : await endFailedSignIn(deps, registry, signIn.endpoints);
+    // The sign-in's own failure is the one to report; what its clean-up could not do follows it.
+    if (warning && error instanceof HelperError) throw new HelperError(error.code, `${error.message} (also: ${warning})`, { cause: error });
     throw error;
   }
   const endpoints = signIn.endpoints;
@@ -278,8 +282,9 @@ async function completeLogin(
     registries: withKey(s.registries, key, entry),
     ...(endpoints ? { providers: withKey(s.providers, entry.issuer, endpoints) } : {}),
   }));
-  if (previous && sessionKeyOf(previous) !== sessionKey) await endAbandonedSession(deps, settings, previous);
+  const abandoned = previous && sessionKeyOf(previous) !== sessionKey ? await endAbandonedSession(deps, settings, previous) : undefined;
   const outcome: LoginResult = {
+    ...(abandoned ? { warnings: [abandoned] } : {}),
     store: registry.store,
     ...(storeReason ? { storeReason } : {}),
     pipeline: isPipelineGrant(entry.grant),
@@ -309,20 +314,16 @@ async function forgetIn(deps: Deps, store: StoreName, accounts: string[]): Promi
   }
 }
 
-/** Revokes the new sign-in's refresh token at the provider (best effort) and removes it from the store. */
-async function endFailedSignIn(deps: Deps, registry: ConfiguredRegistry, endpoints: ProviderMetadata | undefined): Promise<void> {
+/** Revokes the new sign-in's refresh token at the provider (best effort) and removes it from the store; what it could not do. */
+async function endFailedSignIn(deps: Deps, registry: ConfiguredRegistry, endpoints: ProviderMetadata | undefined): Promise<string | undefined> {
   const { entry, sessionKey } = registry;
   try {
     // The endpoints discovered for this sign-in are not saved yet (they are saved with its success).
     const settings = await deps.settings.read();
     const known = endpoints ? { ...settings, providers: withKey(settings.providers, entry.issuer, endpoints) } : settings;
-    const outcome = await endSession(deps, known, sessionKey, entry);
-    if (outcome.revocationWarning) deps.terminal.stderr(`warning: ${outcome.revocationWarning}\n`);
+    return (await endSession(deps, known, sessionKey, entry)).revocationWarning;
   } catch (error) {
-    // The sign-in's own failure is the one to report; this one only follows it.
-    deps.terminal.stderr(
-      `warning: the failed sign-in could not be removed (${error instanceof Error ? error.message : String(error)}): run "docker-credential-oidc logout ${entry.serverURL}"\n`,
-    );
+    return `the failed sign-in could not be removed (${error instanceof Error ? error.message : String(error)}): run "docker-credential-oidc logout ${entry.serverURL}"`;
   }
 }
 
@@ -331,8 +332,7 @@ async function endFailedSignIn(deps: Deps, registry: ConfiguredRegistry, endpoin
  * it leaves would otherwise keep a live refresh token that no logout reaches. It ends here, unless
  * another registry still uses it.
  */
-async function endAbandonedSession(deps: Deps, settings: HelperSettings, previous: RegistryEntry): Promise<void> {
-  if (registriesOfSession(settings, sessionKeyOf(previous)).length > 0) return;
-  const outcome = await endSession(deps, settings, sessionKeyOf(previous), previous);
-  if (outcome.revocationWarning) deps.terminal.stderr(`warning: ${outcome.revocationWarning}\n`);
+async function endAbandonedSession(deps: Deps, settings: HelperSettings, previous: RegistryEntry): Promise<string | undefined> {
+  if (registriesOfSession(settings, sessionKeyOf(previous)).length > 0) return undefined;
+  return (await endSession(deps, settings, sessionKeyOf(previous), previous)).revocationWarning;
 }

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { login } from '../../../src/service/login.js';
 import { signedInWorld } from './signedIn.js';
 import { testPresenter } from '../../support/testDeps.js';
+import { urlOfInput } from '../../support/fetchInput.js';
 
 test('the device flow signs in: the code is shown, tokens go to the keychain, settings (never a secret) to the file', async () => {
   const w = signedInWorld();
@@ -95,4 +96,16 @@ test('tokens that live less than the minimum validity are reported once at sign-
   w.idp.accessTokenTtl = 3600;
   const fine = await w.signIn('other.example', { clientId: 'another' });
   assert.equal(fine.shortLivedCredential, undefined);
+});
+
+test('a registry signed in with another client ends the sign-in it leaves; a revocation the provider refuses comes back as a warning, not printed by the use case', async () => {
+  const w = signedInWorld();
+  await w.signIn('reg.example');
+  const provider = w.deps.fetchFor(undefined);
+  w.deps.fetchFor = () => async (input, init) => (urlOfInput(input).endsWith('/revoke') ? new Response('unavailable', { status: 503 }) : provider(input, init));
+  const moved = await w.signIn('reg.example', { clientId: 'cli-2' });
+  assert.equal(moved.warnings?.length, 1);
+  assert.match(moved.warnings[0], /revo/i);
+  assert.equal(w.store.items.has('session:https://idp.test#cli'), false, 'the sign-in left behind is removed all the same');
+  assert.deepEqual(w.stderr, [], 'the command prints the warning, not the use case');
 });
