@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKeyring } from '../test/support/keyring.js';
 import { helperBinary, repoRoot, run } from '../test/support/helperBinary.js';
-import { startIdp } from '../test/support/idp.js';
+import { startIdp, personLoginArgs } from '../test/support/idp.js';
 import { signIn } from '../test/support/signIn.js';
 import { startAcrDouble } from '../test/support/acrDouble.js';
 import { verifyOidcAccessToken } from '../test/support/tokenServer.js';
@@ -74,7 +74,7 @@ try {
   timed(helperBinary, ['store'], creds, env);
   if (existsSync(GO_HELPER)) timed(GO_HELPER, ['store'], creds, env);
   const oidcRegistry = 'oidc.registry.example';
-  const common = ['--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--scope', 'openid offline_access profile', '--no-browser'];
+  const common = [...personLoginArgs(idp), '--no-browser'];
   const login = await signIn(idp, oidcRegistry, common, env);
   if (login.code !== 0) throw new Error(login.stderr);
   for (const host of [acr.host, shortAcr.host]) {

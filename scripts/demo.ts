@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, run } from '../test/support/helperBinary.js';
 import { startKeyring } from '../test/support/keyring.js';
-import { startIdp } from '../test/support/idp.js';
+import { startIdp, personLoginArgs } from '../test/support/idp.js';
 import { startTokenServer } from '../test/support/tokenServer.js';
 import { startRegistry } from '../test/support/registry.js';
 import { serveDirectory } from '../test/support/staticServer.js';
@@ -62,22 +62,7 @@ try {
   show(installer.stderr);
 
   step(`registry-login ${registry.host} --issuer ${idp.issuer} --client-id ${idp.clientId} --resource ${idp.resource}`);
-  const login = spawn(
-    join(prefix, 'registry-login'),
-    [
-      registry.host,
-      '--issuer',
-      idp.issuer,
-      '--client-id',
-      idp.clientId,
-      '--resource',
-      idp.resource,
-      '--scope',
-      'openid offline_access profile',
-      '--no-browser',
-    ],
-    { env, stdio: ['ignore', 'inherit', 'pipe'] },
-  );
+  const login = spawn(join(prefix, 'registry-login'), [registry.host, ...personLoginArgs(idp), '--no-browser'], { env, stdio: ['ignore', 'inherit', 'pipe'] });
   let stderr = '';
   let approval: Promise<void> | undefined;
   login.stderr.on('data', (chunk: Buffer) => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { startKeyring, type TestKeyring } from '../support/keyring.js';
 import { assertBuilt, run, runHelper } from '../support/helperBinary.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
-import { startIdp, type Idp } from '../support/idp.js';
+import { startIdp, type Idp, personLoginArgs } from '../support/idp.js';
 import { signIn } from '../support/signIn.js';
 import { makeClientHome } from '../support/clientHome.js';
 import { startTokenServerProcess, type TokenServerProcess } from '../support/tokenServerProcess.js';
@@ -28,19 +28,7 @@ let otherRegistry: TestRegistry;
 let home: string;
 let env: NodeJS.ProcessEnv;
 
-const signInArgs = (provider: Idp) => [
-  '--mode',
-  'acr',
-  '--issuer',
-  provider.issuer,
-  '--client-id',
-  provider.clientId,
-  '--resource',
-  provider.resource,
-  '--scope',
-  'openid offline_access profile',
-  '--no-browser',
-];
+const signInArgs = (provider: Idp) => ['--mode', 'acr', ...personLoginArgs(provider), '--no-browser'];
 const savedEntry = async (host: string) =>
   JSON.parse(await readFile(join(home, '.config', 'docker-credential-oidc', 'config.json'), 'utf8')).registries?.[host];
 const sessionInKeychain = async (provider: Idp) =>

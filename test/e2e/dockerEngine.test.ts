@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startDockerEngine, type DockerEngine } from '../support/dockerEngine.js';
 import { assertBuilt, helperBinary, run, type RunResult } from '../support/helperBinary.js';
-import { startIdp, type Idp } from '../support/idp.js';
+import { startIdp, type Idp, personLoginArgs } from '../support/idp.js';
 import { makeOciImage } from '../support/ociImage.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { signIn } from '../support/signIn.js';
@@ -84,12 +84,7 @@ test('docker login -u robot --password-stdin is validated by the daemon and kept
 });
 
 test('after registry-login: docker pull, tag and push through the helper (credsStore and credHelpers)', async () => {
-  const login = await signIn(
-    idp,
-    ssoRegistry.host,
-    ['--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--scope', 'openid offline_access profile', '--no-browser'],
-    clients.credsStore,
-  );
+  const login = await signIn(idp, ssoRegistry.host, [...personLoginArgs(idp), '--no-browser'], clients.credsStore);
   assert.equal(login.code, 0, login.stderr);
   // The base image reaches the registry with skopeo (no image can come from the internet here).
   const authFile = join(clients.credHelpers.DOCKER_CONFIG!, 'config.json');

@@ -9,7 +9,7 @@ import { startKeyring, type TestKeyring } from '../support/keyring.js';
 import { assertBuilt, helperBinary, run, runHelper, type RunResult } from '../support/helperBinary.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { makeOciImage } from '../support/ociImage.js';
-import { startIdp, type Idp } from '../support/idp.js';
+import { startIdp, type Idp, personLoginArgs } from '../support/idp.js';
 import { startTokenServer, verifyOidcAccessToken, type TokenServer } from '../support/tokenServer.js';
 import { startAcrDouble, type AcrDouble } from '../support/acrDouble.js';
 import { signIn } from '../support/signIn.js';
@@ -69,12 +69,7 @@ after(async () => {
 });
 
 test('registry-login: device code on stderr, approval, tokens only in the keychain', async () => {
-  const login = await signIn(
-    idp,
-    registry.host,
-    ['--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--scope', 'openid offline_access profile', '--no-browser'],
-    env,
-  );
+  const login = await signIn(idp, registry.host, [...personLoginArgs(idp), '--no-browser'], env);
   outputs.push(login);
   assert.equal(login.code, 0, login.stderr);
   assert.match(login.stderr, new RegExp(`open ${idp.issuer}/device and enter the code: ${login.userCode}`));
@@ -163,24 +158,7 @@ test('provider down with an expired token: a clear error naming the issuer; back
 
 test('a second registry behind the same provider reuses the sign-in; identity-token mode works with skopeo', async () => {
   const deviceFlows = idp.stats.deviceAuthorizations;
-  const login = await signIn(
-    idp,
-    identityRegistry.host,
-    [
-      '--issuer',
-      idp.issuer,
-      '--client-id',
-      idp.clientId,
-      '--resource',
-      idp.resource,
-      '--scope',
-      'openid offline_access profile',
-      '--mode',
-      'identity-token',
-      '--no-browser',
-    ],
-    env,
-  );
+  const login = await signIn(idp, identityRegistry.host, [...personLoginArgs(idp), '--mode', 'identity-token', '--no-browser'], env);
   outputs.push(login);
   assert.equal(login.code, 0, login.stderr);
   assert.equal(idp.stats.deviceAuthorizations, deviceFlows, 'no second device flow');
@@ -198,26 +176,7 @@ test('a second registry behind the same provider reuses the sign-in; identity-to
 });
 
 test('acr mode: the access token is exchanged at /oauth2/exchange and the ACR token cached', async () => {
-  const login = await signIn(
-    idp,
-    acr.host,
-    [
-      '--issuer',
-      idp.issuer,
-      '--client-id',
-      idp.clientId,
-      '--resource',
-      idp.resource,
-      '--scope',
-      'openid offline_access profile',
-      '--mode',
-      'acr',
-      '--tenant',
-      'test-tenant',
-      '--no-browser',
-    ],
-    env,
-  );
+  const login = await signIn(idp, acr.host, [...personLoginArgs(idp), '--mode', 'acr', '--tenant', 'test-tenant', '--no-browser'], env);
   outputs.push(login);
   assert.equal(login.code, 0, login.stderr);
   assert.equal(acr.exchanges, 1);

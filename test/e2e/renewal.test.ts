@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { runHelper } from '../support/helperBinary.js';
 import { helperBinary } from '../support/helperBinary.js';
 import { moduleProbe } from '../support/moduleProbe.js';
-import { startIdp, type Idp } from '../support/idp.js';
+import { startIdp, type Idp, personLoginArgs } from '../support/idp.js';
 import { signIn } from '../support/signIn.js';
 import { startKeyringWorld, type KeyringWorld } from '../support/world.js';
 
@@ -22,12 +22,7 @@ const refreshes = () => idp.stats.tokenRequests.refresh_token ?? 0;
 const replays = () => idp.stats.tokenRequests.refresh_token_error ?? 0;
 
 async function signInToRenew(): Promise<void> {
-  const login = await signIn(
-    idp,
-    REGISTRY,
-    ['--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--scope', 'openid offline_access profile', '--no-browser'],
-    world.env,
-  );
+  const login = await signIn(idp, REGISTRY, [...personLoginArgs(idp), '--no-browser'], world.env);
   assert.equal(login.code, 0, login.stderr);
 }
 

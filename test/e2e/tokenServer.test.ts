@@ -12,7 +12,7 @@ import { startKeyring, type TestKeyring } from '../support/keyring.js';
 import { assertBuilt, run, runHelper } from '../support/helperBinary.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { makeOciImage } from '../support/ociImage.js';
-import { PIPELINE_CLIENTS, startIdp, type Idp } from '../support/idp.js';
+import { PIPELINE_CLIENTS, startIdp, type Idp, personLoginArgs } from '../support/idp.js';
 import { signIn } from '../support/signIn.js';
 import { makeClientHome } from '../support/clientHome.js';
 import { startTokenServerProcess, type TokenServerProcess } from '../support/tokenServerProcess.js';
@@ -104,12 +104,7 @@ after(async () => {
 });
 
 test('registry-login without --mode finds the exchange from the registry challenge and signs in', async () => {
-  const login = await signIn(
-    idp,
-    registry.host,
-    ['--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--scope', 'openid offline_access profile', '--no-browser'],
-    env,
-  );
+  const login = await signIn(idp, registry.host, [...personLoginArgs(idp), '--no-browser'], env);
   assert.equal(login.code, 0, login.stderr);
   signedInAt = Date.now();
   firstAccessToken = (await sessionItem()).accessToken.value;
@@ -174,24 +169,7 @@ test('the docker CLI logs in with what the helper gives and inspects the manifes
 });
 
 test('password mode: the OIDC access token itself is the password at the token server', async () => {
-  const login = await signIn(
-    idp,
-    passwordRegistry.host,
-    [
-      '--issuer',
-      idp.issuer,
-      '--client-id',
-      idp.clientId,
-      '--resource',
-      idp.resource,
-      '--scope',
-      'openid offline_access profile',
-      '--mode',
-      'password',
-      '--no-browser',
-    ],
-    env,
-  );
+  const login = await signIn(idp, passwordRegistry.host, [...personLoginArgs(idp), '--mode', 'password', '--no-browser'], env);
   assert.equal(login.code, 0, login.stderr);
   const push = await skopeo(['copy', '--authfile', authFile, '--dest-tls-verify=false', image, `docker://${passwordRegistry.host}/team/app:v1`]);
   assert.equal(push.code, 0, push.stderr);

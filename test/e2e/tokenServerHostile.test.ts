@@ -12,7 +12,7 @@ import { startKeyring, type TestKeyring } from '../support/keyring.js';
 import { assertBuilt, run, runHelper } from '../support/helperBinary.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { makeOciImage } from '../support/ociImage.js';
-import { startIdp, type Idp } from '../support/idp.js';
+import { startIdp, type Idp, personLoginArgs } from '../support/idp.js';
 import { signIn } from '../support/signIn.js';
 import { makeClientHome } from '../support/clientHome.js';
 import { startTokenServerProcess, type TokenServerProcess } from '../support/tokenServerProcess.js';
@@ -105,17 +105,7 @@ before(async () => {
   kelvinRegistry = await startRegistry(tokenAuth);
   ({ home, authFile, env } = await makeClientHome('token-server-hostile', keyring.env, [registry.host, kelvinRegistry.host]));
   image = await makeOciImage(await mkdtemp(join(home, 'img-')));
-  const flags = (provider: Idp) => [
-    '--issuer',
-    provider.issuer,
-    '--client-id',
-    provider.clientId,
-    '--resource',
-    provider.resource,
-    '--scope',
-    'openid offline_access profile',
-    '--no-browser',
-  ];
+  const flags = (provider: Idp) => [...personLoginArgs(provider), '--no-browser'];
   const alice = await signIn(idp, registry.host, flags(idp), env); // the probe finds the exchange: acr mode
   assert.equal(alice.code, 0, alice.stderr);
   const kelvin = await signIn(kelvinIdp, kelvinRegistry.host, [...flags(kelvinIdp), '--mode', 'password'], env, { user: KELVIN_KATE });

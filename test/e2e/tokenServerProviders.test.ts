@@ -13,7 +13,7 @@ import { startKeyring, type TestKeyring } from '../support/keyring.js';
 import { assertBuilt, helperBinary, loginBinary, run } from '../support/helperBinary.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { makeOciImage } from '../support/ociImage.js';
-import { OPAQUE_RESOURCE, PIPELINE_CLIENTS, startIdp, type Idp } from '../support/idp.js';
+import { OPAQUE_RESOURCE, PIPELINE_CLIENTS, startIdp, type Idp, personLoginArgs } from '../support/idp.js';
 import { signIn } from '../support/signIn.js';
 import { makeTestCa, type TestCa } from '../support/testCa.js';
 import { makeSigningPair, startTokenServerProcess, type TokenServerProcess } from '../support/tokenServerProcess.js';
@@ -138,24 +138,7 @@ test('an opaque access token is accepted through introspection with the configur
 });
 
 test('an ID token is accepted where the provider is configured for it', async () => {
-  const login = await signIn(
-    people,
-    'people.example',
-    [
-      '--issuer',
-      people.issuer,
-      '--client-id',
-      people.clientId,
-      '--resource',
-      people.resource,
-      '--scope',
-      'openid offline_access profile',
-      '--mode',
-      'password',
-      '--no-browser',
-    ],
-    env,
-  );
+  const login = await signIn(people, 'people.example', [...personLoginArgs(people), '--mode', 'password', '--no-browser'], env);
   assert.equal(login.code, 0, login.stderr);
   const { stdout } = await run('secret-tool', ['lookup', 'service', 'docker-credential-oidc', 'username', `session:${people.issuer}#${people.clientId}`], {
     env: keyring.env,

@@ -40,6 +40,11 @@ export interface IdpOptions {
 /** The pipelines' clients: a secret, a private key (private_key_jwt), and one that presents CI tokens. */
 export const PIPELINE_CLIENTS = { secret: 'ci-robot', privateKey: 'ci-robot-key', exchange: 'ci-exchange' } as const;
 
+/** registry-login's flags for a person signing in at this provider with its public client (profile for the username). */
+export function personLoginArgs(idp: { issuer: string; clientId: string; resource: string }): string[] {
+  return ['--issuer', idp.issuer, '--client-id', idp.clientId, '--resource', idp.resource, '--scope', 'openid offline_access profile'];
+}
+
 /** registry-login's flags for the robot that signs in with client credentials and a secret file. */
 export function robotLoginArgs(idp: { issuer: string; resource: string }, secretFile: string): string[] {
   return [
